@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+// Quarry: object-detector training on the CPU, with interchangeable sampling strategies.
+//
+// Dependency direction (each module imports only those to its left):
+//   CShims ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
+//   CImageCodecs ← Data (← TensorCore);  Evaluation (Foundation only) ← Training
+// Swift packages come from the local copies on the build machine (git maps github.com there).
+import PackageDescription
+
+let package = Package(
+    name: "Quarry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Quarry", targets: ["Quarry"]),
+        .executable(name: "quarry", targets: ["QuarryCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // MARK: - C shims
+        .systemLibrary(name: "CShims", path: "CShims/BLAS"),
+        .target(
+            name: "CImageCodecs",
+            path: "CShims/ImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+
+        // MARK: - Library modules
+        .target(name: "Kernels", dependencies: ["CShims"]),
+        .target(name: "TensorCore", dependencies: ["Kernels"]),
+        .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
+        .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels"]),
+        .target(
+            name: "Detection",
+            dependencies: [
+                "NN", "Autograd", "TensorCore", "Kernels",
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "Data", dependencies: ["TensorCore", "CImageCodecs"]),
+        .target(name: "Evaluation", dependencies: []),
+        .target(
+            name: "Training",
+            dependencies: [
+                "Detection", "Data", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Quarry",
+            dependencies: ["Kernels", "TensorCore", "Autograd", "NN", "Detection", "Data", "Evaluation", "Training"]
+        ),
+        .executableTarget(
+            name: "QuarryCLI",
+            dependencies: [
+                "Quarry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CLI"
+        ),
+
+        // MARK: - Benchmarks (ordo-one/benchmark; run with `swift package benchmark`)
+        .executableTarget(
+            name: "QuarryBenchmarks",
+            dependencies: [
+                "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/QuarryBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["Kernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Quarry
+
+/// The `quarry` command: train, detect, evaluate and compare sampling strategies.
+@main
+struct QuarryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarry",
+        abstract: "Train object detectors on the CPU and compare anchor/RoI sampling strategies.",
+        subcommands: []
+    )
+}

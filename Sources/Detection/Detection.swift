@@ -1,0 +1,1 @@
+// Detection module: see docs/architecture.md.

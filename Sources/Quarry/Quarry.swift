@@ -1,0 +1,9 @@
+// The umbrella module: `import Quarry` brings in every public layer.
+@_exported import Kernels
+@_exported import TensorCore
+@_exported import Autograd
+@_exported import NN
+@_exported import Detection
+@_exported import Data
+@_exported import Evaluation
+@_exported import Training

@@ -4,7 +4,7 @@ import Kernels
 extension Tensor {
     /// The 2-D convolution (cross-correlation, as PyTorch's `conv2d`) of an NCHW batch.
     ///
-    /// Computed per image as `im2col` then one GEMM: [F, C·KH·KW] · [C·KH·KW, OH·OW].
+    /// Computed per image as `im2col` then one GEMM (`Kernels.convolutionForward`): [F, C·KH·KW] · [C·KH·KW, OH·OW].
     /// - Parameters:
     ///   - weight: [F, C, KH, KW] filters.
     ///   - bias: optional [F].
@@ -19,29 +19,20 @@ extension Tensor {
         if let bias { precondition(bias.shape == [f], "conv2d: bias \(bias.shape) must be [\(f)]") }
         let g = ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: weight.shape[2],
                                     kernelWidth: weight.shape[3], stride: stride, padding: padding, dilation: dilation)
-        let oh = g.outputHeight, ow = g.outputWidth, rows = g.columnRows, cols = g.columnCount
-        var out = [Float](repeating: 0, count: n * f * cols)
-        var columns = [Float](repeating: 0, count: rows * cols)
+        var out = [Float](repeating: 0, count: n * f * g.columnCount)
+        var columns = [Float](repeating: 0, count: g.columnRows * g.columnCount)
         scalars.withUnsafeBufferPointer { input in
             weight.scalars.withUnsafeBufferPointer { wt in
-                out.withUnsafeMutableBufferPointer { o in
-                    columns.withUnsafeMutableBufferPointer { col in
-                        for i in 0..<n {
-                            let image = UnsafeBufferPointer(rebasing: input[(i * c * h * w)..<((i + 1) * c * h * w)])
-                            let dst = UnsafeMutableBufferPointer(rebasing: o[(i * f * cols)..<((i + 1) * f * cols)])
-                            if let bias {
-                                for fi in 0..<f { let b = bias.scalars[fi]; for j in (fi * cols)..<((fi + 1) * cols) { dst[j] = b } }
-                            }
-                            if rows * cols == 0 { continue }
-                            Kernels.im2col(col, image, g)
-                            Kernels.sgemm(dst, ldc: cols, wt, lda: rows, transposeA: false,
-                                          UnsafeBufferPointer(col), ldb: cols, transposeB: false,
-                                          m: f, n: cols, k: rows, beta: bias == nil ? 0 : 1)
+                (bias?.scalars ?? []).withUnsafeBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { o in
+                        columns.withUnsafeMutableBufferPointer { col in
+                            Kernels.convolutionForward(o, columns: col, input, weight: wt, bias: b, batch: n, filters: f,
+                                                       geometry: g, keepAllColumns: false)
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: [n, f, oh, ow], scalars: out)
+        return Tensor(shape: [n, f, g.outputHeight, g.outputWidth], scalars: out)
     }
 }

@@ -1,4 +1,4 @@
-// C shim over libpng (simplified API) and libjpeg (with setjmp/longjmp error recovery).
+// C shim over libpng and libjpeg (with setjmp/longjmp error recovery).
 // Imported only by the Data module. Every function reports failure through a status code and a
 // NUL-terminated message; none of them exits, prints or longjmps past its own frame.
 #ifndef QUARRY_CIMAGECODECS_H
@@ -19,9 +19,10 @@ enum {
     QUARRY_CODEC_TOO_LARGE = 2,
 };
 
-/// Decodes a PNG held in memory into 8-bit RGB, [height, width, 3] interleaved, rows top-down.
+/// Decodes a PNG held in memory (libpng classic API) into 8-bit RGB, [height, width, 3], rows top-down.
 /// Gray, gray+alpha, RGBA and palette images are converted to RGB; alpha is dropped (not
-/// composited); 16-bit samples are scaled to 8 bits; interlaced images are de-interlaced.
+/// composited); 16-bit samples are scaled to 8 bits with rounding; interlaced images are
+/// de-interlaced; gAMA/iCCP are ignored (raw samples). The file must be complete up to IEND.
 /// On success `*pixels` holds width*height*3 bytes to release with quarry_codec_free.
 int quarry_png_decode(const unsigned char *data, size_t size,
                       unsigned char **pixels, int *width, int *height,

@@ -6,10 +6,12 @@ import Foundation
 extension RGBImage {
     /// Reads and decodes a PNG or JPEG file (the format is sniffed from the first bytes).
     ///
-    /// PNG: every colour type and bit depth, interlaced or not, through libpng's simplified
-    /// API; 16-bit samples are scaled to 8 bits (`round(v · 255 / 65535)`); gray is replicated
-    /// to RGB; alpha (an alpha channel or a `tRNS` chunk) is dropped, not composited; a file
-    /// with a `gAMA`/`cHRM`/`iCCP` chunk describing a non-sRGB space is converted to sRGB by libpng.
+    /// PNG: every colour type and bit depth, interlaced or not, through libpng; 16-bit samples
+    /// are scaled to 8 bits with rounding (`(v · 255 + 32895) >> 16`, i.e. round(v / 257));
+    /// low-bit grey is expanded (`v · 255 / (2^depth − 1)`); grey is replicated to RGB; alpha
+    /// (an alpha channel or a palette `tRNS`) is dropped, not composited; `gAMA`/`iCCP` are
+    /// ignored, so the samples are the file's own (as Pillow gives them). The file must be
+    /// complete up to its IEND chunk.
     /// JPEG: baseline and progressive through libjpeg, gray replicated, CMYK converted; the
     /// EXIF orientation (APP1 `Exif` tag 0x0112, values 1–8) is applied, so the result is upright.
     /// - Parameter url: a file URL.

@@ -26,10 +26,9 @@ public enum CSVAnnotationReader {
         } catch {
             throw .unreadable(file: file, reason: error.localizedDescription)
         }
-        // Split on \n only and drop a trailing \r, so line numbers match what editors show.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // "\r\n" is a single Character in Swift, so split on each line-break form explicitly.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+            .map(String.init)
         guard let headerLine = lines.first, !headerLine.isEmpty else {
             throw .malformed(file: file, at: .line(1), reason: "empty file: expected a header")
         }

@@ -28,9 +28,13 @@ public enum PascalVOCReader {
         let delegate = VOCParserDelegate()
         let parser = XMLParser(data: bytes)
         parser.delegate = delegate
-        if !parser.parse() {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "XML parse error"
-            throw .malformed(file: file, at: .line(parser.lineNumber), reason: reason)
+        // On Linux `parse()` can return true after an error, so the delegate's record decides.
+        let succeeded = parser.parse()
+        if let failure = delegate.firstError {
+            throw .malformed(file: file, at: .line(failure.line), reason: failure.reason)
+        }
+        if !succeeded || parser.parserError != nil {
+            throw .malformed(file: file, at: .line(parser.lineNumber), reason: "XML parse error")
         }
         var objects: [ObjectAnnotation] = []
         for (index, raw) in delegate.objects.enumerated() {
@@ -95,8 +99,23 @@ private final class VOCParserDelegate: NSObject, XMLParserDelegate {
     var width: String?
     var height: String?
     var objects: [RawVOCObject] = []
+    private(set) var firstError: (line: Int, reason: String)?
     private var path: [String] = []
     private var text = ""
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        guard firstError == nil else { return }
+        let code = (parseError as NSError).code
+        let reason = switch XMLParser.ErrorCode(rawValue: code) {
+        case .tagNameMismatchError?: "mismatched closing tag"
+        case .prematureDocumentEndError?: "document ends early (unclosed element or truncated file)"
+        case .undeclaredEntityError?: "undeclared entity"
+        case .notWellBalancedError?: "elements not well balanced"
+        case .emptyDocumentError?: "empty document"
+        default: "XML syntax error (code \(code))"
+        }
+        firstError = (parser.lineNumber, reason)
+    }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName: String?, attributes: [String: String] = [:]) {

@@ -39,7 +39,9 @@ public struct DigitGlyphs: Sendable, Equatable {
         }
         var intensities: [[UInt8]] = []
         var digits: [Int] = []
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is a single Character in Swift, so split on each line-break form explicitly.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for (offset, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let values = trimmed.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

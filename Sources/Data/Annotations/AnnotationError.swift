@@ -58,20 +58,3 @@ public enum AnnotationError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// A width and height in pixels.
-public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
-    /// The number of columns.
-    public var width: Int
-    /// The number of rows.
-    public var height: Int
-
-    /// Creates a size from its width and height, in pixels.
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
-
-    /// The size as `WxH`.
-    public var description: String { "\(width)x\(height)" }
-}

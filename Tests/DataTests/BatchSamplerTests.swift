@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 @testable import Data
+import Kernels
 
 @Suite("Normalisation and batching")
 struct BatchSamplerTests {

@@ -1,5 +1,7 @@
 // Horizontal and vertical flips of an image and its boxes (W×H image, pixels).
 
+import Kernels
+
 /// Which mirror flips to apply to a sample; the horizontal flip is applied first (the two
 /// commute, so the order does not change the result).
 public struct Flip: Sendable, Hashable, CustomStringConvertible {

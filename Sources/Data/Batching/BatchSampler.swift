@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 // B images per batch, 3 channels, H×W pixels; N objects per image.

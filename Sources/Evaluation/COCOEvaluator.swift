@@ -88,9 +88,9 @@ public struct COCOEvaluator: Sendable {
                 let counted = images.reduce(0) { $0 + $1.countedGroundTruth }
                 if counted == 0 { continue }
                 for (capIndex, cap) in p.maxDetections.enumerated() {
+                    let merged = MergedDetections(images, cap: cap, thresholdCount: t)
                     for threshold in 0..<t {
-                        let curve = Self.precisionRecall(images, threshold: threshold, thresholdCount: t,
-                                                         cap: cap, countedGroundTruth: counted)
+                        let curve = merged.precisionRecall(threshold: threshold, countedGroundTruth: counted)
                         recall[((threshold * k + category) * a + area) * m + capIndex] = curve.recall.last ?? 0
                         let sampled = Self.sampledPrecision(curve, at: p.recallThresholds)
                         for (point, value) in sampled.enumerated() {
@@ -102,33 +102,6 @@ public struct COCOEvaluator: Sendable {
         }
         return COCOEvaluation(parameters: p, imageIDs: imageIDs, categoryIDs: categoryIDs,
                               precision: precision, recall: recall)
-    }
-
-    /// The raw precision/recall after each detection, all images merged by descending score
-    /// (stable: image order, then rank within the image). Ignored detections add a repeated point.
-    static func precisionRecall(_ images: [COCOImageEvaluation], threshold: Int, thresholdCount: Int, cap: Int,
-                                countedGroundTruth: Int) -> (recall: [Double], precision: [Double]) {
-        var scores: [Double] = [], matched: [Bool] = [], ignored: [Bool] = []
-        for image in images {
-            let count = image.scores.count, kept = min(cap, count)
-            scores += image.scores[0..<kept]
-            matched += image.isMatched[(threshold * count)..<(threshold * count + kept)]
-            ignored += image.isIgnored[(threshold * count)..<(threshold * count + kept)]
-        }
-        let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        var recall = [Double](), precision = [Double]()
-        recall.reserveCapacity(order.count)
-        precision.reserveCapacity(order.count)
-        var truePositives = 0.0, falsePositives = 0.0
-        for index in order {
-            if !ignored[index] {
-                if matched[index] { truePositives += 1 } else { falsePositives += 1 }
-            }
-            recall.append(truePositives / Double(countedGroundTruth))
-            // np.spacing(1) keeps 0/0 at 0 when the first detections are all ignored.
-            precision.append(truePositives / (falsePositives + truePositives + Double.ulpOfOne))
-        }
-        return (recall, precision)
     }
 
     /// Makes precision non-increasing from the right and reads it at each recall point: the first
@@ -148,5 +121,50 @@ public struct COCOEvaluator: Sendable {
             sampled[point] = envelope[index]
         }
         return sampled
+    }
+}
+
+/// The first `cap` detections of each image of one category and area range, merged by
+/// descending score: stable, so ties keep image order, then rank within the image (numpy's
+/// mergesort in `accumulate`).
+struct MergedDetections {
+    /// [T, N] whether each merged detection matched, per IoU threshold.
+    var matched: [[Bool]]
+    /// [T, N] whether each merged detection is ignored, per IoU threshold.
+    var ignored: [[Bool]]
+
+    init(_ images: [COCOImageEvaluation], cap: Int, thresholdCount: Int) {
+        var scores: [Double] = [], rows: [Int] = [], columns: [Int] = []
+        for (row, image) in images.enumerated() {
+            let kept = min(cap, image.scores.count)
+            scores += image.scores[0..<kept]
+            rows += repeatElement(row, count: kept)
+            columns += 0..<kept
+        }
+        let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+        matched = (0..<thresholdCount).map { t in
+            order.map { images[rows[$0]].isMatched[t * images[rows[$0]].scores.count + columns[$0]] }
+        }
+        ignored = (0..<thresholdCount).map { t in
+            order.map { images[rows[$0]].isIgnored[t * images[rows[$0]].scores.count + columns[$0]] }
+        }
+    }
+
+    /// The raw recall and precision after each merged detection at one IoU threshold; ignored
+    /// detections repeat the previous point.
+    func precisionRecall(threshold: Int, countedGroundTruth: Int) -> (recall: [Double], precision: [Double]) {
+        var recall = [Double](), precision = [Double]()
+        recall.reserveCapacity(matched[threshold].count)
+        precision.reserveCapacity(matched[threshold].count)
+        var truePositives = 0.0, falsePositives = 0.0
+        for (isMatched, isIgnored) in zip(matched[threshold], ignored[threshold]) {
+            if !isIgnored {
+                if isMatched { truePositives += 1 } else { falsePositives += 1 }
+            }
+            recall.append(truePositives / Double(countedGroundTruth))
+            // np.spacing(1) keeps 0/0 at 0 when the first detections are all ignored.
+            precision.append(truePositives / (falsePositives + truePositives + Double.ulpOfOne))
+        }
+        return (recall, precision)
     }
 }

@@ -11,4 +11,6 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000
     )
     registerGEMMBenchmarks()
+    registerLossBenchmarks()
+    registerSelectionBenchmarks()
 }

@@ -82,6 +82,40 @@ struct LossGradientTests {
         expectClose(Run.softmaxFocalGrad(g, x, y, classes: c, gamma: gamma), numeric, absolute: 1e-6, "softmax focal gradient")
     }
 
+    @Test("fused sigmoid focal forward-backward equals forward then backward with a constant grad_output")
+    func sigmoidFocalFused() {
+        // 100,003 elements: more than two workers' minimum chunk, and not a multiple of 64.
+        let n = 100_003
+        let x = seededFloats(n, -12, 12, seed: 14), t = seededFloats(n, 0, 1, seed: 15).map { $0 < 0.05 ? Float(1) : 0 }
+        let w = seededFloats(n, 0, 2, seed: 16)
+        for (gamma, weights) in [(Float(2), nil), (1.5, w)] as [(Float, [Float]?)] {
+            let a = Arena(); defer { a.free() }
+            let loss = a.output([Float](repeating: .nan, count: n)), grad = a.output([Float](repeating: 0.5, count: n))
+            Kernels.sigmoidFocalLossForwardBackward(loss, grad, gradScale: 0.01, logits: a.copy(x), targets: a.copy(t),
+                                                    gamma: gamma, weights: a.copy(weights))
+            let expectedLoss = Run.focal(x, t, gamma: gamma, weights).map(Double.init)
+            let expectedGrad = Run.focalGrad([Float](repeating: 0.01, count: n), x, t, gamma: gamma, weights).map { Double($0 + 0.5) }
+            expectClose(Array(loss), expectedLoss, relative: 1e-6, "fused focal loss γ=\(gamma)")
+            expectClose(Array(grad), expectedGrad, relative: 1e-6, "fused focal grad γ=\(gamma)")
+            // The parallel path agrees with the naive twin element by element.
+            let twin = (0..<n).map { Naive.focal(Double(x[$0]), Double(t[$0]), gamma: Double(gamma)) * Double(weights?[$0] ?? 1) }
+            expectClose(Array(loss), twin, relative: 1e-5, absolute: 1e-7, "fused focal vs twin γ=\(gamma)")
+        }
+    }
+
+    @Test("many rows take the parallel, blocked softmax path and still match the twin")
+    func crossEntropyManyRows() {
+        let n = 2_001, c = 21
+        let x = seededFloats(n * c, -6, 6, seed: 17), g = seededFloats(n, -1, 1, seed: 18)
+        let y: [Int32] = (0..<n).map { $0 % 97 == 0 ? -1 : Int32(($0 * 5) % c) }
+        let xd = x.map(Double.init)
+        let expected = (0..<n).map { i in y[i] < 0 ? 0 : Naive.crossEntropy(Array(xd[(i * c)..<((i + 1) * c)]), Int(y[i])) }
+        expectClose(Run.crossEntropy(x, y, classes: c), expected, relative: 1e-5, absolute: 1e-7, "ce forward")
+        let fused = Run.crossEntropyFused(g, x, y, classes: c)
+        expectClose(fused.loss, expected, relative: 1e-5, absolute: 1e-7, "fused ce forward")
+        expectClose(fused.grad, Run.crossEntropyGrad(g, x, y, classes: c).map(Double.init), relative: 1e-6, absolute: 1e-9, "fused vs separate grad")
+    }
+
     @Test("empty inputs write nothing and do not trap")
     func empty() {
         #expect(Run.bce([], []).isEmpty)

@@ -1,6 +1,6 @@
 // Loss-kernel workloads of DESIGN.md's benchmark contract: K1a, K1b (sigmoid focal loss forward
 // + backward), K2 (softmax cross-entropy per-sample loss + gradient), K3 (smooth L1 forward +
-// backward). Throughput is reported per iteration; multiply by the workload size for the
+// backward). K1 and K2 run twice: the fused kernel of the training path and the separate pair. Throughput is reported per iteration; multiply by the workload size for the
 // contract's units (elements/s or rows/s), as docs/benchmarks-losses.md does.
 import Benchmark
 import Kernels
@@ -57,9 +57,18 @@ func registerLossBenchmarks() {
     let k2 = Lazy { LossWorkload(count: 2_000 * 21, rows: 2_000, classes: 21, positive: 0, seed: 3) }
     let k3 = Lazy { LossWorkload(count: 2_000 * 4, rows: 0, classes: 1, positive: 0, seed: 4) }
 
-    for (name, workload) in [("K1a sigmoid focal loss fwd+bwd 120,000 × 1 (120,000 elem)", k1a),
-                             ("K1b sigmoid focal loss fwd+bwd 120,000 × 80 (9,600,000 elem)", k1b)] {
-        Benchmark(name) { benchmark in
+    for (id, shape, elements, workload) in [("K1a", "120,000 × 1", "120,000", k1a), ("K1b", "120,000 × 80", "9,600,000", k1b)] {
+        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), fused (\(elements) elem)") { benchmark in
+            let w = workload.get
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                Kernels.sigmoidFocalLossForwardBackward(w.loss, w.grad, gradScale: w.gradOutput[0],
+                                                        logits: UnsafeBufferPointer(w.logits), targets: UnsafeBufferPointer(w.targets))
+            }
+            benchmark.stopMeasurement()
+            blackHole(w.grad[0] + w.loss[0])
+        }
+        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), forward then backward (\(elements) elem)") { benchmark in
             let w = workload.get
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {

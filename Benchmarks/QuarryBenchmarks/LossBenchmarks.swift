@@ -1,12 +1,13 @@
 // Loss-kernel workloads of DESIGN.md's benchmark contract: K1a, K1b (sigmoid focal loss forward
 // + backward), K2 (softmax cross-entropy per-sample loss + gradient), K3 (smooth L1 forward +
-// backward). K1 and K2 run twice: the fused kernel of the training path and the separate pair. Throughput is reported per iteration; multiply by the workload size for the
-// contract's units (elements/s or rows/s), as docs/benchmarks-losses.md does.
+// backward). K1 and K2 run twice: the fused kernel of the training path and the separate pair.
+// Throughput is reported per iteration; multiply by the workload size for the contract's units
+// (elements/s or rows/s), as docs/benchmarks-losses.md does.
 import Benchmark
 import Kernels
 
 /// A buffer owned by a workload for the life of the benchmark process.
-func seededBuffer<T>(_ count: Int, _ make: (Int) -> T) -> UnsafeMutableBufferPointer<T> {
+func filledBuffer<T>(_ count: Int, _ make: (Int) -> T) -> UnsafeMutableBufferPointer<T> {
     let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
     for i in 0..<count { (buffer.baseAddress! + i).initialize(to: make(i)) }
     return UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
@@ -23,13 +24,13 @@ final class LossWorkload {
     init(count: Int, rows: Int, classes: Int, positive: Float, seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         func uniform() -> Float { Float(generator.next() >> 40) / Float(1 << 24) }
-        logits = seededBuffer(count) { _ in 12 * uniform() - 6 }
-        targets = seededBuffer(count) { _ in uniform() < positive ? 1 : 0 }
+        logits = filledBuffer(count) { _ in 12 * uniform() - 6 }
+        targets = filledBuffer(count) { _ in uniform() < positive ? 1 : 0 }
         let perLoss = rows > 0 ? rows : count
-        gradOutput = seededBuffer(perLoss) { _ in 1 / Float(perLoss) }
-        labels = seededBuffer(rows) { _ in Int32(Kernels.uniformIndex(below: classes, using: &generator)) }
-        loss = seededBuffer(perLoss) { _ in 0 }
-        grad = seededBuffer(count) { _ in 0 }
+        gradOutput = filledBuffer(perLoss) { _ in 1 / Float(perLoss) }
+        labels = filledBuffer(rows) { _ in Int32(Kernels.uniformIndex(below: classes, using: &generator)) }
+        loss = filledBuffer(perLoss) { _ in 0 }
+        grad = filledBuffer(count) { _ in 0 }
     }
 
     deinit {
@@ -39,7 +40,7 @@ final class LossWorkload {
 }
 
 /// Creates a workload on first access, so benchmarks filtered out allocate nothing.
-final class Lazy<Value> {
+final class BuiltOnFirstUse<Value> {
     private let make: () -> Value
     private var value: Value?
     init(_ make: @escaping () -> Value) { self.make = make }
@@ -52,10 +53,10 @@ final class Lazy<Value> {
 }
 
 func registerLossBenchmarks() {
-    let k1a = Lazy { LossWorkload(count: 120_000, rows: 0, classes: 1, positive: 0.01, seed: 1) }
-    let k1b = Lazy { LossWorkload(count: 120_000 * 80, rows: 0, classes: 1, positive: 0.001, seed: 2) }
-    let k2 = Lazy { LossWorkload(count: 2_000 * 21, rows: 2_000, classes: 21, positive: 0, seed: 3) }
-    let k3 = Lazy { LossWorkload(count: 2_000 * 4, rows: 0, classes: 1, positive: 0, seed: 4) }
+    let k1a = BuiltOnFirstUse { LossWorkload(count: 120_000, rows: 0, classes: 1, positive: 0.01, seed: 1) }
+    let k1b = BuiltOnFirstUse { LossWorkload(count: 120_000 * 80, rows: 0, classes: 1, positive: 0.001, seed: 2) }
+    let k2 = BuiltOnFirstUse { LossWorkload(count: 2_000 * 21, rows: 2_000, classes: 21, positive: 0, seed: 3) }
+    let k3 = BuiltOnFirstUse { LossWorkload(count: 2_000 * 4, rows: 0, classes: 1, positive: 0, seed: 4) }
 
     for (id, shape, elements, workload) in [("K1a", "120,000 × 1", "120,000", k1a), ("K1b", "120,000 × 80", "9,600,000", k1b)] {
         Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), fused (\(elements) elem)") { benchmark in

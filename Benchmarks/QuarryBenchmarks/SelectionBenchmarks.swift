@@ -18,21 +18,21 @@ final class SelectionWorkload {
     init(count n: Int, positive: Float, ignored: Float, seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         func uniform() -> Float { Float(generator.next() >> 40) / Float(1 << 24) }
-        losses = seededBuffer(n) { _ in 10 * uniform() }
-        labels = seededBuffer(n) { _ in
+        losses = filledBuffer(n) { _ in 10 * uniform() }
+        labels = filledBuffer(n) { _ in
             let u = uniform()
             return u < positive ? 1 : (u < positive + ignored ? -1 : 0)
         }
         let narrow = labels
-        wideLabels = seededBuffer(n) { Int32(narrow[$0]) }
-        boxes = seededBuffer(4 * n) { _ in 0 }
+        wideLabels = filledBuffer(n) { Int32(narrow[$0]) }
+        boxes = filledBuffer(4 * n) { _ in 0 }
         for i in 0..<n {
             let x = 360 * uniform(), y = 360 * uniform()
             boxes[4 * i] = x; boxes[4 * i + 1] = y
             boxes[4 * i + 2] = x + 8 + 120 * uniform(); boxes[4 * i + 3] = y + 8 + 120 * uniform()
         }
-        selected = seededBuffer(512) { _ in 0 }
-        negatives = seededBuffer(512) { _ in 0 }
+        selected = filledBuffer(512) { _ in 0 }
+        negatives = filledBuffer(512) { _ in 0 }
     }
 
     deinit {
@@ -42,8 +42,8 @@ final class SelectionWorkload {
 }
 
 func registerSelectionBenchmarks() {
-    let anchors = Lazy { SelectionWorkload(count: 120_000, positive: 0.01, ignored: 0.05, seed: 11) }
-    let rois = Lazy { SelectionWorkload(count: 2_000, positive: 0.25, ignored: 0, seed: 12) }
+    let anchors = BuiltOnFirstUse { SelectionWorkload(count: 120_000, positive: 0.01, ignored: 0.05, seed: 11) }
+    let rois = BuiltOnFirstUse { SelectionWorkload(count: 2_000, positive: 0.25, ignored: 0, seed: 12) }
 
     Benchmark("K4a OHEM select top-256 by loss, pos cap 0.25, 120,000 anchors 1% positive (120,000 anchors)") { benchmark in
         let w = anchors.get

@@ -106,8 +106,10 @@ struct OHEMSelectionTests {
         // No positives: all negatives. Positives beyond the cap are skipped even if negatives run out.
         #expect(runOHEM([1, 5, 3], [0, 0, 0] as [Int8], k: 2, maxPositives: 1) == [1, 2])
         #expect(runOHEM([9, 8, 7, 1], [1, 1, 1, 0] as [Int8], k: 4, maxPositives: 1) == [0, 3])
-        // Equal losses: lower index first.
+        // Equal losses: lower index first; −0 ties with +0; NaN of either sign ranks first, as torch.topk.
         #expect(runOHEM([2, 2, 2, 2], [0, 0, 0, 0] as [Int8], k: 3, maxPositives: nil) == [0, 1, 2])
+        #expect(runOHEM([0, -0.0, 1, -1], [0, 0, 0, 0] as [Int8], k: 4, maxPositives: nil) == [2, 0, 1, 3])
+        #expect(runOHEM([1, -Float.nan, 3, .infinity], [0, 0, 0, 0] as [Int8], k: 2, maxPositives: nil) == [1, 3])
     }
 }
 

@@ -12,4 +12,6 @@ let benchmarks: @Sendable () -> Void = {
     )
     registerGEMMBenchmarks()
     registerBoxBenchmarks()
+    registerLossBenchmarks()
+    registerSelectionBenchmarks()
 }

@@ -1,27 +1,10 @@
 // The detection-kernel workloads of DESIGN.md's contract: K6 (IoU + matcher), K7a (NMS),
 // K7b (batched NMS), K10 (RoI Align forward + backward). Inputs come from a fixed seed.
-// Each reports throughput in the contract's unit, scaled to keep 3–4 digits ("M pairs/s",
-// "K boxes/s", "K RoIs/s").
+// Each reports throughput in the contract's unit through `recordRate` (RateMeasurement.swift),
+// scaled to keep 3–4 digits ("M pairs/s", "K boxes/s", "K RoIs/s"). One thread: these kernels
+// do not call BLAS and run no parallel loops.
 import Benchmark
-import Dispatch
 import Kernels
-
-/// Times `body` once per iteration and records `work / seconds / scale` under `unit`.
-private func recordBoxRate(_ benchmark: Benchmark, unit: String, work: Double, scale: Double, _ body: () -> Void) {
-    let metric = BenchmarkMetric.custom(unit, polarity: .prefersLarger, useScalingFactor: false)
-    for _ in benchmark.scaledIterations {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        benchmark.measurement(metric, Int((work / seconds / scale).rounded()))
-    }
-}
-
-/// Wall clock plus the rate metric, median of at least 20 runs after warm-up.
-private func boxConfiguration(_ unit: String) -> Benchmark.Configuration {
-    .init(metrics: [.wallClock, .custom(unit, polarity: .prefersLarger, useScalingFactor: false)],
-          warmupIterations: 3, maxDuration: .seconds(3), maxIterations: 1_000)
-}
 
 /// A uniform Float in `range` from the generator.
 private func uniform(_ range: Range<Float>, _ generator: inout SplitMix64) -> Float {
@@ -61,10 +44,10 @@ func registerBoxBenchmarks() {
         gt += [x, y, x + uniform(12..<200, &generator), y + uniform(12..<200, &generator)]
     }
     let pairs = Double(anchorCount * gtCount)
-    Benchmark("K6 IoU + matcher fused 120000x50 (0.7/0.3, low-quality)", configuration: boxConfiguration("M pairs/s")) { benchmark in
+    Benchmark("K6 IoU + matcher fused 120000x50 (0.7/0.3, low-quality)", configuration: .init(metrics: rateMetrics("M pairs/s"))) { benchmark in
         var matches = [Match](repeating: .background, count: anchorCount)
         anchors.withUnsafeBufferPointer { a in gt.withUnsafeBufferPointer { g in matches.withUnsafeMutableBufferPointer { m in
-            recordBoxRate(benchmark, unit: "M pairs/s", work: pairs, scale: 1e6) {
+            recordRate(benchmark, unit: "M pairs/s", work: pairs, scale: 1e6) {
                 Kernels.matchBoxes(m, candidates: a, candidateCount: anchorCount, groundTruthBoxes: g,
                                    groundTruthCount: gtCount, highThreshold: 0.7, lowThreshold: 0.3,
                                    allowLowQualityMatches: true)
@@ -72,12 +55,12 @@ func registerBoxBenchmarks() {
         } } }
         blackHole(matches)
     }
-    Benchmark("K6 IoU matrix then matcher 120000x50 (unfused)", configuration: boxConfiguration("M pairs/s")) { benchmark in
+    Benchmark("K6 IoU matrix then matcher 120000x50 (unfused)", configuration: .init(metrics: rateMetrics("M pairs/s"))) { benchmark in
         var matches = [Match](repeating: .background, count: anchorCount)
         var iou = [Float](repeating: 0, count: anchorCount * gtCount)
         anchors.withUnsafeBufferPointer { a in gt.withUnsafeBufferPointer { g in
             matches.withUnsafeMutableBufferPointer { m in iou.withUnsafeMutableBufferPointer { i in
-                recordBoxRate(benchmark, unit: "M pairs/s", work: pairs, scale: 1e6) {
+                recordRate(benchmark, unit: "M pairs/s", work: pairs, scale: 1e6) {
                     Kernels.pairwiseIoU(i, g, count1: gtCount, a, count2: anchorCount)
                     Kernels.match(m, iou: UnsafeBufferPointer(i), groundTruthCount: gtCount, candidateCount: anchorCount,
                                   highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
@@ -92,19 +75,19 @@ func registerBoxBenchmarks() {
     let boxes = clusteredBoxes(boxCount, clusters: 100, imageSize: 800, generator: &generator)
     let scores = (0..<boxCount).map { _ in uniform(0..<1, &generator) }
     let classes = (0..<boxCount).map { _ in Int.random(in: 0..<80, using: &generator) }
-    Benchmark("K7a NMS 0.5 5000 clustered boxes", configuration: boxConfiguration("K boxes/s")) { benchmark in
+    Benchmark("K7a NMS 0.5 5000 clustered boxes", configuration: .init(metrics: rateMetrics("K boxes/s"))) { benchmark in
         var kept = [Int](repeating: 0, count: boxCount)
         boxes.withUnsafeBufferPointer { b in scores.withUnsafeBufferPointer { s in kept.withUnsafeMutableBufferPointer { k in
-            recordBoxRate(benchmark, unit: "K boxes/s", work: Double(boxCount), scale: 1e3) {
+            recordRate(benchmark, unit: "K boxes/s", work: Double(boxCount), scale: 1e3) {
                 blackHole(Kernels.nms(k, b, scores: s, count: boxCount, iouThreshold: 0.5))
             }
         } } }
     }
-    Benchmark("K7b batched NMS 0.5 80 classes 5000 boxes", configuration: boxConfiguration("K boxes/s")) { benchmark in
+    Benchmark("K7b batched NMS 0.5 80 classes 5000 boxes", configuration: .init(metrics: rateMetrics("K boxes/s"))) { benchmark in
         var kept = [Int](repeating: 0, count: boxCount)
         boxes.withUnsafeBufferPointer { b in scores.withUnsafeBufferPointer { s in classes.withUnsafeBufferPointer { c in
             kept.withUnsafeMutableBufferPointer { k in
-                recordBoxRate(benchmark, unit: "K boxes/s", work: Double(boxCount), scale: 1e3) {
+                recordRate(benchmark, unit: "K boxes/s", work: Double(boxCount), scale: 1e3) {
                     blackHole(Kernels.batchedNMS(k, b, scores: s, classes: c, count: boxCount, iouThreshold: 0.5))
                 }
             }
@@ -121,12 +104,12 @@ func registerBoxBenchmarks() {
         rois += [0, x, y, min(400, x + uniform(16..<200, &generator)), min(400, y + uniform(16..<200, &generator))]
     }
     let gradOutput = (0..<(512 * 64 * 49)).map { _ in uniform(-1..<1, &generator) }
-    Benchmark("K10 RoI Align fwd+bwd 512 RoIs 64ch 50x50 7x7 s2 aligned", configuration: boxConfiguration("K RoIs/s")) { benchmark in
+    Benchmark("K10 RoI Align fwd+bwd 512 RoIs 64ch 50x50 7x7 s2 aligned", configuration: .init(metrics: rateMetrics("K RoIs/s"))) { benchmark in
         var output = [Float](repeating: 0, count: 512 * 64 * 49)
         var gradInput = [Float](repeating: 0, count: 64 * 50 * 50)
         features.withUnsafeBufferPointer { f in rois.withUnsafeBufferPointer { r in gradOutput.withUnsafeBufferPointer { go in
             output.withUnsafeMutableBufferPointer { o in gradInput.withUnsafeMutableBufferPointer { gi in
-                recordBoxRate(benchmark, unit: "K RoIs/s", work: 512, scale: 1e3) {
+                recordRate(benchmark, unit: "K RoIs/s", work: 512, scale: 1e3) {
                     Kernels.roiAlignForward(o, f, rois: r, geometry: geometry)
                     gi.update(repeating: 0)
                     Kernels.roiAlignBackward(gi, go, rois: r, geometry: geometry)

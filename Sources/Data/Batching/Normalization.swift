@@ -29,35 +29,56 @@ public struct Normalization: Sendable, Equatable {
     /// - Precondition: at least one image.
     public func tensor(from images: [RGBImage]) -> Tensor {
         precondition(!images.isEmpty, "Normalization.tensor: no images")
-        let height = images.map(\.height).max()!
-        let width = images.map(\.width).max()!
-        let plane = height * width
-        var scalars = [Float](repeating: 0, count: images.count * 3 * plane)
         // A 256-entry table per channel holds (v / 255 − mean) / std evaluated literally in
         // Float32, so the values are exactly those of the formula and the loop is a lookup.
         let tables = (0..<3).map { c in (0..<256).map { (Float($0) / 255 - mean[c]) / std[c] } }
-        scalars.withUnsafeMutableBufferPointer { output in
-            for (b, image) in images.enumerated() {
-                image.pixels.withUnsafeBufferPointer { input in
-                    for c in 0..<3 {
-                        let table = tables[c]
-                        let base = (b * 3 + c) * plane
-                        for y in 0..<image.height {
-                            let row = base + y * width
-                            let source = y * image.width * 3 + c
-                            for x in 0..<image.width {
-                                output[row + x] = table[Int(input[source + 3 * x])]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return Tensor(shape: [images.count, 3, height, width], scalars: scalars)
+        return packChannels(images, tables: tables)
     }
 
     /// Normalises one image into a `[1, 3, H, W]` tensor (for inference).
     public func tensor(from image: RGBImage) -> Tensor {
         tensor(from: [image])
+    }
+}
+
+/// Packs images into one `[B, 3, H, W]` tensor through a per-channel 256-entry lookup table.
+///
+/// `H` and `W` are the largest height and width; smaller images sit at the top-left and the
+/// rest is 0.
+/// - Precondition: at least one image.
+func packChannels(_ images: [RGBImage], tables: [[Float]]) -> Tensor {
+    precondition(!images.isEmpty, "packChannels: no images")
+    let height = images.map(\.height).max()!
+    let width = images.map(\.width).max()!
+    let plane = height * width
+    var scalars = [Float](repeating: 0, count: images.count * 3 * plane)
+    scalars.withUnsafeMutableBufferPointer { output in
+        for (b, image) in images.enumerated() {
+            image.pixels.withUnsafeBufferPointer { input in
+                for c in 0..<3 {
+                    let table = tables[c]
+                    let base = (b * 3 + c) * plane
+                    for y in 0..<image.height {
+                        let row = base + y * width
+                        let source = y * image.width * 3 + c
+                        for x in 0..<image.width {
+                            output[row + x] = table[Int(input[source + 3 * x])]
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return Tensor(shape: [images.count, 3, height, width], scalars: scalars)
+}
+
+extension RGBImage {
+    /// Packs images into one `[B, 3, H, W]` tensor of raw pixel values 0...255 (no
+    /// normalisation: `TinyFasterRCNN` normalises its input itself). Smaller images sit at the
+    /// top-left, padded with 0.
+    /// - Precondition: at least one image.
+    public static func pixelTensor(_ images: [RGBImage]) -> Tensor {
+        let identity = (0..<256).map { Float($0) }
+        return packChannels(images, tables: [identity, identity, identity])
     }
 }

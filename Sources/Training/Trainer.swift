@@ -58,6 +58,11 @@ public struct Trainer {
         let seeds = configuration.streamSeeds
         var initGenerator = SplitMix64(seed: seeds.initialization)
         model = TinyFasterRCNN(classCount: classCount, using: &initGenerator)
+        if case .focal = selection.classificationLoss {
+            // RetinaNet's prior: start every anchor at foreground probability π = 0.01, so the
+            // focal loss of the many easy negatives does not swamp the first iterations.
+            model.initializeObjectnessPrior(probability: 0.01)
+        }
         self.configuration = configuration
         self.samples = samples
         self.selection = selection

@@ -1,0 +1,104 @@
+import Detection
+import Kernels
+import Testing
+
+@Suite("HardNegativeBuffer")
+struct HardNegativeBufferTests {
+    func entry(_ image: Int, _ score: Float, step: Int = 0, anchor: Int = 0) -> HardNegative {
+        HardNegative(imageID: image, location: .anchor(index: anchor), score: score, stepMined: step)
+    }
+
+    @Test("keeps the K highest scores whatever the insertion order", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func keepsTopK(seed: UInt64) {
+        var scores = (0..<3_000).map { 0.5 + Float($0) / 6_000 }
+        var g = SplitMix64(seed: seed)
+        for i in stride(from: scores.count - 1, to: 0, by: -1) { scores.swapAt(i, Kernels.uniformIndex(below: i + 1, using: &g)) }
+        var buffer = HardNegativeBuffer(capacity: 100)
+        for (i, score) in scores.enumerated() { buffer.insert(entry(i % 65, score, anchor: i)) }
+        #expect(buffer.count == 100)
+        #expect(buffer.entries.map(\.score) == Array(scores.sorted(by: >).prefix(100)))
+        #expect(buffer.lowestScore == scores.sorted(by: >)[99])
+    }
+
+    @Test("a full buffer evicts its lowest score and rejects anything not strictly higher")
+    func evictsLowest() {
+        var buffer = HardNegativeBuffer(capacity: 3)
+        #expect(buffer.insert(entry(0, 0.6, anchor: 1)) == .inserted)
+        #expect(buffer.insert(entry(1, 0.8, anchor: 2)) == .inserted)
+        #expect(buffer.insert(entry(0, 0.7, anchor: 3)) == .inserted)
+        #expect(buffer.insert(entry(2, 0.9, anchor: 4)) == .evicted(entry(0, 0.6, anchor: 1)))
+        #expect(buffer.insert(entry(2, 0.65, anchor: 5)) == .rejected)
+        #expect(buffer.insert(entry(2, 0.7, anchor: 6)) == .rejected)
+        #expect(buffer.entries.map(\.score) == [0.9, 0.8, 0.7])
+        #expect(HardNegativeBuffer(capacity: 0).count == 0)
+        var empty = HardNegativeBuffer(capacity: 0)
+        #expect(empty.insert(entry(0, 1)) == .rejected)
+    }
+
+    @Test("a visit takes out exactly the image's entries, best first, and frees their room")
+    func removeForImage() {
+        var buffer = HardNegativeBuffer(capacity: 4)
+        for (image, score) in [(0, 0.6), (1, 0.9), (0, 0.8), (1, 0.55)] as [(Int, Float)] { buffer.insert(entry(image, score)) }
+        #expect(buffer.imageCount == 2)
+        #expect(buffer.removeEntries(forImage: 0).map(\.score) == [0.8, 0.6])
+        #expect(buffer.removeEntries(forImage: 0).isEmpty)
+        #expect(buffer.count == 2 && buffer.imageCount == 1)
+        #expect(buffer.insert(entry(2, 0.51)) == .inserted)
+        #expect(buffer.insert(entry(2, 0.52)) == .inserted)
+        #expect(buffer.insert(entry(3, 0.53)) == .evicted(entry(2, 0.51)))
+        #expect(buffer.entries(forImage: 1).map(\.score) == [0.9, 0.55])
+    }
+
+    @Test("entries expire once their age reaches the lifetime")
+    func expiry() {
+        var buffer = HardNegativeBuffer(capacity: 10)
+        for step in [0, 10, 20] { buffer.insert(entry(step, 0.9, step: step)) }
+        #expect(buffer.removeExpired(lifetime: 15, currentStep: 24) == 1)
+        #expect(buffer.removeExpired(lifetime: 15, currentStep: 25) == 1)
+        #expect(buffer.entries.map(\.stepMined) == [20])
+        #expect(buffer.removeExpired(lifetime: 15, currentStep: 34) == 0)
+    }
+
+    @Test("random inserts, visits and expiries agree with a naive array model (lazy deletion, compaction)")
+    func matchesNaiveModel() {
+        var buffer = HardNegativeBuffer(capacity: 50)
+        var model: [(entry: HardNegative, sequence: Int)] = []
+        var g = SplitMix64(seed: 77)
+        var sequence = 0, step = 0
+        for op in 0..<20_000 {
+            let choice = Kernels.uniformIndex(below: 100, using: &g)
+            if choice < 80 {
+                // Scores on a coarse grid so that ties happen.
+                let e = entry(Kernels.uniformIndex(below: 20, using: &g), 0.5 + Float(Kernels.uniformIndex(below: 50, using: &g)) / 100,
+                              step: step, anchor: op)
+                let outcome = buffer.insert(e)
+                if model.count < 50 {
+                    model.append((e, sequence)); #expect(outcome == .inserted)
+                } else {
+                    let lowest = model.indices.min { model[$0].entry.score < model[$1].entry.score || (model[$0].entry.score == model[$1].entry.score && model[$0].sequence < model[$1].sequence) }!
+                    if e.score > model[lowest].entry.score {
+                        #expect(outcome == .evicted(model[lowest].entry))
+                        model.remove(at: lowest); model.append((e, sequence))
+                    } else {
+                        #expect(outcome == .rejected)
+                    }
+                }
+                sequence += 1
+            } else if choice < 95 {
+                let image = Kernels.uniformIndex(below: 20, using: &g)
+                let expected = model.filter { $0.entry.imageID == image }
+                    .sorted { $0.entry.score > $1.entry.score || ($0.entry.score == $1.entry.score && $0.sequence < $1.sequence) }
+                #expect(buffer.removeEntries(forImage: image) == expected.map(\.entry))
+                model.removeAll { $0.entry.imageID == image }
+            } else {
+                step += 1
+                let expired = model.filter { step - $0.entry.stepMined >= 30 }.count
+                #expect(buffer.removeExpired(lifetime: 30, currentStep: step) == expired)
+                model.removeAll { step - $0.entry.stepMined >= 30 }
+            }
+            #expect(buffer.count == model.count)
+        }
+        let expected = model.sorted { $0.entry.score > $1.entry.score || ($0.entry.score == $1.entry.score && $0.sequence < $1.sequence) }
+        #expect(buffer.entries == expected.map(\.entry))
+    }
+}

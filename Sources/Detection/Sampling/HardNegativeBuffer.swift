@@ -6,7 +6,7 @@
 // score; a FIFO `Deque` in insertion order for expiry (steps are non-decreasing, so the front is
 // the oldest); and a dictionary image id → slots for the visit's take-out. Removals other than
 // the heap minimum leave stale heap/FIFO records behind (lazy deletion: a record is live iff its
-// sequence number matches its slot's); both are compacted in O(K) when they exceed 2K + 32
+// sequence number matches its slot's); both are compacted in O(n) when they exceed 2n + 32
 // records, so every operation stays O(log K) amortised.
 
 import DequeModule
@@ -43,11 +43,13 @@ public struct HardNegative: Sendable, Hashable {
 
 /// A bounded buffer of hard negatives that keeps the K highest-scoring entries.
 ///
-/// Inserting into a full buffer evicts the lowest-scoring entry in O(log K) if the new entry
-/// scores strictly higher, and is rejected otherwise (so among equal scores the earlier entry
-/// stays, and the buffer holds the K highest scores of everything inserted whatever the
-/// insertion order). Entries are taken out per image (a visit) in O(m + log K) amortised and
-/// expire by age in insertion order.
+/// Entries are ranked by score, equal scores by insertion order (earlier first). Inserting into
+/// a full buffer evicts the worst entry — the lowest score, the newest among equal lowest — in
+/// O(log K) if the new entry scores strictly higher, and is rejected otherwise; so the buffer
+/// holds the K best of everything inserted (since the last removals) whatever the order, and
+/// batch insertion (``insert(contentsOf:)``) gives exactly the result of inserting one by one.
+/// Entries are taken out per image (a visit) in O(m log m) amortised and expire by age in
+/// insertion order.
 /// Reference: DESIGN.md "The hard-negative buffer" (the seed design); the heap is
 /// swift-collections' min-max `Heap`.
 public struct HardNegativeBuffer: Sendable {
@@ -74,14 +76,15 @@ public struct HardNegativeBuffer: Sendable {
         var position: Int
     }
 
-    /// A heap / FIFO record: ordered by score, then by age (older is smaller, evicted first).
+    /// A heap / FIFO record, ordered worst first: lower score, then among equal scores the
+    /// newer entry (earlier insertions win ties, as lower indices do in the selections).
     struct Ranked: Comparable, Sendable {
         var sequence: UInt64
         var score: Float
         var slot: Int32
 
         static func < (a: Ranked, b: Ranked) -> Bool {
-            a.score < b.score || (a.score == b.score && a.sequence < b.sequence)
+            a.score < b.score || (a.score == b.score && a.sequence > b.sequence)
         }
         static func == (a: Ranked, b: Ranked) -> Bool { a.sequence == b.sequence && a.slot == b.slot }
     }
@@ -124,13 +127,28 @@ public struct HardNegativeBuffer: Sendable {
         (slotsByImage[imageID] ?? []).map { slots[Int($0)] }.sorted(by: Self.betterFirst).map(\.entry)
     }
 
-    /// Inserts an entry, evicting the lowest-scoring one if the buffer is full and the new entry
-    /// scores strictly higher.
+    /// Inserts an entry, evicting the worst one (lowest score; among equal, the newest) if the
+    /// buffer is full and the new entry scores strictly higher.
     /// - Parameter entry: the hard negative; its `stepMined` must not precede earlier insertions'.
     /// - Returns: whether it was stored, and what it displaced.
     /// - Precondition: `entry.score` is not NaN; `entry.stepMined` ≥ every earlier insertion's.
     @discardableResult
     public mutating func insert(_ entry: HardNegative) -> Insertion {
+        switch place(entry) {
+        case .stored(evicting: nil): .inserted
+        case .stored(evicting: let evicted?): .evicted(evicted.entry)
+        case .rejected: .rejected
+        }
+    }
+
+    /// The outcome of ``place(_:)``, with the evicted slot's sequence number.
+    enum Placement {
+        case stored(evicting: Slot?)
+        case rejected
+    }
+
+    /// Stores an entry if it beats the worst one of a full buffer (see ``insert(_:)``).
+    mutating func place(_ entry: HardNegative) -> Placement {
         precondition(!entry.score.isNaN, "HardNegativeBuffer.insert: NaN score for image \(entry.imageID)")
         precondition(entry.stepMined >= newestStep,
                      "HardNegativeBuffer.insert: step \(entry.stepMined) precedes an earlier insertion's step \(newestStep)")
@@ -140,16 +158,17 @@ public struct HardNegativeBuffer: Sendable {
             let record = store(entry)
             heap.insert(record)
             fifo.append(record)
-            return .inserted
+            return .stored(evicting: nil)
         }
-        while let lowest = heap.min, !isLive(lowest) { heap.removeMin() }
-        let lowest = heap.min!
-        guard entry.score > lowest.score else { return .rejected }
-        let evicted = release(Int(lowest.slot))
+        while let worst = heap.min, !isLive(worst) { heap.removeMin() }
+        let worst = heap.min!
+        guard entry.score > worst.score else { return .rejected }
+        let evicted = slots[Int(worst.slot)]
+        _ = release(Int(worst.slot))
         let record = store(entry)
         heap.replaceMin(with: record)
         fifo.append(record)
-        return .evicted(evicted)
+        return .stored(evicting: evicted)
     }
 
     /// Takes out every entry of an image, highest score first (equal scores: earlier first).
@@ -244,9 +263,11 @@ public struct HardNegativeBuffer: Sendable {
         count -= 1
     }
 
-    /// Drops stale records once they outnumber the live ones by K + 32.
+    /// Drops stale records once they outnumber the live ones by more than 32: each compaction
+    /// costs O(records) and removes at least half of them, so O(1) amortised per removal, and
+    /// the heap never holds more than 2n + 32 records (bounding the stale minima `insert` pops).
     mutating func compactIfNeeded() {
-        let limit = 2 * capacity + 32
+        let limit = 2 * count + 32
         if heap.count > limit { heap = Heap(heap.unordered.filter(isLive)) }
         if fifo.count > limit { fifo = Deque(fifo.filter(isLive)) }
     }

@@ -243,6 +243,8 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
             mined.sort { $0.index < $1.index }
         }
         let width = Double(image.width), height = Double(image.height)
+        var batch: [HardNegative] = []
+        batch.reserveCapacity(mined.count)
         for (i, score) in mined {
             let location: HardNegativeLocation
             if head == .rpn {
@@ -257,11 +259,11 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
                 let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
                 location = .box(image.flip.mirrored(box, width: width, height: height))
             }
-            switch buffer.insert(HardNegative(imageID: image.id, location: location, score: score, stepMined: input.progress.step)) {
-            case .inserted: statistics.insertions += 1
-            case .evicted: statistics.insertions += 1; statistics.evictions += 1
-            case .rejected: statistics.rejections += 1
-            }
+            batch.append(HardNegative(imageID: image.id, location: location, score: score, stepMined: input.progress.step))
         }
+        let outcome = buffer.insert(contentsOf: batch)
+        statistics.insertions += outcome.inserted
+        statistics.evictions += outcome.evicted
+        statistics.rejections += outcome.rejected
     }
 }

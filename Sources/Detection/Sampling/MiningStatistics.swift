@@ -87,18 +87,55 @@ public struct MiningStatistics: Sendable, Hashable {
     init(input: SamplingInput, positives: [Int], negatives: [Int]) {
         images = 1
         candidates = input.candidateCount
-        for label in input.labels {
-            foregroundCandidates += label > 0 ? 1 : 0
-            backgroundCandidates += label == 0 ? 1 : 0
-        }
+        (foregroundCandidates, backgroundCandidates) = CandidateSelection.counts(input.labels)
         positivesSelected = positives.count
         negativesSelected = negatives.count
         if let losses = input.losses {
-            for i in positives { selectedLossSum += Double(losses[i]) }
-            for i in negatives { selectedLossSum += Double(losses[i]) }
+            var selected = 0.0
+            for i in positives { selected += Double(losses[i]) }
+            for i in negatives { selected += Double(losses[i]) }
+            selectedLossSum = selected
             selectedLossCount = positives.count + negatives.count
-            for (label, loss) in zip(input.labels, losses) where label >= 0 { candidateLossSum += Double(loss) }
+            candidateLossSum = Self.nonIgnoredLossSum(labels: input.labels, losses: losses)
             candidateLossCount = foregroundCandidates + backgroundCandidates
+        }
+    }
+
+    /// Σ losses[i] over labels[i] ≥ 0: eight independent Float partial sums per block of 1,024
+    /// candidates (so the adds pipeline), each block's total added in Double (relative error
+    /// ~1e-6, ample for logging).
+    static func nonIgnoredLossSum(labels: [Int8], losses: [Float]) -> Double {
+        labels.withUnsafeBufferPointer { labelBuffer in
+            losses.withUnsafeBufferPointer { lossBuffer in
+                let n = labelBuffer.count
+                guard n > 0 else { return 0 }
+                let l = labelBuffer.baseAddress!, x = lossBuffer.baseAddress!
+                var total = 0.0, start = 0
+                while start < n {
+                    let end = min(n, start + 1_024)
+                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                    var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+                    var i = start
+                    while i + 8 <= end {
+                        s0 += l[i] >= 0 ? x[i] : 0
+                        s1 += l[i + 1] >= 0 ? x[i + 1] : 0
+                        s2 += l[i + 2] >= 0 ? x[i + 2] : 0
+                        s3 += l[i + 3] >= 0 ? x[i + 3] : 0
+                        s4 += l[i + 4] >= 0 ? x[i + 4] : 0
+                        s5 += l[i + 5] >= 0 ? x[i + 5] : 0
+                        s6 += l[i + 6] >= 0 ? x[i + 6] : 0
+                        s7 += l[i + 7] >= 0 ? x[i + 7] : 0
+                        i += 8
+                    }
+                    while i < end {
+                        s0 += l[i] >= 0 ? x[i] : 0
+                        i += 1
+                    }
+                    total += Double(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
+                    start = end
+                }
+                return total
+            }
         }
     }
 }

@@ -30,6 +30,12 @@ struct HardNegativeBufferTests {
         #expect(buffer.insert(entry(2, 0.65, anchor: 5)) == .rejected)
         #expect(buffer.insert(entry(2, 0.7, anchor: 6)) == .rejected)
         #expect(buffer.entries.map(\.score) == [0.9, 0.8, 0.7])
+        // Equal lowest scores: the newer entry goes first (earlier insertions win ties).
+        var ties = HardNegativeBuffer(capacity: 3)
+        for (anchor, score) in [(1, 0.7), (2, 0.7), (3, 0.9)] as [(Int, Float)] { ties.insert(entry(0, score, anchor: anchor)) }
+        #expect(ties.insert(entry(0, 0.8, anchor: 4)) == .evicted(entry(0, 0.7, anchor: 2)))
+        #expect(ties.insert(entry(0, 0.8, anchor: 5)) == .evicted(entry(0, 0.7, anchor: 1)))
+        #expect(ties.entries.map(\.location) == [.anchor(index: 3), .anchor(index: 4), .anchor(index: 5)])
         #expect(HardNegativeBuffer(capacity: 0).count == 0)
         var empty = HardNegativeBuffer(capacity: 0)
         #expect(empty.insert(entry(0, 1)) == .rejected)
@@ -75,7 +81,7 @@ struct HardNegativeBufferTests {
                 if model.count < 50 {
                     model.append((e, sequence)); #expect(outcome == .inserted)
                 } else {
-                    let lowest = model.indices.min { model[$0].entry.score < model[$1].entry.score || (model[$0].entry.score == model[$1].entry.score && model[$0].sequence < model[$1].sequence) }!
+                    let lowest = model.indices.min { model[$0].entry.score < model[$1].entry.score || (model[$0].entry.score == model[$1].entry.score && model[$0].sequence > model[$1].sequence) }!
                     if e.score > model[lowest].entry.score {
                         #expect(outcome == .evicted(model[lowest].entry))
                         model.remove(at: lowest); model.append((e, sequence))
@@ -100,5 +106,29 @@ struct HardNegativeBufferTests {
         }
         let expected = model.sorted { $0.entry.score > $1.entry.score || ($0.entry.score == $1.entry.score && $0.sequence < $1.sequence) }
         #expect(buffer.entries == expected.map(\.entry))
+    }
+
+    @Test("batch insertion equals one-by-one insertion, with net counters", arguments: [(40, 10), (40, 100), (500, 300)] as [(Int, Int)])
+    func batchEqualsSequential(capacity: Int, batchSize: Int) {
+        var g = SplitMix64(seed: UInt64(capacity * batchSize))
+        var batched = HardNegativeBuffer(capacity: capacity), single = HardNegativeBuffer(capacity: capacity)
+        var anchor = 0
+        for step in 0..<6 {
+            // Coarse scores, so that ties occur inside batches and against stored entries.
+            let batch = (0..<batchSize).map { _ in
+                anchor += 1
+                return entry(Kernels.uniformIndex(below: 7, using: &g), 0.5 + Float(Kernels.uniformIndex(below: 20, using: &g)) / 40,
+                             step: step, anchor: anchor)
+            }
+            let before = Set(batched.entries.map(\.location))
+            let outcome = batched.insert(contentsOf: batch)
+            for e in batch { single.insert(e) }
+            #expect(batched.entries == single.entries)
+            let after = Set(batched.entries.map(\.location)), offered = Set(batch.map(\.location))
+            #expect(outcome.inserted == after.intersection(offered).count)
+            #expect(outcome.inserted + outcome.rejected == batchSize)
+            #expect(outcome.evicted == before.subtracting(after).count)
+            if step == 3 { #expect(batched.removeEntries(forImage: 2) == single.removeEntries(forImage: 2)) }
+        }
     }
 }

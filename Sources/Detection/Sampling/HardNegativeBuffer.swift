@@ -175,12 +175,13 @@ public struct HardNegativeBuffer: Sendable {
     /// - Parameter imageID: the image being visited.
     /// - Returns: its entries, now removed from the buffer; empty if it has none.
     public mutating func removeEntries(forImage imageID: Int) -> [HardNegative] {
-        guard let members = slotsByImage.removeValue(forKey: imageID) else { return [] }
-        var taken = members.map { slots[Int($0)] }
-        taken.sort(by: Self.betterFirst)
+        guard var members = slotsByImage.removeValue(forKey: imageID) else { return [] }
+        // Sort the slot numbers (not the entries) best first; images hold few entries.
+        members.sort { Self.betterFirst(slots[Int($0)], slots[Int($1)]) }
+        let taken = members.map { slots[Int($0)].entry }
         for slot in members { free(Int(slot)) }
         compactIfNeeded()
-        return taken.map(\.entry)
+        return taken
     }
 
     /// Removes the entries whose age `currentStep − stepMined` is at least `lifetime` steps.
@@ -209,6 +210,8 @@ public struct HardNegativeBuffer: Sendable {
 
     // MARK: - Arena bookkeeping
 
+    /// Whether slot `a` ranks before `b`: higher score, then earlier insertion.
+    @inline(__always)
     static func betterFirst(_ a: Slot, _ b: Slot) -> Bool {
         a.entry.score > b.entry.score || (a.entry.score == b.entry.score && a.sequence < b.sequence)
     }

@@ -231,21 +231,39 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
     }
 
     /// Stores this pass's hard negatives (in the un-flipped frame) and counts what happened.
+    ///
+    /// Only the best min(quota, K) of them can stay in the buffer, so they are selected first
+    /// (`Kernels.ohemSelect` on the probabilities: score descending, ties by lower index) and
+    /// the rest counted as rejected without building entries.
     mutating func storeHardNegatives(of input: SamplingInput, statistics: inout MiningStatistics) {
-        let probabilities = input.foregroundProbabilities!, image = input.image
-        var mined: [(index: Int, score: Float)] = []
-        for i in 0..<input.candidateCount where probabilities[i] > scoreThreshold && isBackground(i, in: input) {
-            mined.append((i, probabilities[i]))
+        let probabilities = input.foregroundProbabilities!, labels = input.labels, image = input.image
+        let n = input.candidateCount, threshold = scoreThreshold
+        // 0 marks a hard negative, −1 anything else: the label layout `ohemSelect` reads.
+        var hard = [Int8](repeating: -1, count: n)
+        var hardCount = 0
+        if let maxIoU = input.maxIoU {
+            for i in 0..<n where labels[i] == 0 && probabilities[i] > threshold && maxIoU[i] < backgroundThreshold {
+                hard[i] = 0
+                hardCount += 1
+            }
+        } else {
+            for i in 0..<n where labels[i] == 0 && probabilities[i] > threshold {
+                hard[i] = 0
+                hardCount += 1
+            }
         }
-        if let quota = perImageQuota, mined.count > quota {
-            mined.sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
-            mined.removeLast(mined.count - quota)
-            mined.sort { $0.index < $1.index }
+        let keep = min(hardCount, perImageQuota ?? hardCount, buffer.capacity)
+        let mined: [Int]
+        if keep < hardCount {
+            mined = CandidateSelection.topByLoss(hard, losses: probabilities, count: keep)
+            statistics.rejections += hardCount - keep
+        } else {
+            mined = CandidateSelection.indices(of: hard) { $0 == 0 }
         }
         let width = Double(image.width), height = Double(image.height)
         var batch: [HardNegative] = []
         batch.reserveCapacity(mined.count)
-        for (i, score) in mined {
+        for i in mined {
             let location: HardNegativeLocation
             if head == .rpn {
                 var stored: Int? = i
@@ -259,7 +277,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
                 let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
                 location = .box(image.flip.mirrored(box, width: width, height: height))
             }
-            batch.append(HardNegative(imageID: image.id, location: location, score: score, stepMined: input.progress.step))
+            batch.append(HardNegative(imageID: image.id, location: location, score: probabilities[i], stepMined: input.progress.step))
         }
         let outcome = buffer.insert(contentsOf: batch)
         statistics.insertions += outcome.inserted

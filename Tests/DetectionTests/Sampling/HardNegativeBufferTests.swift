@@ -108,7 +108,7 @@ struct HardNegativeBufferTests {
         #expect(buffer.entries == expected.map(\.entry))
     }
 
-    @Test("batch insertion equals one-by-one insertion, with net counters", arguments: [(40, 10), (40, 100), (500, 300)] as [(Int, Int)])
+    @Test("batch insertion equals one-by-one insertion, with net counters", arguments: [(40, 10), (40, 100), (500, 300), (100, 2_000)] as [(Int, Int)])
     func batchEqualsSequential(capacity: Int, batchSize: Int) {
         var g = SplitMix64(seed: UInt64(capacity * batchSize))
         var batched = HardNegativeBuffer(capacity: capacity), single = HardNegativeBuffer(capacity: capacity)
@@ -130,5 +130,19 @@ struct HardNegativeBufferTests {
             #expect(outcome.evicted == before.subtracting(after).count)
             if step == 3 { #expect(batched.removeEntries(forImage: 2) == single.removeEntries(forImage: 2)) }
         }
+    }
+
+    @Test("batch preselection keeps the K best, ties by batch order, when the batch exceeds the capacity")
+    func batchTiesAndLargeBatch() {
+        // Six entries with many equal scores into capacity 4: the best four by (score, order).
+        let batch = [0.6, 0.9, 0.6, 0.7, 0.6, 0.9].enumerated().map { entry(0, Float($0.element), anchor: $0.offset) }
+        var buffer = HardNegativeBuffer(capacity: 4)
+        let outcome = buffer.insert(contentsOf: batch)
+        #expect(outcome == HardNegativeBuffer.BatchInsertion(inserted: 4, evicted: 0, rejected: 2))
+        #expect(buffer.entries.map(\.location) == [1, 5, 3, 0].map { HardNegativeLocation.anchor(index: $0) })
+        // All scores equal: the earliest K.
+        var flat = HardNegativeBuffer(capacity: 3)
+        flat.insert(contentsOf: (0..<10).map { entry(0, 0.75, anchor: $0) })
+        #expect(flat.entries.map(\.location) == [0, 1, 2].map { HardNegativeLocation.anchor(index: $0) })
     }
 }

@@ -61,6 +61,6 @@ public struct FocalSampler: SamplingStrategy {
         let negatives = CandidateSelection.indices(of: input.labels) { $0 == 0 }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               classificationLoss: classificationLoss, normalization: .positiveCount,
-                              statistics: MiningStatistics(input: input, positives: positives, negatives: negatives))
+                              statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

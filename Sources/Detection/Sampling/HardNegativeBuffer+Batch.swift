@@ -112,19 +112,23 @@ extension HardNegativeBuffer {
     static func kthLargestByBuckets(_ values: [Float], _ k: Int) -> Float {
         precondition(k >= 1 && k <= values.count, "kthLargest: k \(k) outside 1...\(values.count)")
         // Range in four independent lanes (NaN-free input, so plain compares suffice).
-        var lows = SIMD4<Float>(repeating: values[0]), highs = lows
-        var i = 0
-        while i + 4 <= values.count {
-            let v = SIMD4(values[i], values[i + 1], values[i + 2], values[i + 3])
-            lows = pointwiseMin(lows, v)
-            highs = pointwiseMax(highs, v)
-            i += 4
-        }
-        var low = lows.min(), high = highs.max()
-        while i < values.count {
-            low = min(low, values[i])
-            high = max(high, values[i])
-            i += 1
+        var low = values[0], high = values[0]
+        values.withUnsafeBufferPointer { v in
+            var l0 = low, l1 = low, l2 = low, l3 = low, h0 = high, h1 = high, h2 = high, h3 = high
+            var i = 0
+            while i + 4 <= v.count {
+                l0 = v[i] < l0 ? v[i] : l0; h0 = v[i] > h0 ? v[i] : h0
+                l1 = v[i + 1] < l1 ? v[i + 1] : l1; h1 = v[i + 1] > h1 ? v[i + 1] : h1
+                l2 = v[i + 2] < l2 ? v[i + 2] : l2; h2 = v[i + 2] > h2 ? v[i + 2] : h2
+                l3 = v[i + 3] < l3 ? v[i + 3] : l3; h3 = v[i + 3] > h3 ? v[i + 3] : h3
+                i += 4
+            }
+            while i < v.count {
+                l0 = v[i] < l0 ? v[i] : l0; h0 = v[i] > h0 ? v[i] : h0
+                i += 1
+            }
+            low = min(min(l0, l1), min(l2, l3))
+            high = max(max(h0, h1), max(h2, h3))
         }
         let bucketCount = 2_048
         let scale = Float(bucketCount - 1) / (high - low)

@@ -236,8 +236,12 @@ public struct HardNegativeBuffer: Sendable {
             position = slotsByImage.values[i].count
             slotsByImage.values[i].append(slot)
         } else {
+            // Room for a typical visit's entries up front: one allocation instead of several.
+            var list: [Int32] = []
+            list.reserveCapacity(16)
+            list.append(slot)
             position = 0
-            slotsByImage[entry.imageID] = [slot]
+            slotsByImage[entry.imageID] = list
         }
         slots[Int(slot)] = Slot(entry: entry, sequence: sequence, position: position)
         count += 1

@@ -186,7 +186,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         }
 
         storeHardNegatives(of: input, statistics: &statistics)
-        var result = MiningStatistics(input: input, positives: positives, negatives: negatives)
+        var result = MiningStatistics(selectionOf: input, positives: positives, negatives: negatives)
         result.merge(statistics)
         result.images = 1
         result.bufferSize = buffer.count

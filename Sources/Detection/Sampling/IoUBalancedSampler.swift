@@ -88,6 +88,6 @@ public struct IoUBalancedSampler: SamplingStrategy {
         }
         negatives.sort()
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
-                              statistics: MiningStatistics(input: input, positives: positives, negatives: negatives))
+                              statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

@@ -82,9 +82,14 @@ public struct MiningStatistics: Sendable, Hashable {
         return sum
     }
 
-    /// The selection counters of one call: candidate counts by label, selection sizes, and the
-    /// loss sums when `input.losses` is known. Buffer counters are left at zero.
-    init(input: SamplingInput, positives: [Int], negatives: [Int]) {
+    /// Creates the selection counters of one call: candidate counts by label, selection sizes,
+    /// and the loss sums when `input.losses` is known. Buffer counters are left at zero.
+    /// - Parameters:
+    ///   - input: the strategy's input (N candidates).
+    ///   - positives: the selected positive indices.
+    ///   - negatives: the selected negative indices.
+    /// - Precondition: every index is in 0 ..< N.
+    public init(selectionOf input: SamplingInput, positives: [Int], negatives: [Int]) {
         images = 1
         candidates = input.candidateCount
         (foregroundCandidates, backgroundCandidates) = CandidateSelection.counts(input.labels)

@@ -89,7 +89,7 @@ public struct OHEMSampler: SamplingStrategy {
                                                      losses: losses, count: batchSize - positiveCount)
         }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
-                              statistics: MiningStatistics(input: input, positives: positives, negatives: negatives))
+                              statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 
     /// Greedy NMS over the non-ignored boxes in order of decreasing loss, up to `count` kept,

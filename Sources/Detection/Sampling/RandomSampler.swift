@@ -47,6 +47,6 @@ public struct RandomSampler: SamplingStrategy {
         let (positives, negatives) = CandidateSelection.balancedRandom(
             input.labels, batchSize: batchSize, positiveFraction: positiveFraction, using: &generator)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
-                              statistics: MiningStatistics(input: input, positives: positives, negatives: negatives))
+                              statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

@@ -48,6 +48,6 @@ public struct SSDSampler: SamplingStrategy {
         let negatives = CandidateSelection.topByLoss(CandidateSelection.pool(input.labels, positives: false),
                                                      losses: input.losses!, count: wanted)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
-                              statistics: MiningStatistics(input: input, positives: positives, negatives: negatives))
+                              statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

@@ -75,7 +75,8 @@ public struct SamplingImage: Sendable, Hashable {
 public struct SamplingInput: Sendable {
     /// The image the candidates belong to.
     public var image: SamplingImage
-    /// The current training step (only the hard-negative buffer reads it).
+    /// The current training step (only the hard-negative buffer reads it, for expiry and the
+    /// step mined; always pass the real step and steps per epoch).
     public var progress: TrainingProgress
     /// [N] match labels: > 0 foreground (may hold the class index), 0 background, < 0 ignored.
     public var labels: [Int8]

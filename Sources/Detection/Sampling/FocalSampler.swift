@@ -28,7 +28,7 @@ public struct FocalSampler: SamplingStrategy {
     /// Nothing: every non-ignored candidate is kept.
     public var requirements: SamplingRequirements { [] }
     /// `.focal(alpha:gamma:)` with this sampler's parameters.
-    public var classificationLoss: ClassificationLoss { .focal(alpha: alpha, gamma: gamma) }
+    public var classificationLoss: ClassificationLossKind { .focal(alpha: alpha, gamma: gamma) }
 
     /// Creates the sampler (alpha 0.25, gamma 2 unless given).
     /// - Precondition: `0 <= alpha <= 1`, `gamma >= 0`.
@@ -57,8 +57,8 @@ public struct FocalSampler: SamplingStrategy {
     /// - Returns: all positives and negatives, focal loss, normalised by the positives.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
-        let positives = CandidateSelection.indices(of: input.labels) { $0 > 0 }
-        let negatives = CandidateSelection.indices(of: input.labels) { $0 == 0 }
+        let positives = SamplingPools.indices(of: input.labels) { $0 > 0 }
+        let negatives = SamplingPools.indices(of: input.labels) { $0 == 0 }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               classificationLoss: classificationLoss, normalization: .positiveCount,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))

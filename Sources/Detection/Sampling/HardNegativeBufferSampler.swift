@@ -163,24 +163,24 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
 
         // The `random` part, around the replayed negatives.
         let labels = input.labels
-        let available = CandidateSelection.counts(labels)
+        let available = SamplingPools.counts(labels)
         let positiveCount = min(Int(Double(batchSize) * positiveFraction), available.positives)
         let negativeBudget = batchSize - positiveCount
         let replayCount = min(replayable.count, Int(replayFraction * Double(negativeBudget)))
         statistics.discards += replayable.count - replayCount
         statistics.replays += replayCount
         let replayed = Array(replayable.prefix(replayCount))
-        let positives = CandidateSelection.randomPositives(labels, count: positiveCount, using: &generator)
+        let positives = SamplingPools.randomPositives(labels, count: positiveCount, using: &generator)
         let negatives: [Int], separatePass: [Int]
         switch replayMode {
         case .inBatch:
-            let drawn = CandidateSelection.randomNegatives(
+            let drawn = SamplingPools.randomNegatives(
                 labels, count: min(negativeBudget - replayCount, available.negatives - replayCount),
                 excluding: replayed, using: &generator)
             negatives = (replayed + drawn).sorted()
             separatePass = []
         case .separatePass:
-            negatives = CandidateSelection.randomNegatives(
+            negatives = SamplingPools.randomNegatives(
                 labels, count: min(negativeBudget, available.negatives - replayCount), excluding: replayed, using: &generator)
             separatePass = replayed.sorted()
         }
@@ -255,10 +255,10 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         let keep = min(hardCount, perImageQuota ?? hardCount, buffer.capacity)
         let mined: [Int]
         if keep < hardCount {
-            mined = CandidateSelection.topByLoss(hard, losses: probabilities, count: keep)
+            mined = SamplingPools.topByLoss(hard, losses: probabilities, count: keep)
             statistics.rejections += hardCount - keep
         } else {
-            mined = CandidateSelection.indices(of: hard) { $0 == 0 }
+            mined = SamplingPools.indices(of: hard) { $0 == 0 }
         }
         let width = Double(image.width), height = Double(image.height)
         var batch: [HardNegative] = []

@@ -15,6 +15,13 @@ public struct ImageFlip: OptionSet, Sendable, Hashable {
     /// Creates the set from its raw bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// Creates the set from two flags (e.g. the data layer's `Flip`).
+    public init(horizontal: Bool, vertical: Bool) {
+        self = []
+        if horizontal { insert(.horizontal) }
+        if vertical { insert(.vertical) }
+    }
+
     /// Mirror left–right: x → W_img − x.
     public static let horizontal = ImageFlip(rawValue: 1 << 0)
     /// Mirror top–bottom: y → H_img − y.

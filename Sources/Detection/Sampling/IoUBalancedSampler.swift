@@ -66,9 +66,9 @@ public struct IoUBalancedSampler: SamplingStrategy {
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
         let labels = input.labels, maxIoU = input.maxIoU!
-        let available = CandidateSelection.counts(labels)
+        let available = SamplingPools.counts(labels)
         let positiveCount = min(Int(Double(batchSize) * positiveFraction), available.positives)
-        let positives = CandidateSelection.randomPositives(labels, count: positiveCount, using: &generator)
+        let positives = SamplingPools.randomPositives(labels, count: positiveCount, using: &generator)
         let wanted = min(batchSize - positiveCount, available.negatives)
 
         var bins = [[Int]](repeating: [], count: binCount)
@@ -77,14 +77,14 @@ public struct IoUBalancedSampler: SamplingStrategy {
         var negatives: [Int] = []
         negatives.reserveCapacity(wanted)
         for members in bins {
-            negatives += CandidateSelection.uniformSubset(of: members, count: perBin, using: &generator)
+            negatives += SamplingPools.uniformSubset(of: members, count: perBin, using: &generator)
         }
         if negatives.count < wanted {
             // The fill: background candidates not drawn yet, in index order, then a uniform draw.
             var taken = [Bool](repeating: false, count: labels.count)
             for i in negatives { taken[i] = true }
             let rest = labels.indices.filter { labels[$0] == 0 && !taken[$0] }
-            negatives += CandidateSelection.uniformSubset(of: rest, count: wanted - negatives.count, using: &generator)
+            negatives += SamplingPools.uniformSubset(of: rest, count: wanted - negatives.count, using: &generator)
         }
         negatives.sort()
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,

@@ -92,7 +92,7 @@ public struct MiningStatistics: Sendable, Hashable {
     public init(selectionOf input: SamplingInput, positives: [Int], negatives: [Int]) {
         images = 1
         candidates = input.candidateCount
-        (foregroundCandidates, backgroundCandidates) = CandidateSelection.counts(input.labels)
+        (foregroundCandidates, backgroundCandidates) = SamplingPools.counts(input.labels)
         positivesSelected = positives.count
         negativesSelected = negatives.count
         if let losses = input.losses {

@@ -77,15 +77,15 @@ public struct OHEMSampler: SamplingStrategy {
                 selected = Self.nmsByLoss(labels: labels, losses: losses, boxes: input.boxes,
                                           iouThreshold: nmsThreshold, count: batchSize)
             } else {
-                selected = CandidateSelection.topByLoss(labels, losses: losses, count: batchSize)
+                selected = SamplingPools.topByLoss(labels, losses: losses, count: batchSize)
             }
-            (positives, negatives) = CandidateSelection.split(selected, labels: labels)
+            (positives, negatives) = SamplingPools.split(selected, labels: labels)
         case .mmdetection:
-            let available = CandidateSelection.counts(labels)
+            let available = SamplingPools.counts(labels)
             let positiveCount = min(Int(Double(batchSize) * positiveFraction), available.positives)
-            positives = CandidateSelection.topByLoss(CandidateSelection.pool(labels, positives: true),
+            positives = SamplingPools.topByLoss(SamplingPools.pool(labels, positives: true),
                                                      losses: losses, count: positiveCount)
-            negatives = CandidateSelection.topByLoss(CandidateSelection.pool(labels, positives: false),
+            negatives = SamplingPools.topByLoss(SamplingPools.pool(labels, positives: false),
                                                      losses: losses, count: batchSize - positiveCount)
         }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,

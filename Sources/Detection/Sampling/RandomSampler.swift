@@ -44,7 +44,7 @@ public struct RandomSampler: SamplingStrategy {
     /// - Returns: the selection, cross-entropy, normalised by the number selected.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
-        let (positives, negatives) = CandidateSelection.balancedRandom(
+        let (positives, negatives) = SamplingPools.balancedRandom(
             input.labels, batchSize: batchSize, positiveFraction: positiveFraction, using: &generator)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))

@@ -43,9 +43,9 @@ public struct SSDSampler: SamplingStrategy {
     /// - Returns: the selection, cross-entropy, normalised by the number selected.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
-        let positives = CandidateSelection.indices(of: input.labels) { $0 > 0 }
+        let positives = SamplingPools.indices(of: input.labels) { $0 > 0 }
         let wanted = positives.isEmpty ? negativesWithoutPositives : negativeRatio * positives.count
-        let negatives = CandidateSelection.topByLoss(CandidateSelection.pool(input.labels, positives: false),
+        let negatives = SamplingPools.topByLoss(SamplingPools.pool(input.labels, positives: false),
                                                      losses: input.losses!, count: wanted)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))

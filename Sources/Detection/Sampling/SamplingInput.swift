@@ -5,6 +5,8 @@
 // (`Kernels.balancedRandomSample`, `Kernels.ohemSelect`), so no conversion pass is needed:
 //   > 0 foreground (the RoI head may store the class index 1…K), 0 background, < 0 ignored.
 
+import TensorCore
+
 /// The matcher's verdict for a candidate, as the sampling layer reads its label byte.
 ///
 /// The stored form is `Int8` (``SamplingInput/labels``): `> 0` foreground (at the RoI head the
@@ -118,6 +120,23 @@ public struct SamplingInput: Sendable {
         self.maxIoU = maxIoU
         self.losses = losses
         self.foregroundProbabilities = foregroundProbabilities
+    }
+
+    /// Creates an input from one image's matched candidates (`MatchedCandidates`: labels and
+    /// boxes), plus what the strategy's requirements ask for.
+    /// - Parameters:
+    ///   - candidates: the matched anchors (RPN) or proposals + ground truth + extra proposals
+    ///     (RoI head), boxes [N, 4] in the image's current frame.
+    ///   - image: the image (id, size, flips, anchor layout at the RPN).
+    ///   - progress: the current step and steps per epoch.
+    ///   - maxIoU: [N] best IoU with the ground truth, if the strategy needs it.
+    ///   - losses: [N] per-candidate losses (no gradient), if the strategy needs them.
+    ///   - foregroundProbabilities: [N] (no gradient), if the strategy needs them.
+    /// - Precondition: optional arrays have N elements.
+    public init(candidates: MatchedCandidates, image: SamplingImage, progress: TrainingProgress,
+                maxIoU: [Float]? = nil, losses: [Float]? = nil, foregroundProbabilities: [Float]? = nil) {
+        self.init(image: image, progress: progress, labels: candidates.labels, boxes: candidates.boxes.scalars,
+                  maxIoU: maxIoU, losses: losses, foregroundProbabilities: foregroundProbabilities)
     }
 
     /// Checks the shapes and that the arrays `requirements` names are present (programmer

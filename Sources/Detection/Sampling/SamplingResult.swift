@@ -5,16 +5,8 @@
 // pooled and the sum is divided by the batch normaliser — the total number selected, or, for
 // `focal`, max(1, total positives) — so the record keeps the per-image count, not a quotient.
 
-/// How a head's summed loss over a batch is normalised.
-public enum LossNormalization: Sendable, Hashable {
-    /// Divide by the number of selected candidates (positives + negatives) in the batch.
-    case selectedCount
-    /// Divide by max(1, number of positives in the batch) (RetinaNet's focal-loss normaliser).
-    case positiveCount
-}
-
 /// The selection of one strategy for one image at one head.
-public struct SamplingResult: Sendable, Hashable {
+public struct SamplingResult: Sendable, Equatable {
     /// N, the number of candidates the strategy saw.
     public var candidateCount: Int
     /// [P] selected positive candidate indices (label > 0), ascending, distinct.
@@ -26,7 +18,7 @@ public struct SamplingResult: Sendable, Hashable {
     /// built-in strategies). Unselected candidates must weigh 0.
     public var weights: [Float]?
     /// The classification loss the selection is trained with.
-    public var classificationLoss: ClassificationLoss
+    public var classificationLoss: ClassificationLossKind
     /// How the batch loss is normalised.
     public var normalization: LossNormalization
     /// Background candidates for a separate forward/backward pass (the hard-negative buffer's
@@ -38,7 +30,7 @@ public struct SamplingResult: Sendable, Hashable {
     /// Creates a result.
     /// - Precondition: `weights`, if given, has `candidateCount` elements.
     public init(candidateCount: Int, positives: [Int], negatives: [Int], weights: [Float]? = nil,
-                classificationLoss: ClassificationLoss = .crossEntropy,
+                classificationLoss: ClassificationLossKind = .crossEntropy,
                 normalization: LossNormalization = .selectedCount,
                 separatePassNegatives: [Int] = [], statistics: MiningStatistics = MiningStatistics()) {
         precondition(weights == nil || weights!.count == candidateCount,
@@ -85,3 +77,16 @@ public struct SamplingResult: Sendable, Hashable {
         Float(max(1, results.reduce(0) { $0 + $1.normalizerCount }))
     }
 }
+
+// MARK: - Loss evaluation
+
+extension SamplingResult {
+    /// The selection as the loss evaluation takes it (`TinyFasterRCNN.loss(…selectRPN:selectRoI:…)`):
+    /// positives then negatives, with per-index weights when ``weights`` is set.
+    /// Separate-pass negatives are not included.
+    public var selection: CandidateSelection {
+        let indices = positives + negatives
+        return CandidateSelection(indices: indices, weights: weights.map { w in indices.map { w[$0] } })
+    }
+}
+

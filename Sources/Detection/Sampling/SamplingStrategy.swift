@@ -32,19 +32,6 @@ public enum DetectionHead: String, Sendable, Hashable, CaseIterable {
     public var defaultBackgroundThreshold: Float { self == .rpn ? 0.3 : 0.5 }
 }
 
-/// The classification loss a strategy's selection is trained with.
-///
-/// `crossEntropy` is binary cross-entropy with logits on the RPN objectness and softmax
-/// cross-entropy at the RoI head; `focal` is the sigmoid focal loss at the RPN and the softmax
-/// focal loss at the RoI head (alpha_t = alpha for foreground, 1 − alpha for background).
-/// Reference: Lin et al., "Focal Loss for Dense Object Detection", arXiv:1708.02002.
-public enum ClassificationLoss: Sendable, Hashable {
-    /// BCE with logits (RPN) or softmax cross-entropy (RoI head).
-    case crossEntropy
-    /// Focal loss with weight `alpha` in [0, 1] on foreground and focusing exponent `gamma` ≥ 0.
-    case focal(alpha: Float, gamma: Float)
-}
-
 /// The per-candidate quantities a strategy reads, which the caller must compute (without
 /// gradient) before calling ``SamplingStrategy/sample(_:using:)``.
 ///
@@ -85,7 +72,7 @@ public protocol SamplingStrategy: Sendable {
     /// The per-candidate inputs the caller must supply to `sample`.
     var requirements: SamplingRequirements { get }
     /// The classification loss the selection is trained with.
-    var classificationLoss: ClassificationLoss { get }
+    var classificationLoss: ClassificationLossKind { get }
 
     /// Returns boxes to append as the image's last proposals before the RoI head is evaluated.
     ///
@@ -116,5 +103,5 @@ extension SamplingStrategy {
     public mutating func extraProposals(for image: SamplingImage, progress: TrainingProgress) -> [Float] { [] }
 
     /// Cross-entropy: the default classification loss.
-    public var classificationLoss: ClassificationLoss { .crossEntropy }
+    public var classificationLoss: ClassificationLossKind { .crossEntropy }
 }

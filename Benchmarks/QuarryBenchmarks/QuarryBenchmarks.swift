@@ -14,4 +14,5 @@ let benchmarks: @Sendable () -> Void = {
     registerBoxBenchmarks()
     registerLossBenchmarks()
     registerSelectionBenchmarks()
+    registerSamplingBenchmarks()
 }

@@ -2,7 +2,6 @@
 // (im2col + GEMM forward, GEMM + col2im backward), as a training step runs it.
 // FLOPs: forward 2·N·F·C·9·OH·OW; backward (input and weight gradients) twice that.
 import Benchmark
-import Foundation
 import Kernels
 import TensorCore
 import Autograd
@@ -17,23 +16,11 @@ private struct ConvolutionWorkload {
     var label: String { "\(batch)x\(inputChannels)->\(outputChannels)x\(size)^2 s\(stride)" }
 }
 
-/// Times `body` once per benchmark iteration and records GFLOP/s (larger is better).
-private func recordGFLOPs(_ benchmark: Benchmark, flops: Double, _ body: () -> Void) {
-    let metric = BenchmarkMetric.custom("GFLOP/s", polarity: .prefersLarger, useScalingFactor: false)
-    for _ in benchmark.scaledIterations {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        benchmark.measurement(metric, Int((flops / seconds / 1e9).rounded()))
-    }
-}
-
 /// Registers K9a (2 × 64→64 × 100², stride 1) and K9b (2 × 3→32 × 400², stride 2), each as
 /// forward only (no graph) and forward + backward (input, weight and bias gradients).
 func registerConvolutionBenchmarks() {
-    let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .custom("GFLOP/s", polarity: .prefersLarger, useScalingFactor: false)],
-        warmupIterations: 3, maxDuration: .seconds(5), maxIterations: 200)
+    let configuration = Benchmark.Configuration(metrics: rateMetrics("GFLOP/s"), warmupIterations: 3,
+                                                maxDuration: .seconds(5), maxIterations: 200)
     for workload in [ConvolutionWorkload(id: "K9a", batch: 2, inputChannels: 64, outputChannels: 64, size: 100, stride: 1),
                      ConvolutionWorkload(id: "K9b", batch: 2, inputChannels: 3, outputChannels: 32, size: 400, stride: 2)] {
         var generator = SplitMix64(seed: 9)
@@ -46,7 +33,7 @@ func registerConvolutionBenchmarks() {
         Benchmark("\(workload.id) conv 3x3 fwd+bwd \(workload.label)", configuration: configuration) { benchmark in
             let input = Variable(x, requiresGradient: true)
             let weight = Variable(w, requiresGradient: true), bias = Variable(b, requiresGradient: true)
-            recordGFLOPs(benchmark, flops: 3 * workload.forwardFLOPs) {
+            recordRate(benchmark, unit: "GFLOP/s", work: 3 * workload.forwardFLOPs, scale: 1e9) {
                 input.zeroGradient(); weight.zeroGradient(); bias.zeroGradient()
                 let y = input.conv2d(weight: weight, bias: bias, stride: workload.stride, padding: 1)
                 y.backward(seed: seed)
@@ -54,7 +41,7 @@ func registerConvolutionBenchmarks() {
             }
         }
         Benchmark("\(workload.id) conv 3x3 fwd-only \(workload.label)", configuration: configuration) { benchmark in
-            recordGFLOPs(benchmark, flops: workload.forwardFLOPs) {
+            recordRate(benchmark, unit: "GFLOP/s", work: workload.forwardFLOPs, scale: 1e9) {
                 blackHole(x.conv2d(weight: w, bias: b, stride: workload.stride, padding: 1))
             }
         }

@@ -12,4 +12,8 @@ let benchmarks: @Sendable () -> Void = {
     )
     registerGEMMBenchmarks()
     registerConvolutionBenchmarks()
+    registerBoxBenchmarks()
+    registerLossBenchmarks()
+    registerSelectionBenchmarks()
+    registerSamplingBenchmarks()
 }

@@ -30,7 +30,11 @@ public final class Variable {
 
     /// Creates an interior node; it becomes a constant when gradients are disabled or no
     /// parent requires one, so inference builds no graph.
-    init(_ value: Tensor, parents: [Variable], backward: @escaping (Tensor) -> [Tensor?]) {
+    ///
+    /// Public so that modules above Autograd can add a coarse primitive with its own kernel pair
+    /// (Detection's `roiAlign`): `backward` maps the gradient of `value` to one gradient (or nil)
+    /// per parent, each with that parent's shape.
+    public init(_ value: Tensor, parents: [Variable], backward: @escaping (Tensor) -> [Tensor?]) {
         self.value = value
         if GradientMode.isEnabled && parents.contains(where: \.requiresGradient) {
             requiresGradient = true

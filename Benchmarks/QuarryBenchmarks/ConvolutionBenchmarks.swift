@@ -1,5 +1,6 @@
 // K9a/K9b of DESIGN.md's kernel contract: 3×3 convolution through the autograd primitive
-// (im2col + GEMM forward, GEMM + col2im backward), as a training step runs it.
+// (Kernels.convolutionForward/Backward: shifted GEMMs at stride 1, phase-split im2col + GEMM
+// otherwise), as a training step runs it.
 // FLOPs: forward 2·N·F·C·9·OH·OW; backward (input and weight gradients) twice that.
 import Benchmark
 import Kernels
@@ -17,7 +18,8 @@ private struct ConvolutionWorkload {
 }
 
 /// Registers K9a (2 × 64→64 × 100², stride 1) and K9b (2 × 3→32 × 400², stride 2), each as
-/// forward only (no graph) and forward + backward (input, weight and bias gradients).
+/// forward only (`Variable.conv2d` in a no-gradient scope) and forward + backward (input, weight
+/// and bias gradients), through the autograd primitive a training step uses.
 func registerConvolutionBenchmarks() {
     let configuration = Benchmark.Configuration(metrics: rateMetrics("GFLOP/s"), warmupIterations: 3,
                                                 maxDuration: .seconds(5), maxIterations: 200)
@@ -41,8 +43,10 @@ func registerConvolutionBenchmarks() {
             }
         }
         Benchmark("\(workload.id) conv 3x3 fwd-only \(workload.label)", configuration: configuration) { benchmark in
+            // Inference as the detector runs it: the primitive in a no-gradient scope (no graph kept).
+            let input = Variable(x), weight = Variable(w), bias = Variable(b)
             recordRate(benchmark, unit: "GFLOP/s", work: workload.forwardFLOPs, scale: 1e9) {
-                blackHole(x.conv2d(weight: w, bias: b, stride: workload.stride, padding: 1))
+                blackHole(withoutGradients { input.conv2d(weight: weight, bias: bias, stride: workload.stride, padding: 1) })
             }
         }
     }

@@ -49,26 +49,43 @@ struct ShiftedConvolutionLayout {
         return ky * geometry.dilationY * paddedWidth + kx * geometry.dilationX
     }
 
-    /// Copies images [N, C, H, W] into the zero-padded buffer [C, N·L].
+    /// Copies images [N, C, H, W] into the zero-padded buffer [C, N·L] (in parallel over planes).
     func pad(_ padded: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>) {
-        let g = geometry, wp = paddedWidth, h = g.height, w = g.width
-        padded.update(repeating: 0, count: paddedCount)
-        for c in 0..<g.channels {
-            for i in 0..<batch {
-                let src = input + (i * g.channels + c) * h * w
-                let dst = padded + (c * batch + i) * plane + g.paddingY * wp + g.paddingX
-                for y in 0..<h { (dst + y * wp).update(from: src + y * w, count: w) }
+        let g = geometry, wp = paddedWidth, h = g.height, w = g.width, planes = g.channels * batch
+        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: plane)) { range in
+            for k in range {
+                let c = k / batch, i = k % batch
+                let src = input + (i * g.channels + c) * h * w, dst = padded + k * plane
+                // Zero the border rows, the side margins and the tail; copy the rows.
+                let top = g.paddingY * wp + g.paddingX
+                dst.update(repeating: 0, count: top)
+                for y in 0..<h {
+                    let row = dst + top + y * wp
+                    row.update(from: src + y * w, count: w)
+                    if y + 1 < h { (row + w).update(repeating: 0, count: wp - w) }
+                }
+                let end = top + (h - 1) * wp + w
+                (dst + end).update(repeating: 0, count: plane - end)
             }
         }
     }
 
-    /// Adds the interior of the padded buffer [C, N·L] into images [N, C, H, W].
+    /// Zeroes the padded buffer [C, N·L] (in parallel over planes).
+    func zeroPadded(_ padded: UnsafeMutablePointer<Float>) {
+        let planes = geometry.channels * batch, l = plane
+        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: l)) { range in
+            (padded + range.lowerBound * l).update(repeating: 0, count: range.count * l)
+        }
+    }
+
+    /// Adds the interior of the padded buffer [C, N·L] into images [N, C, H, W] (in parallel over planes).
     func accumulateInterior(_ images: UnsafeMutablePointer<Float>, _ padded: UnsafePointer<Float>) {
-        let g = geometry, wp = paddedWidth, h = g.height, w = g.width
-        for i in 0..<batch {
-            for c in 0..<g.channels {
+        let g = geometry, wp = paddedWidth, h = g.height, w = g.width, planes = g.channels * batch
+        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: plane)) { range in
+            for k in range {
+                let c = k / batch, i = k % batch
                 let dst = images + (i * g.channels + c) * h * w
-                let src = padded + (c * batch + i) * plane + g.paddingY * wp + g.paddingX
+                let src = padded + k * plane + g.paddingY * wp + g.paddingX
                 for y in 0..<h {
                     let d = dst + y * w, s = src + y * wp
                     for x in 0..<w { d[x] += s[x] }
@@ -112,10 +129,11 @@ extension Kernels {
                   UnsafeBufferPointer(start: padded + shift, count: s.paddedCount - shift), ldb: ldb, transposeB: false,
                   m: f, n: q, k: c, beta: tap == 0 ? 0 : 1)
         }
-        // Gather the valid columns, adding the bias.
-        let oh = g.outputHeight, ow = g.outputWidth, wp = s.paddedWidth
-        for i in 0..<s.batch {
-            for fi in 0..<f {
+        // Gather the valid columns, adding the bias (in parallel over output planes).
+        let oh = g.outputHeight, ow = g.outputWidth, wp = s.paddedWidth, n = s.batch
+        forEachPart(count: n * f, minimumPart: minimumPart(itemSize: oh * ow)) { range in
+            for k in range {
+                let fi = k / n, i = k % n
                 let b: Float = bias.isEmpty ? 0 : bias[fi]
                 let src = out + fi * q + i * s.plane, dst = output + (i * f + fi) * oh * ow
                 for oy in 0..<oh {
@@ -141,13 +159,17 @@ extension Kernels {
         let packed = gradOut + s.outputCount, packedGrad = packed + s.weightCount
         s.pad(padded, input)
         s.packWeights(packed, weight)
-        // gOut in padded-width layout, zero in the discarded columns so they contribute nothing.
-        gradOut.update(repeating: 0, count: s.outputCount)
-        for i in 0..<s.batch {
-            for fi in 0..<f {
-                let src = gradOutput + (i * f + fi) * oh * ow, dst = gradOut + fi * q + i * s.plane
-                for oy in 0..<oh { (dst + oy * wp).update(from: src + oy * ow, count: ow) }
-                if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
+        // gOut in padded-width layout, zero in the discarded columns so they contribute nothing;
+        // the bias gradient on the way (in parallel over filters: each owns its row and bias).
+        forEachPart(count: f, minimumPart: minimumPart(itemSize: q)) { range in
+            for fi in range {
+                let row = gradOut + fi * q
+                row.update(repeating: 0, count: q)
+                for i in 0..<s.batch {
+                    let src = gradOutput + (i * f + fi) * oh * ow, dst = row + i * s.plane
+                    for oy in 0..<oh { (dst + oy * wp).update(from: src + oy * ow, count: ow) }
+                    if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
+                }
             }
         }
         for tap in 0..<s.taps {
@@ -167,7 +189,7 @@ extension Kernels {
         guard !gradInput.isEmpty, let gradInputBase = gradInput.baseAddress else { return }
         // dXpad[C, q + shift] += W_tapᵀ[C, F] · gOut'[F, Q]; the windows of different taps overlap,
         // which is fine because the GEMMs run one after another.
-        gradPadded.update(repeating: 0, count: s.paddedCount)
+        s.zeroPadded(gradPadded)
         for tap in 0..<s.taps {
             let shift = s.shift(tap: tap)
             sgemm(UnsafeMutableBufferPointer(start: gradPadded + shift, count: s.paddedCount - shift), ldc: ldb,

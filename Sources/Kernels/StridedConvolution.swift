@@ -45,70 +45,76 @@ struct StridedConvolutionLayout {
         return (c * phases + phase) * plane + (ay / g.strideY) * phaseWidth + ax / g.strideX
     }
 
-    /// Splits one zero-padded image [C, H, W] into phase planes [C, sy·sx, Lq] (zeros outside).
+    /// Splits one zero-padded image [C, H, W] into phase planes [C, sy·sx, Lq] (zeros outside);
+    /// zeroing and the row scatter each run in parallel (distinct input rows land on distinct
+    /// phase-plane positions).
     func split(_ phasesOut: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>) {
-        let g = geometry, sy = g.strideY, sx = g.strideX, wq = phaseWidth
-        phasesOut.update(repeating: 0, count: phaseCount)
-        for c in 0..<g.channels {
-            for y in 0..<g.height {
-                let yp = y + g.paddingY, row = image + (c * g.height + y) * g.width
-                let base = phasesOut + (c * phases + (yp % sy) * sx) * plane + (yp / sy) * wq
-                for px in 0..<sx {
-                    // Input columns x with (x + padX) % sx == px land at (x + padX) / sx.
-                    let first = ((px - g.paddingX) % sx + sx) % sx
-                    guard first < g.width else { continue }
-                    let dst = base + px * plane + (first + g.paddingX) / sx
-                    let count = (g.width - first + sx - 1) / sx
-                    let src = row + first
-                    for j in 0..<count { dst[j] = src[j * sx] }
-                }
-            }
+        let g = geometry, count = phaseCount
+        Kernels.forEachPart(count: count, minimumPart: Kernels.minimumPart(itemSize: 1)) { range in
+            (phasesOut + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+        Kernels.forEachPart(count: g.channels * g.height, minimumPart: Kernels.minimumPart(itemSize: g.width)) { range in
+            for row in range { forEachPhaseRun(row: row) { src, dst, count, sx in
+                let s = image + src, d = phasesOut + dst
+                for j in 0..<count { d[j] = s[j * sx] }
+            } }
         }
     }
 
-    /// Adds phase planes [C, sy·sx, Lq] back into one image [C, H, W] (the adjoint of `split`).
+    /// Adds phase planes [C, sy·sx, Lq] back into one image [C, H, W] (the adjoint of `split`),
+    /// in parallel over image rows.
     func accumulateSplit(_ image: UnsafeMutablePointer<Float>, _ phasesIn: UnsafePointer<Float>) {
-        let g = geometry, sy = g.strideY, sx = g.strideX, wq = phaseWidth
-        for c in 0..<g.channels {
-            for y in 0..<g.height {
-                let yp = y + g.paddingY, row = image + (c * g.height + y) * g.width
-                let base = phasesIn + (c * phases + (yp % sy) * sx) * plane + (yp / sy) * wq
-                for px in 0..<sx {
-                    let first = ((px - g.paddingX) % sx + sx) % sx
-                    guard first < g.width else { continue }
-                    let src = base + px * plane + (first + g.paddingX) / sx
-                    let count = (g.width - first + sx - 1) / sx
-                    let dst = row + first
-                    for j in 0..<count { dst[j * sx] += src[j] }
-                }
-            }
+        let g = geometry
+        Kernels.forEachPart(count: g.channels * g.height, minimumPart: Kernels.minimumPart(itemSize: g.width)) { range in
+            for row in range { forEachPhaseRun(row: row) { src, dst, count, sx in
+                let d = image + src, s = phasesIn + dst
+                for j in 0..<count { d[j * sx] += s[j] }
+            } }
         }
     }
 
-    /// Fills the column matrix [R, Q] from the phase planes: one contiguous copy per row.
+    /// Calls `body(imageOffset, phaseOffset, count, sx)` for each of the sx runs that input row
+    /// `row` = c·H + y contributes: image elements imageOffset + j·sx go to phaseOffset + j.
+    @inline(__always)
+    func forEachPhaseRun(row: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        let g = geometry, sy = g.strideY, sx = g.strideX
+        let c = row / g.height, y = row % g.height, yp = y + g.paddingY
+        let base = (c * phases + (yp % sy) * sx) * plane + (yp / sy) * phaseWidth
+        for px in 0..<sx {
+            // Input columns x with (x + padX) % sx == px land at (x + padX) / sx.
+            let first = ((px - g.paddingX) % sx + sx) % sx
+            guard first < g.width else { continue }
+            body(row * g.width + first, base + px * plane + (first + g.paddingX) / sx, (g.width - first + sx - 1) / sx, sx)
+        }
+    }
+
+    /// Fills the column matrix [R, Q] from the phase planes: one contiguous copy per row, in parallel.
     func columns(_ cols: UnsafeMutablePointer<Float>, from phasesIn: UnsafePointer<Float>) {
-        let g = geometry
-        var row = 0
-        for c in 0..<g.channels {
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    (cols + row * columns).update(from: phasesIn + source(channel: c, ky: ky, kx: kx), count: columns)
-                    row += 1
-                }
+        let g = geometry, kh = g.kernelHeight, kw = g.kernelWidth, q = columns
+        Kernels.forEachPart(count: g.columnRows, minimumPart: Kernels.minimumPart(itemSize: q)) { range in
+            for row in range {
+                let c = row / (kh * kw), ky = row / kw % kh, kx = row % kw
+                (cols + row * q).update(from: phasesIn + source(channel: c, ky: ky, kx: kx), count: q)
             }
         }
     }
 
-    /// Adds every row of a column-gradient matrix [R, Q] into the phase-plane gradient.
+    /// Adds every row of a column-gradient matrix [R, Q] into the phase-plane gradient, in
+    /// parallel over phase planes (rows of different taps overlap within a plane, so a plane is
+    /// the unit a worker owns).
     func accumulateColumns(_ phasesOut: UnsafeMutablePointer<Float>, from cols: UnsafePointer<Float>) {
-        let g = geometry
-        var row = 0
-        for c in 0..<g.channels {
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    let dst = phasesOut + source(channel: c, ky: ky, kx: kx), src = cols + row * columns
-                    for j in 0..<columns { dst[j] += src[j] }
-                    row += 1
+        let g = geometry, kh = g.kernelHeight, kw = g.kernelWidth, q = columns
+        let planeCount = g.channels * phases
+        Kernels.forEachPart(count: planeCount, minimumPart: Kernels.minimumPart(itemSize: q * g.columnRows / max(planeCount, 1))) { range in
+            for planeIndex in range {
+                let c = planeIndex / phases, phase = planeIndex % phases
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let ay = ky * g.dilationY, ax = kx * g.dilationX
+                        guard (ay % g.strideY) * g.strideX + ax % g.strideX == phase else { continue }
+                        let dst = phasesOut + source(channel: c, ky: ky, kx: kx), src = cols + ((c * kh + ky) * kw + kx) * q
+                        for j in 0..<q { dst[j] += src[j] }
+                    }
                 }
             }
         }
@@ -133,12 +139,14 @@ extension Kernels {
             sgemm(UnsafeMutableBufferPointer(start: out, count: s.outputCount), ldc: q,
                   UnsafeBufferPointer(start: weight, count: f * r), lda: r, transposeA: false,
                   UnsafeBufferPointer(start: cols, count: s.columnCount), ldb: q, transposeB: false, m: f, n: q, k: r)
-            for fi in 0..<f {
-                let b: Float = bias.isEmpty ? 0 : bias[fi]
-                let src = out + fi * q, dst = output + (i * f + fi) * oh * ow
-                for oy in 0..<oh {
-                    let d = dst + oy * ow, rowStart = src + oy * wq
-                    for ox in 0..<ow { d[ox] = rowStart[ox] + b }
+            forEachPart(count: f, minimumPart: minimumPart(itemSize: oh * ow)) { range in
+                for fi in range {
+                    let b: Float = bias.isEmpty ? 0 : bias[fi]
+                    let src = out + fi * q, dst = output + (i * f + fi) * oh * ow
+                    for oy in 0..<oh {
+                        let d = dst + oy * ow, rowStart = src + oy * wq
+                        for ox in 0..<ow { d[ox] = rowStart[ox] + b }
+                    }
                 }
             }
         }
@@ -158,12 +166,17 @@ extension Kernels {
         let oh = g.outputHeight, ow = g.outputWidth, wq = s.phaseWidth, imageSize = g.channels * g.height * g.width
         let phases = scratch, gradPhases = phases + s.phaseCount, cols = gradPhases + s.phaseCount
         let gradOut = cols + s.columnCount
-        gradOut.update(repeating: 0, count: s.outputCount)
         for i in 0..<n {
-            for fi in 0..<f {
-                let src = gradOutput + (i * f + fi) * oh * ow, dst = gradOut + fi * q
-                for oy in 0..<oh { (dst + oy * wq).update(from: src + oy * ow, count: ow) }
-                if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
+            // gOut' rows (zero in the discarded columns) and the bias gradient, per filter.
+            forEachPart(count: f, minimumPart: minimumPart(itemSize: q)) { range in
+                for fi in range {
+                    let src = gradOutput + (i * f + fi) * oh * ow, dst = gradOut + fi * q
+                    for oy in 0..<oh {
+                        (dst + oy * wq).update(from: src + oy * ow, count: ow)
+                        (dst + oy * wq + ow).update(repeating: 0, count: wq - ow)
+                    }
+                    if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
+                }
             }
             s.split(phases, input + i * imageSize)
             s.columns(cols, from: phases)
@@ -174,7 +187,9 @@ extension Kernels {
             sgemm(UnsafeMutableBufferPointer(start: cols, count: s.columnCount), ldc: q,
                   UnsafeBufferPointer(start: weight, count: f * r), lda: r, transposeA: true,
                   UnsafeBufferPointer(start: gradOut, count: s.outputCount), ldb: q, transposeB: false, m: r, n: q, k: f)
-            gradPhases.update(repeating: 0, count: s.phaseCount)
+            forEachPart(count: s.phaseCount, minimumPart: minimumPart(itemSize: 1)) { range in
+                (gradPhases + range.lowerBound).update(repeating: 0, count: range.count)
+            }
             s.accumulateColumns(gradPhases, from: cols)
             s.accumulateSplit(gradInputBase + i * imageSize, gradPhases)
         }

@@ -35,8 +35,7 @@ extension Kernels {
     public static func convolutionBackwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) -> Int {
         if n * f * g.channels * g.height * g.width == 0 { return 0 }
         if usesShiftedConvolution(g) {
-            let s = ShiftedConvolutionLayout(g, batch: n, filters: f)
-            return 2 * s.paddedCount + s.outputCount + 2 * s.weightCount
+            return ShiftedConvolutionLayout(g, batch: n, filters: f).backwardScratchCount
         }
         let s = StridedConvolutionLayout(g, filters: f)
         return 2 * s.phaseCount + s.columnCount + s.outputCount

@@ -11,6 +11,10 @@
 // so one GEMM per tap covers the whole batch: Q = (N−1)·L + OH·Wp columns, of which about
 // (KW−1)/Wp are wasted. This reads the input T times from cache instead of writing a
 // T-times-larger column matrix, which is what made im2col memory-bound (K9a).
+// Backward: the input gradient is the adjoint, one GEMM per tap accumulating into a padded
+// gradient buffer; the weight gradient takes one GEMM per kernel row over KW kx-shifted copies
+// of the padded input, because per-tap [F, C] results with K = Q split poorly across threads
+// (measured on K9a: 9 × [64, 64] at 125 GFLOP/s, 3 × [64, 192] at 160 GFLOP/s, 2 threads).
 
 /// The padded-width layout of a stride-1 convolution over a batch (see the file legend).
 struct ShiftedConvolutionLayout {
@@ -40,8 +44,13 @@ struct ShiftedConvolutionLayout {
     var paddedCount: Int { geometry.channels * batch * plane }
     /// Floats of the padded-width output [F, Q].
     var outputCount: Int { filters * columns }
-    /// Floats of the tap-major weights [T, F, C].
+    /// Floats of the tap-major weights [T, F, C] (and of their gradient, kernel-row-major).
     var weightCount: Int { taps * filters * geometry.channels }
+    /// Floats of the kx-shifted padded input T [KW, C, N·L] (at least the padded input, whose
+    /// gradient later reuses the space).
+    var shiftedCount: Int { geometry.kernelWidth * paddedCount }
+    /// Floats of backward scratch: T, gOut', packed weights and their gradient.
+    var backwardScratchCount: Int { shiftedCount + outputCount + 2 * weightCount }
 
     /// The shift of tap t = ky·KW + kx in the padded buffer.
     func shift(tap t: Int) -> Int {
@@ -51,30 +60,32 @@ struct ShiftedConvolutionLayout {
 
     /// Copies images [N, C, H, W] into the zero-padded buffer [C, N·L] (in parallel over planes).
     func pad(_ padded: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>) {
-        let g = geometry, wp = paddedWidth, h = g.height, w = g.width, planes = g.channels * batch
-        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: plane)) { range in
-            for k in range {
-                let c = k / batch, i = k % batch
-                let src = input + (i * g.channels + c) * h * w, dst = padded + k * plane
-                // Zero the border rows, the side margins and the tail; copy the rows.
-                let top = g.paddingY * wp + g.paddingX
-                dst.update(repeating: 0, count: top)
-                for y in 0..<h {
-                    let row = dst + top + y * wp
-                    row.update(from: src + y * w, count: w)
-                    if y + 1 < h { (row + w).update(repeating: 0, count: wp - w) }
-                }
-                let end = top + (h - 1) * wp + w
-                (dst + end).update(repeating: 0, count: plane - end)
-            }
-        }
+        padShifted(padded, input, shifts: 1)
     }
 
-    /// Zeroes the padded buffer [C, N·L] (in parallel over planes).
-    func zeroPadded(_ padded: UnsafeMutablePointer<Float>) {
-        let planes = geometry.channels * batch, l = plane
-        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: l)) { range in
-            (padded + range.lowerBound * l).update(repeating: 0, count: range.count * l)
+    /// Writes `shifts` blocks [C, N·L]: block k is the padded buffer read k·d elements further
+    /// on, T[k][c][m] = Xpad[c][m + k·d], zero past each image's plane (such positions only feed
+    /// discarded columns). Block 0 is the padded buffer. In parallel over (block, channel, image).
+    func padShifted(_ blocks: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, shifts: Int) {
+        let g = geometry, wp = paddedWidth, h = g.height, w = g.width, l = plane
+        let planes = g.channels * batch
+        Kernels.forEachPart(count: shifts * planes, minimumPart: Kernels.minimumPart(itemSize: l)) { range in
+            for k in range {
+                let block = k / planes, c = k % planes / batch, i = k % batch
+                let src = input + (i * g.channels + c) * h * w, dst = blocks + k * l
+                // Interior row y starts at top + y·Wp; zero the gaps between rows, clip at 0.
+                let top = g.paddingY * wp + g.paddingX - block * g.dilationX
+                var cursor = 0
+                for y in 0..<h {
+                    var start = top + y * wp, from = 0
+                    if start < 0 { from = -start; start = 0 }
+                    guard from < w else { continue }
+                    (dst + cursor).update(repeating: 0, count: start - cursor)
+                    (dst + start).update(from: src + y * w + from, count: w - from)
+                    cursor = start + w - from
+                }
+                (dst + cursor).update(repeating: 0, count: l - cursor)
+            }
         }
     }
 
@@ -144,8 +155,8 @@ extension Kernels {
         }
     }
 
-    /// Stride-1 convolution backward: recomputes the padded input, then per tap one GEMM for the
-    /// weight gradient and one for the padded input gradient. Accumulates (`+=`) into
+    /// Stride-1 convolution backward: rebuilds the padded input as KW kx-shifted blocks, then one
+    /// GEMM per kernel row for the weight gradient and one per tap for the padded input gradient. Accumulates (`+=`) into
     /// `gradWeight`, `gradBias` (if non-empty) and `gradInput` (if non-empty).
     static func shiftedConvolutionBackward(
         gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
@@ -155,9 +166,12 @@ extension Kernels {
     ) {
         let g = s.geometry, c = g.channels, f = s.filters, q = s.columns, ldb = s.batch * s.plane
         let oh = g.outputHeight, ow = g.outputWidth, wp = s.paddedWidth
-        let padded = scratch, gradPadded = padded + s.paddedCount, gradOut = gradPadded + s.paddedCount
-        let packed = gradOut + s.outputCount, packedGrad = packed + s.weightCount
-        s.pad(padded, input)
+        // Scratch: the kx-shifted padded input T (block 0 is the padded input; the padded input
+        // gradient reuses the space once the weight gradient is done), gOut', the packed weights
+        // and their gradient.
+        let shifted = scratch, gradPadded = shifted
+        let gradOut = shifted + s.shiftedCount, packed = gradOut + s.outputCount, packedGrad = packed + s.weightCount
+        s.padShifted(shifted, input, shifts: g.kernelWidth)
         s.packWeights(packed, weight)
         // gOut in padded-width layout, zero in the discarded columns so they contribute nothing;
         // the bias gradient on the way (in parallel over filters: each owns its row and bias).
@@ -172,30 +186,40 @@ extension Kernels {
                 }
             }
         }
-        for tap in 0..<s.taps {
-            let shift = s.shift(tap: tap)
-            // dW_tap[F, C] = gOut'[F, Q] · Xpad_tap[C, Q]ᵀ.
-            sgemm(UnsafeMutableBufferPointer(start: packedGrad + tap * f * c, count: f * c), ldc: c,
+        // dW_ky[F, KW·C] = gOut'[F, Q] · T_ky[KW·C, Q]ᵀ, one GEMM per kernel row, with rows (kx, c)
+        // of T shifted by ky·d·Wp: one row stride. (Per tap, [64, 64] results with K = Q split
+        // badly across threads, each packing all of B; [64, 192] does not.)
+        let kc = g.kernelWidth * c
+        for ky in 0..<g.kernelHeight {
+            let shift = ky * g.dilationY * wp
+            sgemm(UnsafeMutableBufferPointer(start: packedGrad + ky * f * kc, count: f * kc), ldc: kc,
                   UnsafeBufferPointer(start: gradOut, count: s.outputCount), lda: q, transposeA: false,
-                  UnsafeBufferPointer(start: padded + shift, count: s.paddedCount - shift), ldb: ldb, transposeB: true,
-                  m: f, n: c, k: q)
+                  UnsafeBufferPointer(start: shifted + shift, count: s.shiftedCount - shift), ldb: ldb, transposeB: true,
+                  m: f, n: kc, k: q)
         }
         for fi in 0..<f {
             for ci in 0..<c {
                 let dst = gradWeight + (fi * c + ci) * s.taps
-                for tap in 0..<s.taps { dst[tap] += packedGrad[(tap * f + fi) * c + ci] }
+                for tap in 0..<s.taps {
+                    let ky = tap / g.kernelWidth, kx = tap % g.kernelWidth
+                    dst[tap] += packedGrad[(ky * f + fi) * kc + kx * c + ci]
+                }
             }
         }
         guard !gradInput.isEmpty, let gradInputBase = gradInput.baseAddress else { return }
         // dXpad[C, q + shift] += W_tapᵀ[C, F] · gOut'[F, Q]; the windows of different taps overlap,
-        // which is fine because the GEMMs run one after another.
-        s.zeroPadded(gradPadded)
+        // which is fine because the GEMMs run one after another. Tap 0 (shift 0) overwrites
+        // [0, Q) of every channel row, so only the rest of each row needs zeroing first.
+        let tail = ldb - q
+        forEachPart(count: c, minimumPart: minimumPart(itemSize: tail)) { range in
+            for ci in range { (gradPadded + ci * ldb + q).update(repeating: 0, count: tail) }
+        }
         for tap in 0..<s.taps {
             let shift = s.shift(tap: tap)
             sgemm(UnsafeMutableBufferPointer(start: gradPadded + shift, count: s.paddedCount - shift), ldc: ldb,
                   UnsafeBufferPointer(start: packed + tap * f * c, count: f * c), lda: c, transposeA: true,
                   UnsafeBufferPointer(start: gradOut, count: s.outputCount), ldb: q, transposeB: false,
-                  m: c, n: q, k: f, beta: 1)
+                  m: c, n: q, k: f, beta: tap == 0 ? 0 : 1)
         }
         s.accumulateInterior(gradInputBase, gradPadded)
     }

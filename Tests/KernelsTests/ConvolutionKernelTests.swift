@@ -37,6 +37,8 @@ struct ConvolutionKernelTests {
         (1, 2, 8, 5, 3, 3, 2, 3, 1, 1), (2, 16, 12, 10, 8, 3, 3, 1, 1, 1), (1, 3, 1, 1, 2, 3, 3, 1, 1, 1),
         (1, 3, 11, 10, 4, 3, 3, 2, 2, 2), (2, 17, 9, 8, 5, 3, 3, 2, 1, 1), (1, 4, 7, 6, 3, 1, 1, 2, 0, 1),
         (1, 16, 5, 6, 3, 1, 1, 1, 0, 1), (2, 20, 7, 7, 4, 3, 2, 1, 2, 2), (1, 1, 4, 4, 2, 3, 3, 2, 1, 1),
+        // Shifted path without padding (shifted blocks clipped at the plane start) and with dilation 2.
+        (1, 16, 6, 7, 3, 3, 3, 1, 0, 1), (2, 16, 7, 8, 3, 3, 3, 1, 1, 2), (1, 16, 5, 9, 2, 1, 3, 1, 0, 2),
         // Large enough that the data movement splits across workers (ParallelParts.swift).
         (2, 16, 40, 40, 16, 3, 3, 1, 1, 1), (1, 4, 128, 128, 8, 3, 3, 2, 1, 1),
     ]

@@ -51,7 +51,7 @@ import TestSupport
 
     @Test func selectionContextComputesPredictionsOnce() {
         var calls = 0
-        let context = SelectionContext(head: .rpn, imageIndex: 0, candidates: anchors) {
+        let context = SelectionContext(imageIndex: 0, candidates: anchors) {
             calls += 1
             return HeadPredictions(logits: Tensor(shape: [3], scalars: [0, 0, 2]), deltas: .zeros([3, 4]))
         }

@@ -4,14 +4,6 @@ import Foundation
 import Kernels
 import TensorCore
 
-/// Which stage of the detector a set of candidates belongs to.
-public enum DetectionHead: Sendable, Equatable {
-    /// The region proposal network (candidates are anchors).
-    case rpn
-    /// The RoI head (candidates are proposals, then the ground truth).
-    case roi
-}
-
 /// The current predictions for every candidate of one image, without gradient.
 public struct HeadPredictions: Sendable {
     /// RPN: [A] objectness logits; RoI head: [N, L] class logits.
@@ -20,20 +12,26 @@ public struct HeadPredictions: Sendable {
     public var deltas: Tensor
 
     /// Creates a prediction record.
+    /// - Precondition: RPN shapes [A] and [A, 4], or RoI-head shapes [N, L] and [N, 4·L].
     public init(logits: Tensor, deltas: Tensor) {
+        precondition((logits.rank == 1 && deltas.shape == [logits.count, 4])
+                     || (logits.rank == 2 && deltas.shape == [logits.shape[0], 4 * logits.shape[1]]),
+                     "HeadPredictions: logits \(logits.shape) and deltas \(deltas.shape) must be [A] and [A, 4], or [N, L] and [N, 4·L]")
         self.logits = logits
         self.deltas = deltas
     }
+
+    /// Whether these are RPN predictions (one objectness logit per candidate).
+    public var isRPN: Bool { logits.rank == 1 }
 }
 
 /// What a selector sees for one image and head: the matched candidates, and on request the
 /// head's current predictions, per-candidate losses and foreground scores (no gradient).
+/// The head is told by the predictions' shape (`HeadPredictions.isRPN`).
 ///
 /// Predictions are computed on first use and kept: at the RoI head that is a read-only pass
 /// over every candidate, which `random` never pays for.
 public struct SelectionContext {
-    /// The head the candidates belong to.
-    public var head: DetectionHead
     /// The image's index in the batch.
     public var imageIndex: Int
     /// The image's matched candidates.
@@ -41,9 +39,7 @@ public struct SelectionContext {
     private let cache: PredictionCache
 
     /// Creates a context whose predictions come from `predict`, called at most once.
-    public init(head: DetectionHead, imageIndex: Int, candidates: MatchedCandidates,
-                predict: @escaping () -> HeadPredictions) {
-        self.head = head
+    public init(imageIndex: Int, candidates: MatchedCandidates, predict: @escaping () -> HeadPredictions) {
         self.imageIndex = imageIndex
         self.candidates = candidates
         cache = PredictionCache(predict)
@@ -63,11 +59,10 @@ public struct SelectionContext {
                 candidates.regressionTargets.scalars.withUnsafeBufferPointer { targets in
                     candidates.classLabels.withUnsafeBufferPointer { labels in
                         losses.withUnsafeMutableBufferPointer { out in
-                            switch head {
-                            case .rpn:
+                            if p.isRPN {
                                 Kernels.objectnessCandidateLosses(out, objectnessLogits: logits, labels: labels,
                                                                   deltas: deltas, targets: targets, beta: beta)
-                            case .roi:
+                            } else {
                                 Kernels.roiCandidateLosses(out, logits: logits, labels: labels, classCount: p.logits.shape[1],
                                                            deltas: deltas, targets: targets, beta: beta)
                             }
@@ -83,10 +78,9 @@ public struct SelectionContext {
     /// under the softmax at the RoI head.
     public var foregroundScores: [Float] {
         let p = predictions
-        switch head {
-        case .rpn:
+        if p.isRPN {
             return p.logits.scalars.map { 1 / (1 + Foundation.exp(-$0)) }
-        case .roi:
+        } else {
             let l = p.logits.shape[1], s = p.logits.scalars
             return (0..<candidates.count).map { r in
                 let row = s[(r * l)..<(r * l + l)], top = row.max()!

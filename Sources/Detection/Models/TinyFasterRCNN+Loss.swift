@@ -67,7 +67,7 @@ extension TinyFasterRCNN {
         let anchorSets = groundTruth.map { rpn.matchedAnchors(output.anchors, groundTruth: $0) }
         let a = output.objectness.shape[1]
         let rpnSelections = anchorSets.enumerated().map { image, matched in
-            selectRPN(SelectionContext(head: .rpn, imageIndex: image, candidates: matched) {
+            selectRPN(SelectionContext(imageIndex: image, candidates: matched) {
                 HeadPredictions(logits: output.objectness.value.slice(alongAxis: 0, image..<(image + 1)).reshaped(to: [a]),
                                 deltas: output.deltas.value.slice(alongAxis: 0, image..<(image + 1)).reshaped(to: [a, 4]))
             })
@@ -77,7 +77,7 @@ extension TinyFasterRCNN {
         let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.trainingFilter)
         let roiSets = zip(proposals, groundTruth).map { roiHeads.matchedCandidates(proposals: $0, groundTruth: $1) }
         let roiSelections = roiSets.enumerated().map { image, matched in
-            selectRoI(SelectionContext(head: .roi, imageIndex: image, candidates: matched) {
+            selectRoI(SelectionContext(imageIndex: image, candidates: matched) {
                 // A read-only pass of the RoI head over every candidate of this image.
                 withoutGradients {
                     let imageFeatures = Variable(features.value.slice(alongAxis: 0, image..<(image + 1)))

@@ -11,5 +11,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000
     )
     registerGEMMBenchmarks()
+    registerBoxBenchmarks()
+    registerLossBenchmarks()
+    registerSelectionBenchmarks()
     registerModelBenchmarks()
 }

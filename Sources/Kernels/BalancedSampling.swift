@@ -35,7 +35,9 @@ extension Kernels {
         positiveFraction: Double,
         using generator: inout some RandomNumberGenerator
     ) -> (positiveCount: Int, negativeCount: Int) {
-        balancedRandomSampleImpl(positives, negatives, labels, batchSize, positiveFraction, &generator)
+        balancedRandomSampleImpl(positives, negatives, labels, batchSize, positiveFraction) { ranks, k, population in
+            drawRanks(ranks, count: k, from: population, using: &generator)
+        }
     }
 
     /// Draws a balanced random subset from `Int32` labels; otherwise as the `Int8` overload.
@@ -49,7 +51,9 @@ extension Kernels {
         positiveFraction: Double,
         using generator: inout some RandomNumberGenerator
     ) -> (positiveCount: Int, negativeCount: Int) {
-        balancedRandomSampleImpl(positives, negatives, labels, batchSize, positiveFraction, &generator)
+        balancedRandomSampleImpl(positives, negatives, labels, batchSize, positiveFraction) { ranks, k, population in
+            drawRanks(ranks, count: k, from: population, using: &generator)
+        }
     }
 
     // MARK: - Implementation
@@ -57,11 +61,13 @@ extension Kernels {
     /// Labels per chunk of the counting pass.
     static let samplingChunk = 256
 
-    @inline(__always)
+    /// The label-typed body of both overloads. Why `draw` is a closure: a function generic over
+    /// both the label type and the generator is not specialised when called from the generic
+    /// public entry point, and its counting loop then runs through value witnesses (15× slower).
     static func balancedRandomSampleImpl<Label: FixedWidthInteger & SignedInteger>(
         _ positives: UnsafeMutableBufferPointer<Int>, _ negatives: UnsafeMutableBufferPointer<Int>,
         _ labels: UnsafeBufferPointer<Label>, _ batchSize: Int, _ positiveFraction: Double,
-        _ generator: inout some RandomNumberGenerator
+        draw: (_ ranks: UnsafeMutablePointer<Int>, _ count: Int, _ population: Int) -> Void
     ) -> (positiveCount: Int, negativeCount: Int) {
         precondition(batchSize >= 0 && positiveFraction >= 0 && positiveFraction <= 1,
                      "balancedRandomSample: need batchSize >= 0 and 0 <= positiveFraction <= 1, got \(batchSize), \(positiveFraction)")
@@ -92,12 +98,8 @@ extension Kernels {
             let positiveCount = min(positiveBudget, Int(totalPositives))
             let negativeCount = min(batchSize - positiveCount, Int(totalNegatives))
             // Positives are drawn first, then negatives: the generator order is part of the contract.
-            if positiveCount > 0 {
-                drawRanks(positives.baseAddress!, count: positiveCount, from: Int(totalPositives), using: &generator)
-            }
-            if negativeCount > 0 {
-                drawRanks(negatives.baseAddress!, count: negativeCount, from: Int(totalNegatives), using: &generator)
-            }
+            if positiveCount > 0 { draw(positives.baseAddress!, positiveCount, Int(totalPositives)) }
+            if negativeCount > 0 { draw(negatives.baseAddress!, negativeCount, Int(totalNegatives)) }
             if positiveCount > 0 {
                 mapRanksToIndices(positives.baseAddress!, count: positiveCount, label, n, positivesBefore) { $0 > 0 }
             }

@@ -14,23 +14,35 @@ struct BoxColumns {
 }
 
 extension Kernels {
+    /// The larger of two values, as a select the vectoriser turns into `maxps` (`Swift.max`
+    /// compiles to branches here). Same result as `std::max` for non-NaN inputs.
+    @inline(__always)
+    static func larger(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+
+    /// The smaller of two values, as a select (see `larger`).
+    @inline(__always)
+    static func smaller(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
+
     /// Computes the IoU of two boxes from their corners and areas, 0 when the union is not positive.
     ///
     /// The operation order is torchvision's `_box_inter_union`: `lt = max(a, b)`, `rb = min(a, b)`,
     /// `wh = clamp(rb - lt, min: 0)`, `union = areaA + areaB - inter`. Every IoU in Quarry goes
     /// through here (pairwise matrix and fused matcher alike) so that equal pairs give
-    /// bit-identical values, which the matcher's tie rule relies on.
+    /// bit-identical values, which the matcher's tie rule relies on. Branch-free, so that loops
+    /// over it vectorise: the quotient is always computed and discarded when the union is not
+    /// positive.
     @inline(__always)
     static func iou(
         _ ax1: Float, _ ay1: Float, _ ax2: Float, _ ay2: Float, _ areaA: Float,
         _ bx1: Float, _ by1: Float, _ bx2: Float, _ by2: Float, _ areaB: Float
     ) -> Float {
-        let w = max(min(ax2, bx2) - max(ax1, bx1), 0)
-        let h = max(min(ay2, by2) - max(ay1, by1), 0)
+        let w = larger(smaller(ax2, bx2) - larger(ax1, bx1), 0)
+        let h = larger(smaller(ay2, by2) - larger(ay1, by1), 0)
         let intersection = w * h
         let union = areaA + areaB - intersection
+        let quotient = intersection / union
         // torchvision gives 0/0 = NaN for two empty boxes; Quarry defines the IoU as 0.
-        return union > 0 ? intersection / union : 0
+        return union > 0 ? quotient : 0
     }
 
     /// Copies [N, 4] boxes into five contiguous columns (x1, y1, x2, y2, area) for the body's use.
@@ -125,15 +137,17 @@ extension Kernels {
                 let row = i * m
                 for j in 0..<m {
                     let bx1 = b.x1[j], by1 = b.y1[j], bx2 = b.x2[j], by2 = b.y2[j]
-                    let w = max(min(ax2, bx2) - max(ax1, bx1), 0)
-                    let h = max(min(ay2, by2) - max(ay1, by1), 0)
+                    let w = larger(smaller(ax2, bx2) - larger(ax1, bx1), 0)
+                    let h = larger(smaller(ay2, by2) - larger(ay1, by1), 0)
                     let intersection = w * h
                     let union = areaA + b.area[j] - intersection
-                    let iou = union > 0 ? intersection / union : 0
-                    let cw = max(max(ax2, bx2) - min(ax1, bx1), 0)
-                    let ch = max(max(ay2, by2) - min(ay1, by1), 0)
+                    let quotient = intersection / union
+                    let iou = union > 0 ? quotient : 0
+                    let cw = larger(larger(ax2, bx2) - smaller(ax1, bx1), 0)
+                    let ch = larger(larger(ay2, by2) - smaller(ay1, by1), 0)
                     let enclosing = cw * ch
-                    giou[row + j] = enclosing > 0 ? iou - (enclosing - union) / enclosing : iou
+                    let penalty = (enclosing - union) / enclosing
+                    giou[row + j] = enclosing > 0 ? iou - penalty : iou
                 }
             }
         }

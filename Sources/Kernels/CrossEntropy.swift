@@ -4,8 +4,8 @@
 // g [N] grad_output, m_i = max_j x_ij, s_i = Σ_j e^(x_ij − m_i).
 //   loss_i = w_i · ((m_i − x_iy) + log s_i)            (log-sum-exp with the max taken out)
 //   ∂loss_i/∂x_ij = w_i · (softmax_ij − [j = y_i])
-// Rows whose label is the ignored label get loss 0 and gradient 0. Each kernel reads a row
-// once from memory; its max, exp and sum passes run over the row while it sits in L1.
+// Rows whose label is the ignored label get loss 0 and gradient 0. Rows are processed in
+// blocks that fit in L1 (SoftmaxRows.swift): max, shift, one long exp loop, sums, then use.
 
 extension Kernels {
     /// Computes the per-sample softmax cross-entropy of [N, C] logits against class labels.
@@ -31,19 +31,16 @@ extension Kernels {
         let n = labels.count, c = classCount
         checkRowShapes(loss.count, logits.count, n, c, weights, "softmaxCrossEntropyForward")
         guard n > 0 else { return }
-        let out = loss.baseAddress!, x = logits.baseAddress!, y = labels.baseAddress!
-        let w = weights?.baseAddress
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { scratch in
-            let exps = scratch.baseAddress!
-            for i in 0..<n {
-                let label = y[i]
-                checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyForward")
-                if label == ignoredLabel { out[i] = 0; continue }
-                let row = x + i * c
-                let m = rowMaximum(row, c)
-                rowShiftedExp(exps, row, c, shift: m)
-                let value = (m - row[Int(label)]) + vectorizableLog(rowSum(exps, c))
-                out[i] = w.map { $0[i] * value } ?? value
+        let out = loss.baseAddress!, x = logits.baseAddress!, y = labels.baseAddress!, w = weights?.baseAddress
+        forEachChunk(count: n, minimumChunk: softmaxMinimumRowsPerWorker) { range in
+            forEachSoftmaxBlock(x, classCount: c, rows: range) { rows, _, maxima, sums in
+                for i in rows {
+                    let label = y[i], b = i - rows.lowerBound
+                    checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyForward")
+                    if label == ignoredLabel { out[i] = 0; continue }
+                    let value = (maxima[b] - x[i * c + Int(label)]) + vectorizableLog(sums[b])
+                    out[i] = w.map { $0[i] * value } ?? value
+                }
             }
         }
     }
@@ -74,17 +71,15 @@ extension Kernels {
         guard n > 0 else { return }
         let gx = gradLogits.baseAddress!, g = gradOutput.baseAddress!
         let x = logits.baseAddress!, y = labels.baseAddress!, w = weights?.baseAddress
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { scratch in
-            let exps = scratch.baseAddress!
-            for i in 0..<n {
-                let label = y[i]
-                checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyBackward")
-                if label == ignoredLabel { continue }
-                let row = x + i * c
-                let m = rowMaximum(row, c)
-                rowShiftedExp(exps, row, c, shift: m)
-                let scale = g[i] * (w?[i] ?? 1)
-                addSoftmaxMinusOneHot(gx + i * c, exps, c, label: Int(label), scale: scale / rowSum(exps, c), oneHotScale: scale)
+        forEachChunk(count: n, minimumChunk: softmaxMinimumRowsPerWorker) { range in
+            forEachSoftmaxBlock(x, classCount: c, rows: range) { rows, exps, _, sums in
+                for i in rows {
+                    let label = y[i], b = i - rows.lowerBound
+                    checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyBackward")
+                    if label == ignoredLabel { continue }
+                    let scale = g[i] * (w?[i] ?? 1)
+                    addSoftmaxMinusOneHot(gx + i * c, exps + b * c, c, label: Int(label), scale: scale / sums[b], oneHotScale: scale)
+                }
             }
         }
     }
@@ -119,20 +114,17 @@ extension Kernels {
         guard n > 0 else { return }
         let out = loss.baseAddress!, gx = gradLogits.baseAddress!, g = gradOutput.baseAddress!
         let x = logits.baseAddress!, y = labels.baseAddress!, w = weights?.baseAddress
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { scratch in
-            let exps = scratch.baseAddress!
-            for i in 0..<n {
-                let label = y[i]
-                checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyForwardBackward")
-                if label == ignoredLabel { out[i] = 0; continue }
-                let row = x + i * c
-                let m = rowMaximum(row, c)
-                rowShiftedExp(exps, row, c, shift: m)
-                let s = rowSum(exps, c)
-                let weight = w?[i] ?? 1
-                out[i] = weight * ((m - row[Int(label)]) + vectorizableLog(s))
-                let scale = g[i] * weight
-                addSoftmaxMinusOneHot(gx + i * c, exps, c, label: Int(label), scale: scale / s, oneHotScale: scale)
+        forEachChunk(count: n, minimumChunk: softmaxMinimumRowsPerWorker) { range in
+            forEachSoftmaxBlock(x, classCount: c, rows: range) { rows, exps, maxima, sums in
+                for i in rows {
+                    let label = y[i], b = i - rows.lowerBound
+                    checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyForwardBackward")
+                    if label == ignoredLabel { out[i] = 0; continue }
+                    let weight = w?[i] ?? 1
+                    out[i] = weight * ((maxima[b] - x[i * c + Int(label)]) + vectorizableLog(sums[b]))
+                    let scale = g[i] * weight
+                    addSoftmaxMinusOneHot(gx + i * c, exps + b * c, c, label: Int(label), scale: scale / sums[b], oneHotScale: scale)
+                }
             }
         }
     }

@@ -71,8 +71,8 @@ struct NMSWorkspace {
             let ax1 = x1[p], ay1 = y1[p], ax2 = x2[p], ay2 = y2[p], areaA = area[p]
             var newlySuppressed: UInt32 = 0
             for j in (p + 1)..<end {
-                let w = max(min(ax2, x2[j]) - max(ax1, x1[j]), 0)
-                let h = max(min(ay2, y2[j]) - max(ay1, y1[j]), 0)
+                let w = Kernels.larger(Kernels.smaller(ax2, x2[j]) - Kernels.larger(ax1, x1[j]), 0)
+                let h = Kernels.larger(Kernels.smaller(ay2, y2[j]) - Kernels.larger(ay1, y1[j]), 0)
                 let intersection = w * h
                 // torchvision's expression, unguarded: 0/0 gives NaN, which never suppresses.
                 let overlap = intersection / (areaA + area[j] - intersection)

@@ -9,11 +9,12 @@
 extension Kernels {
     /// The key that sorts (loss descending, index ascending) as ascending UInt64.
     ///
-    /// −0 is folded into +0 (so the two tie); a NaN with the sign bit clear ranks above +∞, as
-    /// in `torch.topk`. Requires `index < 2³²` (checked by the callers).
+    /// −0 is folded into +0 (so the two tie); every NaN ranks above +∞, as in `torch.topk`
+    /// (x86's default NaN has its sign bit set, so NaNs are canonicalised first).
+    /// Requires `index < 2³²` (checked by the callers).
     @inline(__always)
     static func rankKey(loss: Float, index: Int) -> UInt64 {
-        let bits = (loss + 0).bitPattern
+        let bits = loss != loss ? Float.nan.bitPattern : (loss + 0).bitPattern
         // Ascending-float order as unsigned integers: negatives have all bits flipped,
         // non-negatives only the sign bit. Complementing that gives descending order.
         let ascending = bits ^ (UInt32(bitPattern: Int32(bitPattern: bits) &>> 31) | 0x8000_0000)

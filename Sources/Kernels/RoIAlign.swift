@@ -25,6 +25,7 @@ extension Kernels {
                      "\(name): pooled buffer holds \(pooled) < \(k)·\(c)·\(g.pooledHeight)·\(g.pooledWidth) elements")
         if k > 0 && c > 0 {
             precondition(h >= 1 && w >= 1, "\(name): empty feature map \(h)×\(w) with \(k) RoIs")
+            precondition(h * w <= Int(Int32.max), "\(name): feature map \(h)×\(w) exceeds 2³¹ − 1 cells")
         }
         for r in 0..<k {
             let b = rois[5 * r]
@@ -67,20 +68,15 @@ extension Kernels {
             }
         }
         let cl = channelsLast.baseAddress!, acc = tile.baseAddress!
-        RoIAlignTaps.with(capacity: RoIAlignTaps.capacity(rois, g), bins: bins) { taps in
+        RoIAlignTaps.with(rois, g) { taps in
             for k in 0..<g.roiCount {
                 taps.build(roi: k, rois, g)
                 let image = cl + Int(rois[5 * k]) * planeSize * c
-                var t = 0
+                var start = 0
                 for bin in 0..<bins {
-                    let sum = acc + bin * c
-                    sum.update(repeating: 0, count: c)
                     let end = Int(taps.binEnd[bin])
-                    while t < end {
-                        let w = taps.weight[t], source = image + Int(taps.cell[t]) * c
-                        for channel in 0..<c { sum[channel] += w * source[channel] }
-                        t += 1
-                    }
+                    gatherBin(acc + bin * c, image: image, channels: c, taps: taps, range: start..<end)
+                    start = end
                 }
                 // [B, C] tile → this RoI's [C, PH, PW] block.
                 let block = k * c * bins
@@ -119,7 +115,7 @@ extension Kernels {
         defer { channelsLast.deallocate(); tile.deallocate() }
         channelsLast.initialize(repeating: 0)
         let cl = channelsLast.baseAddress!, grad = tile.baseAddress!
-        RoIAlignTaps.with(capacity: RoIAlignTaps.capacity(rois, g), bins: bins) { taps in
+        RoIAlignTaps.with(rois, g) { taps in
             for k in 0..<g.roiCount {
                 taps.build(roi: k, rois, g)
                 // This RoI's [C, PH, PW] gradient block → [B, C] tile.
@@ -128,15 +124,11 @@ extension Kernels {
                     for bin in 0..<bins { grad[bin * c + channel] = gradOutput[block + channel * bins + bin] }
                 }
                 let image = cl + Int(rois[5 * k]) * planeSize * c
-                var t = 0
+                var start = 0
                 for bin in 0..<bins {
-                    let incoming = grad + bin * c
                     let end = Int(taps.binEnd[bin])
-                    while t < end {
-                        let w = taps.weight[t], target = image + Int(taps.cell[t]) * c
-                        for channel in 0..<c { target[channel] += w * incoming[channel] }
-                        t += 1
-                    }
+                    scatterBin(grad + bin * c, image: image, channels: c, taps: taps, range: start..<end)
+                    start = end
                 }
             }
         }
@@ -145,6 +137,76 @@ extension Kernels {
                 let target = (image * c + channel) * planeSize, source = image * planeSize * c + channel
                 for p in 0..<planeSize { gradInput[target + p] += channelsLast[source + p * c] }
             }
+        }
+    }
+
+    // MARK: - Per-bin loops
+
+    /// Writes one bin's C values: the weighted sum of its taps' channel vectors (channels-last).
+    ///
+    /// Channels go in chunks of 16 held in four SIMD4 accumulators across all taps, so each tap
+    /// costs 4 loads and 8 arithmetic operations per chunk, with no accumulator traffic.
+    @inline(__always)
+    static func gatherBin(
+        _ sum: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>, channels c: Int,
+        taps: RoIAlignTaps, range: Range<Int>
+    ) {
+        var c0 = 0
+        while c0 + 16 <= c {
+            var a0 = FloatLanes(), a1 = FloatLanes(), a2 = FloatLanes(), a3 = FloatLanes()
+            for t in range {
+                let w = FloatLanes(repeating: taps.weight[t])
+                let p = UnsafeRawPointer(image + Int(taps.cell[t]) * c + c0)
+                a0 += w * p.loadUnaligned(as: FloatLanes.self)
+                a1 += w * p.loadUnaligned(fromByteOffset: 16, as: FloatLanes.self)
+                a2 += w * p.loadUnaligned(fromByteOffset: 32, as: FloatLanes.self)
+                a3 += w * p.loadUnaligned(fromByteOffset: 48, as: FloatLanes.self)
+            }
+            let out = UnsafeMutableRawPointer(sum + c0)
+            out.storeBytes(of: a0, as: FloatLanes.self)
+            out.storeBytes(of: a1, toByteOffset: 16, as: FloatLanes.self)
+            out.storeBytes(of: a2, toByteOffset: 32, as: FloatLanes.self)
+            out.storeBytes(of: a3, toByteOffset: 48, as: FloatLanes.self)
+            c0 += 16
+        }
+        for channel in c0..<c {
+            var total: Float = 0
+            for t in range { total += taps.weight[t] * image[Int(taps.cell[t]) * c + channel] }
+            sum[channel] = total
+        }
+    }
+
+    /// Adds one bin's incoming C-vector gradient, times each tap's weight, into the tap's cell.
+    ///
+    /// The incoming chunk of 16 channels stays in registers across the taps.
+    @inline(__always)
+    static func scatterBin(
+        _ incoming: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>, channels c: Int,
+        taps: RoIAlignTaps, range: Range<Int>
+    ) {
+        var c0 = 0
+        while c0 + 16 <= c {
+            let source = UnsafeRawPointer(incoming + c0)
+            let g0 = source.loadUnaligned(as: FloatLanes.self)
+            let g1 = source.loadUnaligned(fromByteOffset: 16, as: FloatLanes.self)
+            let g2 = source.loadUnaligned(fromByteOffset: 32, as: FloatLanes.self)
+            let g3 = source.loadUnaligned(fromByteOffset: 48, as: FloatLanes.self)
+            for t in range {
+                let w = FloatLanes(repeating: taps.weight[t])
+                let p = UnsafeMutableRawPointer(image + Int(taps.cell[t]) * c + c0)
+                p.storeBytes(of: p.loadUnaligned(as: FloatLanes.self) + w * g0, as: FloatLanes.self)
+                p.storeBytes(of: p.loadUnaligned(fromByteOffset: 16, as: FloatLanes.self) + w * g1,
+                             toByteOffset: 16, as: FloatLanes.self)
+                p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: FloatLanes.self) + w * g2,
+                             toByteOffset: 32, as: FloatLanes.self)
+                p.storeBytes(of: p.loadUnaligned(fromByteOffset: 48, as: FloatLanes.self) + w * g3,
+                             toByteOffset: 48, as: FloatLanes.self)
+            }
+            c0 += 16
+        }
+        for channel in c0..<c {
+            let g = incoming[channel]
+            for t in range { image[Int(taps.cell[t]) * c + channel] += taps.weight[t] * g }
         }
     }
 }

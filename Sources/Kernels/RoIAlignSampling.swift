@@ -80,6 +80,15 @@ public struct RoIAlignGeometry: Sendable, Equatable {
 /// The bilinear taps of one RoI: for each bin, the feature cells read and their weights
 /// (already divided by the bin's sample count). Built once per RoI, reused for every channel
 /// and by both the forward and the backward pass.
+///
+/// Why separable: a sample's four bilinear weights are products of a row weight (from y) and a
+/// column weight (from x), and torchvision drops a sample exactly when its y or its x is out of
+/// range. So a bin's sum over samples and taps equals a sum over (row, column) pairs of
+/// rowWeight · columnWeight, where a row's weight adds up the contributions of every sample row
+/// that touches it (likewise columns). Building the per-bin row and column lists once and
+/// taking their product merges the taps that neighbouring samples share (9 instead of 16 for a
+/// typical 2×2 grid), so the channel loops do less work; results differ from torchvision only
+/// by Float32 rounding.
 struct RoIAlignTaps {
     /// Cell index y·W + x within one feature plane, per tap.
     let cell: UnsafeMutableBufferPointer<Int32>
@@ -87,57 +96,104 @@ struct RoIAlignTaps {
     let weight: UnsafeMutableBufferPointer<Float>
     /// One past the last tap of each bin, [PH·PW].
     let binEnd: UnsafeMutableBufferPointer<Int32>
+    /// Scratch for one bin row's (row, weight) list and one bin column's (column, weight) lists.
+    let rows: UnsafeMutableBufferPointer<(Int, Float)>
+    let columns: UnsafeMutableBufferPointer<(Int, Float)>
+    /// Entries used in `columns` per output column pw, each list starting at pw · columnStride.
+    let columnCounts: UnsafeMutableBufferPointer<Int>
+    let columnStride: Int
 
-    /// The largest tap count any RoI of the call needs.
-    static func capacity(_ rois: UnsafeBufferPointer<Float>, _ g: RoIAlignGeometry) -> Int {
-        var most = 0
+    /// The largest sample grid (rows, columns) any RoI of the call uses.
+    static func largestGrid(_ rois: UnsafeBufferPointer<Float>, _ g: RoIAlignGeometry) -> (rows: Int, columns: Int) {
+        var rows = 0, columns = 0
         for k in 0..<g.roiCount {
             let window = g.cellWindow(rois, k)
             let grid = g.sampleGrid(width: window.width, height: window.height)
-            most = max(most, 4 * grid.rows * grid.columns)
+            rows = max(rows, grid.rows)
+            columns = max(columns, grid.columns)
         }
-        return most * g.pooledHeight * g.pooledWidth
+        return (rows, columns)
     }
 
-    /// Allocates room for `capacity` taps and PH·PW bins, runs `body`, frees them.
-    static func with<R>(capacity: Int, bins: Int, _ body: (RoIAlignTaps) -> R) -> R {
-        let cell = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, capacity))
-        let weight = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, capacity))
+    /// Allocates room for the taps of any RoI of the call, runs `body`, frees the memory.
+    static func with<R>(_ rois: UnsafeBufferPointer<Float>, _ g: RoIAlignGeometry, _ body: (RoIAlignTaps) -> R) -> R {
+        let grid = largestGrid(rois, g)
+        let bins = g.pooledHeight * g.pooledWidth
+        let capacity = max(1, bins * 4 * grid.rows * grid.columns)
+        let columnStride = max(1, 2 * grid.columns)
+        let cell = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        let weight = UnsafeMutableBufferPointer<Float>.allocate(capacity: capacity)
         let binEnd = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, bins))
-        defer { cell.deallocate(); weight.deallocate(); binEnd.deallocate() }
-        return body(RoIAlignTaps(cell: cell, weight: weight, binEnd: binEnd))
+        let rows = UnsafeMutableBufferPointer<(Int, Float)>.allocate(capacity: max(1, 2 * grid.rows))
+        let columns = UnsafeMutableBufferPointer<(Int, Float)>.allocate(capacity: g.pooledWidth * columnStride)
+        let columnCounts = UnsafeMutableBufferPointer<Int>.allocate(capacity: g.pooledWidth)
+        defer {
+            cell.deallocate(); weight.deallocate(); binEnd.deallocate()
+            rows.deallocate(); columns.deallocate(); columnCounts.deallocate()
+        }
+        return body(RoIAlignTaps(cell: cell, weight: weight, binEnd: binEnd, rows: rows, columns: columns,
+                                 columnCounts: columnCounts, columnStride: columnStride))
     }
 
-    /// Fills the taps of RoI `k`, following torchvision's `pre_calc_for_bilinear_interpolate`:
-    /// sample points outside [−1, H] × [−1, W] contribute nothing; others are clamped to the map.
+    /// Adds `weight` to `index`'s entry of a (index, weight) list, appending it if new.
+    @inline(__always)
+    static func accumulate(_ list: UnsafeMutableBufferPointer<(Int, Float)>, base: Int, count: inout Int,
+                           index: Int, weight: Float) {
+        for e in base..<(base + count) where list[e].0 == index {
+            list[e].1 += weight
+            return
+        }
+        list[base + count] = (index, weight)
+        count += 1
+    }
+
+    /// Writes the merged (cell, weight) list of one sample axis: the interpolation cells of the
+    /// samples `start + (i + 0.5)·step`, i in 0..<samples, with torchvision's boundary rules
+    /// (beyond [−1, size]: dropped; below 0: 0; at or past the last cell: clamped to it).
+    @inline(__always)
+    static func axisTaps(_ list: UnsafeMutableBufferPointer<(Int, Float)>, base: Int,
+                         binStart: Float, binSize: Float, samples: Int, size: Int) -> Int {
+        var count = 0
+        for i in 0..<samples {
+            // torchvision's expression and evaluation order, in Float32.
+            let v = binStart + (Float(i) + 0.5) * binSize / Float(samples)
+            if v < -1 || v > Float(size) { continue }
+            var clamped = max(v, 0), low = Int(clamped), high = low + 1
+            if low >= size - 1 { low = size - 1; high = low; clamped = Float(low) }
+            let fraction = clamped - Float(low)
+            accumulate(list, base: base, count: &count, index: low, weight: 1 - fraction)
+            accumulate(list, base: base, count: &count, index: high, weight: fraction)
+        }
+        return count
+    }
+
+    /// Fills the taps of RoI `k`, following torchvision's `pre_calc_for_bilinear_interpolate`
+    /// (sample positions, boundary rules and weights), merged per bin as explained above.
     func build(roi k: Int, _ rois: UnsafeBufferPointer<Float>, _ g: RoIAlignGeometry) {
         let window = g.cellWindow(rois, k)
         let binHeight = window.height / Float(g.pooledHeight)
         let binWidth = window.width / Float(g.pooledWidth)
         let grid = g.sampleGrid(width: window.width, height: window.height)
         let inverseCount = 1 / Float(max(grid.rows * grid.columns, 1))
-        let height = g.height, width = g.width
+        for pw in 0..<g.pooledWidth {
+            columnCounts[pw] = Self.axisTaps(columns, base: pw * columnStride,
+                                             binStart: window.startX + Float(pw) * binWidth, binSize: binWidth,
+                                             samples: grid.columns, size: g.width)
+        }
         var t = 0
         for ph in 0..<g.pooledHeight {
+            let rowCount = Self.axisTaps(rows, base: 0, binStart: window.startY + Float(ph) * binHeight,
+                                         binSize: binHeight, samples: grid.rows, size: g.height)
             for pw in 0..<g.pooledWidth {
-                for iy in 0..<grid.rows {
-                    let y = window.startY + Float(ph) * binHeight
-                        + (Float(iy) + 0.5) * binHeight / Float(grid.rows)
-                    for ix in 0..<grid.columns {
-                        let x = window.startX + Float(pw) * binWidth
-                            + (Float(ix) + 0.5) * binWidth / Float(grid.columns)
-                        if y < -1 || y > Float(height) || x < -1 || x > Float(width) { continue }
-                        var sy = max(y, 0), yLow = Int(sy), yHigh = yLow + 1
-                        if yLow >= height - 1 { yLow = height - 1; yHigh = yLow; sy = Float(yLow) }
-                        var sx = max(x, 0), xLow = Int(sx), xHigh = xLow + 1
-                        if xLow >= width - 1 { xLow = width - 1; xHigh = xLow; sx = Float(xLow) }
-                        let ly = sy - Float(yLow), lx = sx - Float(xLow)
-                        let hy = 1 - ly, hx = 1 - lx
-                        cell[t] = Int32(truncatingIfNeeded: yLow * width + xLow); weight[t] = hy * hx * inverseCount
-                        cell[t + 1] = Int32(truncatingIfNeeded: yLow * width + xHigh); weight[t + 1] = hy * lx * inverseCount
-                        cell[t + 2] = Int32(truncatingIfNeeded: yHigh * width + xLow); weight[t + 2] = ly * hx * inverseCount
-                        cell[t + 3] = Int32(truncatingIfNeeded: yHigh * width + xHigh); weight[t + 3] = ly * lx * inverseCount
-                        t += 4
+                let base = pw * columnStride
+                for r in 0..<rowCount {
+                    let (row, rowWeight) = rows[r]
+                    let scaled = rowWeight * inverseCount
+                    for e in base..<(base + columnCounts[pw]) {
+                        let (column, columnWeight) = columns[e]
+                        cell[t] = Int32(truncatingIfNeeded: row * g.width + column)
+                        weight[t] = scaled * columnWeight
+                        t += 1
                     }
                 }
                 binEnd[ph * g.pooledWidth + pw] = Int32(truncatingIfNeeded: t)

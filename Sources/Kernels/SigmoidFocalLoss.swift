@@ -39,19 +39,18 @@ extension Kernels {
         precondition(weights == nil || weights!.count == n, "sigmoidFocalLossForward: weights [\(weights!.count)] but logits [\(n)]")
         precondition(gamma >= 0 && alpha <= 1, "sigmoidFocalLossForward: need gamma >= 0 and alpha <= 1, got gamma \(gamma), alpha \(alpha)")
         guard n > 0 else { return }
-        let out = loss.baseAddress!, x = logits.baseAddress!, t = targets.baseAddress!
+        let out = loss.baseAddress!, x = logits.baseAddress!, t = targets.baseAddress!, w = weights?.baseAddress
         let (a0, a1) = alphaWeights(alpha)
-        // The loop is written twice per branch so γ = 2 (the common case) squares instead of
-        // calling exp; the branches are outside the loops, which keeps each loop vectorisable.
-        switch (weights?.baseAddress, gamma == 2) {
-        case let (w?, true):
-            for i in 0..<n { out[i] = w[i] * focalLoss(x[i], t[i], a0, a1, 2, squareGamma: true) }
-        case let (w?, false):
-            for i in 0..<n { out[i] = w[i] * focalLoss(x[i], t[i], a0, a1, gamma, squareGamma: false) }
-        case (nil, true):
-            for i in 0..<n { out[i] = focalLoss(x[i], t[i], a0, a1, 2, squareGamma: true) }
-        case (nil, false):
-            for i in 0..<n { out[i] = focalLoss(x[i], t[i], a0, a1, gamma, squareGamma: false) }
+        // Each loop is instantiated for γ = 2 (square, the common case) and any γ (one more exp),
+        // with and without weights; the choices sit outside the loops, which keeps them vectorisable.
+        forEachChunk(count: n, minimumChunk: lossLoopMinimumChunk) { range in
+            withGammaSpecialized(gamma) { square in
+                if let w {
+                    for i in range { out[i] = w[i] * focalTerms(x[i], t[i], a0, a1, gamma, square).loss }
+                } else {
+                    for i in range { out[i] = focalTerms(x[i], t[i], a0, a1, gamma, square).loss }
+                }
+            }
         }
     }
 
@@ -81,17 +80,68 @@ extension Kernels {
         precondition(gamma >= 0 && alpha <= 1, "sigmoidFocalLossBackward: need gamma >= 0 and alpha <= 1, got gamma \(gamma), alpha \(alpha)")
         guard n > 0 else { return }
         let gx = gradLogits.baseAddress!, g = gradOutput.baseAddress!
-        let x = logits.baseAddress!, t = targets.baseAddress!
+        let x = logits.baseAddress!, t = targets.baseAddress!, w = weights?.baseAddress
         let (a0, a1) = alphaWeights(alpha)
-        switch (weights?.baseAddress, gamma == 2) {
-        case let (w?, true):
-            for i in 0..<n { gx[i] += g[i] * w[i] * focalLossDerivative(x[i], t[i], a0, a1, 2, squareGamma: true) }
-        case let (w?, false):
-            for i in 0..<n { gx[i] += g[i] * w[i] * focalLossDerivative(x[i], t[i], a0, a1, gamma, squareGamma: false) }
-        case (nil, true):
-            for i in 0..<n { gx[i] += g[i] * focalLossDerivative(x[i], t[i], a0, a1, 2, squareGamma: true) }
-        case (nil, false):
-            for i in 0..<n { gx[i] += g[i] * focalLossDerivative(x[i], t[i], a0, a1, gamma, squareGamma: false) }
+        forEachChunk(count: n, minimumChunk: lossLoopMinimumChunk) { range in
+            withGammaSpecialized(gamma) { square in
+                if let w {
+                    for i in range { gx[i] += g[i] * w[i] * focalTerms(x[i], t[i], a0, a1, gamma, square).derivative }
+                } else {
+                    for i in range { gx[i] += g[i] * focalTerms(x[i], t[i], a0, a1, gamma, square).derivative }
+                }
+            }
+        }
+    }
+
+    /// Computes the per-element sigmoid focal loss and accumulates the gradient of their scaled
+    /// sum in one pass: the training path.
+    ///
+    /// Writes what ``sigmoidFocalLossForward(_:logits:targets:alpha:gamma:weights:)`` writes and
+    /// adds `gradScale · ∂loss[i]/∂x[i]` to `gradLogits[i]`, i.e. the backward with every
+    /// grad_output equal to `gradScale` (the focal strategy's 1 / max(1, positives)), sharing the
+    /// exp and log of the forward. Reading no grad_output buffer saves memory traffic on
+    /// [A, K] logits that do not fit in cache.
+    /// - Parameters:
+    ///   - loss: output, [N] per-element losses (overwritten).
+    ///   - gradLogits: [N] gradient with respect to the logits; accumulated (`+=`).
+    ///   - gradScale: the gradient of the objective with respect to each loss (the same for all).
+    ///   - logits, targets, alpha, gamma, weights: as in the forward.
+    /// - Precondition: all buffers hold N elements; `gamma >= 0`; `alpha <= 1`.
+    public static func sigmoidFocalLossForwardBackward(
+        _ loss: UnsafeMutableBufferPointer<Float>,
+        _ gradLogits: UnsafeMutableBufferPointer<Float>,
+        gradScale: Float,
+        logits: UnsafeBufferPointer<Float>,
+        targets: UnsafeBufferPointer<Float>,
+        alpha: Float = 0.25,
+        gamma: Float = 2,
+        weights: UnsafeBufferPointer<Float>? = nil
+    ) {
+        let n = logits.count
+        precondition(loss.count == n && gradLogits.count == n && targets.count == n,
+                     "sigmoidFocalLossForwardBackward: loss [\(loss.count)], gradLogits [\(gradLogits.count)], logits [\(n)], targets [\(targets.count)] differ")
+        precondition(weights == nil || weights!.count == n, "sigmoidFocalLossForwardBackward: weights [\(weights!.count)] but logits [\(n)]")
+        precondition(gamma >= 0 && alpha <= 1, "sigmoidFocalLossForwardBackward: need gamma >= 0 and alpha <= 1, got gamma \(gamma), alpha \(alpha)")
+        guard n > 0 else { return }
+        let out = loss.baseAddress!, gx = gradLogits.baseAddress!
+        let x = logits.baseAddress!, t = targets.baseAddress!, w = weights?.baseAddress
+        let (a0, a1) = alphaWeights(alpha)
+        forEachChunk(count: n, minimumChunk: lossLoopMinimumChunk) { range in
+            withGammaSpecialized(gamma) { square in
+                if let w {
+                    for i in range {
+                        let terms = focalTerms(x[i], t[i], a0, a1, gamma, square)
+                        out[i] = w[i] * terms.loss
+                        gx[i] += gradScale * w[i] * terms.derivative
+                    }
+                } else {
+                    for i in range {
+                        let terms = focalTerms(x[i], t[i], a0, a1, gamma, square)
+                        out[i] = terms.loss
+                        gx[i] += gradScale * terms.derivative
+                    }
+                }
+            }
         }
     }
 
@@ -103,28 +153,19 @@ extension Kernels {
         alpha < 0 ? (1, 1) : (1 - alpha, alpha)
     }
 
-    /// The focal loss of one logit with a binary target; `squareGamma` selects m·m over exp.
+    /// Calls `body(true)` when γ = 2 and `body(false)` otherwise, so that each inlined copy of
+    /// the body sees a constant and drops the branch.
     @inline(__always)
-    static func focalLoss(_ x: Float, _ t: Float, _ a0: Float, _ a1: Float, _ gamma: Float,
-                          squareGamma: Bool) -> Float {
-        let z = (1 - 2 * t) * x
-        let e = vectorizableExp(-abs(z))
-        let l1p = vectorizableLog1p(e)
-        let ce = (z > 0 ? z : 0) + l1p
-        let modulator: Float
-        if squareGamma {
-            let m = (z >= 0 ? 1 : e) / (1 + e)
-            modulator = m * m
-        } else {
-            modulator = vectorizableExp(-gamma * ((z < 0 ? -z : 0) + l1p))
-        }
-        return (a0 + t * (a1 - a0)) * modulator * ce
+    static func withGammaSpecialized(_ gamma: Float, _ body: (_ square: Bool) -> Void) {
+        if gamma == 2 { body(true) } else { body(false) }
     }
 
-    /// The derivative of ``focalLoss(_:_:_:_:_:squareGamma:)`` with respect to the logit.
+    /// The focal loss of one logit with a binary target, and its derivative with respect to the
+    /// logit; `square` selects m·m over exp(−γ·softplus(−z)) for the modulator (γ = 2).
+    /// Unused results cost nothing once inlined.
     @inline(__always)
-    static func focalLossDerivative(_ x: Float, _ t: Float, _ a0: Float, _ a1: Float, _ gamma: Float,
-                                    squareGamma: Bool) -> Float {
+    static func focalTerms(_ x: Float, _ t: Float, _ a0: Float, _ a1: Float, _ gamma: Float,
+                           _ square: Bool) -> (loss: Float, derivative: Float) {
         let s = 1 - 2 * t
         let z = s * x
         let e = vectorizableExp(-abs(z))
@@ -133,7 +174,8 @@ extension Kernels {
         let inverse = 1 / (1 + e)
         let m = (z >= 0 ? 1 : e) * inverse
         let pT = (z >= 0 ? e : 1) * inverse
-        let modulator = squareGamma ? m * m : vectorizableExp(-gamma * ((z < 0 ? -z : 0) + l1p))
-        return (a0 + t * (a1 - a0)) * modulator * s * (m + gamma * ce * pT)
+        let modulator = square ? m * m : vectorizableExp(-gamma * ((z < 0 ? -z : 0) + l1p))
+        let weight = (a0 + t * (a1 - a0)) * modulator
+        return (weight * ce, weight * s * (m + gamma * ce * pT))
     }
 }

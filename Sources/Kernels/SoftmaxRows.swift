@@ -63,4 +63,42 @@ extension Kernels {
         if x < Float.leastNormalMagnitude { return 0 }
         return vectorizableExp(gamma * vectorizableLog(x))
     }
+
+    // MARK: - Blocked softmax
+
+    /// Rows per block of the blocked softmax: one block's exps (at most 4,096 floats) stay in L1.
+    static func softmaxBlockRows(classCount c: Int) -> Int { max(1, 4_096 / c) }
+
+    /// The row count above which the softmax row kernels split across workers.
+    static let softmaxMinimumRowsPerWorker = 512
+
+    /// Runs `body(rows, exps, maxima, sums)` over consecutive blocks of `rows`, where for each
+    /// row r of the block `exps[(r − rows.lowerBound)·C + j] = e^(x[r, j] − max_r)`,
+    /// `maxima[r − lower] = max_r` and `sums[r − lower] = Σ_j exps[…]`.
+    ///
+    /// Why blocks: the exps of a whole block are computed by one long, fully vectorised loop, so a
+    /// short row (C = 21) does not spend most of its time in a scalar loop remainder.
+    @inline(__always)
+    static func forEachSoftmaxBlock(
+        _ x: UnsafePointer<Float>, classCount c: Int, rows: Range<Int>,
+        _ body: (_ rows: Range<Int>, _ exps: UnsafeMutablePointer<Float>, _ maxima: UnsafePointer<Float>, _ sums: UnsafePointer<Float>) -> Void
+    ) {
+        let blockRows = softmaxBlockRows(classCount: c)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows * (c + 2)) { scratch in
+            let exps = scratch.baseAddress!, maxima = exps + blockRows * c, sums = maxima + blockRows
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let end = min(start + blockRows, rows.upperBound), count = end - start
+                for r in 0..<count { maxima[r] = rowMaximum(x + (start + r) * c, c) }
+                for r in 0..<count {
+                    let row = x + (start + r) * c, shifted = exps + r * c, m = maxima[r]
+                    for j in 0..<c { shifted[j] = row[j] - m }
+                }
+                for k in 0..<(count * c) { exps[k] = vectorizableExp(exps[k]) }
+                for r in 0..<count { sums[r] = rowSum(exps + r * c, c) }
+                body(start..<end, exps, maxima, sums)
+                start = end
+            }
+        }
+    }
 }

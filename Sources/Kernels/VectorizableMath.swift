@@ -66,16 +66,23 @@ extension Kernels {
         return (f + y) + exponent * 0.693_359_375
     }
 
-    /// Computes log(1 + x) for x in [0, 1] to within a few ulp, branch-free.
+    /// Computes log(1 + x) for x in [0, 1] to within about 2 ulp, branch-free, with one division.
     ///
-    /// Uses Kahan's correction `log(u) · x / (u − 1)` with u = 1 + x rounded, which cancels the
-    /// rounding of u, so tiny x keep full relative precision (log1p(x) = x when u rounds to 1).
+    /// log1p(x) = 2·atanh(s) with s = x / (2 + x) ∈ [0, 1/3], summed as the odd series
+    /// 2s·(1 + s²/3 + … + s¹⁴/15) (truncation below 2e-9 relative). Tiny x keep full relative
+    /// precision because s is a ratio, not a difference. Cheaper than ``vectorizableLog(_:)``
+    /// plus Kahan's correction by about half.
     @inline(__always)
     static func vectorizableLog1p(_ x: Float) -> Float {
-        let u = 1 + x
-        let d = u - 1
-        let safeD = d == 0 ? 1 : d
-        let corrected = vectorizableLog(u) * (x / safeD)
-        return d == 0 ? x : corrected
+        let s = x / (2 + x)
+        let s2 = s * s
+        var p: Float = 1.0 / 15
+        p = p * s2 + 1.0 / 13
+        p = p * s2 + 1.0 / 11
+        p = p * s2 + 1.0 / 9
+        p = p * s2 + 1.0 / 7
+        p = p * s2 + 1.0 / 5
+        p = p * s2 + 1.0 / 3
+        return (s + s) + (s + s) * s2 * p
     }
 }

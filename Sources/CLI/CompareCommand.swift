@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Quarry
+
+/// `quarry compare`: trains one detector per sampling strategy (and seed) with identical data
+/// order and initialisation, evaluates each on the test split and writes a report.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare sampling strategies: train each, evaluate on the test split, write a report.",
+        discussion: """
+            Writes report.md, results.json, losses.svg, pr.svg and detections-<strategy>.png into \
+            the output folder and prints the result table. Metrics: VOC AP50 (primary), COCO AP at \
+            maxDets 100 and 300, AP75, AR@100, seconds per iteration, peak resident memory.
+            """
+    )
+
+    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
+    var dataset = "neon-trees"
+
+    @Option(help: "Comma-separated strategy names.")
+    var strategies = "random,focal"
+
+    @Option(help: "Training iterations per run.")
+    var iterations = 300
+
+    @Option(help: "Comma-separated seeds.")
+    var seeds = "0"
+
+    @Option(help: "Output folder.")
+    var output = "out/compare"
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 2
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        _ = try parsedSeeds()
+        for name in strategyNames { _ = try LossConfiguration(strategyNamed: name) }
+    }
+
+    var strategyNames: [String] { strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    func parsedSeeds() throws -> [UInt64] {
+        try seeds.split(separator: ",").map {
+            guard let s = UInt64($0.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--seeds: '\($0)' is not a non-negative integer")
+            }
+            return s
+        }
+    }
+
+    func run() throws {
+        Kernels.setBLASThreadCount(threads)
+        let data = try TrainingData.load(dataset)
+        let plan = ComparisonPlan(strategies: strategyNames, seeds: try parsedSeeds(), iterations: iterations,
+                                  output: URL(fileURLWithPath: output))
+        var progress = ProgressLine()
+        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
+        let context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(threads) OpenBLAS threads",
+                       "\(data.train.count) training samples, \(data.test.count) test images"]
+        let report = try StrategyComparison.run(plan, data: data, context: context) { event in
+            switch event {
+            case let .runStarted(strategy, seed):
+                progress.runStart = Date()
+                progress.note("training \(strategy), seed \(seed)")
+            case let .step(strategy, _, record, total):
+                progress.report(record, of: total, batchSize: 2, label: strategy)
+            case let .evaluated(strategy, seed, ap50):
+                progress.note(String(format: "%@ seed %llu: VOC AP50 %.3f", strategy, seed, ap50))
+            }
+        }
+        print(report.markdownTable())
+        print(report.pairwiseSentences().joined(separator: "\n"))
+        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, detections-*.png}")
+    }
+}

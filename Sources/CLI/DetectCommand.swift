@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Quarry
+
+/// `quarry detect`: runs a trained detector on one image (tiled when larger than 400×400) and
+/// writes the image with boxes drawn plus a COCO-style JSON of the detections.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Detect objects in an image with a trained checkpoint; draw them and write COCO JSON."
+    )
+
+    @Argument(help: "A PNG or JPEG image.")
+    var image: String
+
+    @Option(help: "A checkpoint written by quarry train.")
+    var checkpoint: String
+
+    @Option(help: "The annotated image to write (PNG); the JSON goes beside it.")
+    var output = "detections.png"
+
+    @Option(name: .customLong("classes"), help: "Number of foreground classes of the checkpoint.")
+    var classCount = 1
+
+    @Option(name: .customLong("min-score"), help: "Draw detections at or above this score.")
+    var minimumScore: Double = 0.5
+
+    func run() throws {
+        let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
+        var generator = SplitMix64(seed: 0)
+        let model = TinyFasterRCNN(classCount: classCount, using: &generator)
+        try model.load(from: URL(fileURLWithPath: checkpoint))
+        let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
+        var drawn = picture
+        var results: [COCODetection] = []
+        let b = found.boxes.scalars
+        for i in 0..<found.count {
+            let box = BoundingBox(x1: b[4 * i], y1: b[4 * i + 1], x2: b[4 * i + 2], y2: b[4 * i + 3])
+            results.append(COCODetection(imageID: 1, categoryID: found.labels[i],
+                                         box: COCOBox(x1: Double(box.x1), y1: Double(box.y1), x2: Double(box.x2), y2: Double(box.y2)),
+                                         score: Double(found.scores[i])))
+            if Double(found.scores[i]) >= minimumScore { drawn.drawRectangle(box, color: .green, thickness: 2) }
+        }
+        let url = URL(fileURLWithPath: output)
+        try drawn.writePNG(to: url)
+        let json = url.deletingPathExtension().appendingPathExtension("json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        try AtomicFile.write(try encoder.encode(results), to: json)
+        print("\(found.count) detections (\(results.filter { $0.score >= minimumScore }.count) at score ≥ \(minimumScore)); wrote \(url.path) and \(json.path)")
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Quarry
+
+/// `quarry train`: trains TinyFasterRCNN with one strategy, checkpointing atomically, and
+/// evaluates the result on the test split.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train TinyFasterRCNN with one sampling strategy and evaluate it.",
+        discussion: """
+            Checkpoints (safetensors: weights, optimiser state, progress) go to OUTPUT/checkpoint.safetensors \
+            every --checkpoint-every iterations and at the end; --resume continues from it with the same \
+            result as an uninterrupted run.
+            """
+    )
+
+    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
+    var dataset = "neon-trees"
+
+    @Option(help: "The sampling strategy.")
+    var strategy = "random"
+
+    @Option(help: "Training iterations.")
+    var iterations = 600
+
+    @Option(help: "The run's seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output folder.")
+    var output = "out/train"
+
+    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint interval in iterations (0: only at the end).")
+    var checkpointInterval = 100
+
+    @Flag(help: "Continue from OUTPUT/checkpoint.safetensors.")
+    var resume = false
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 2
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        _ = try LossConfiguration(strategyNamed: strategy)
+    }
+
+    func run() throws {
+        Kernels.setBLASThreadCount(threads)
+        let data = try TrainingData.load(dataset)
+        var configuration = TrainingConfiguration(iterations: iterations, seed: seed)
+        configuration.checkpointInterval = checkpointInterval
+        var trainer = Trainer(samples: data.train, classCount: data.classCount,
+                              selection: try LossConfiguration(strategyNamed: strategy), configuration: configuration)
+        let folder = URL(fileURLWithPath: output)
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        var progress = ProgressLine()
+        if resume {
+            try trainer.resume(from: checkpoint, strategyName: strategy)
+            progress.note("resumed at iteration \(trainer.iteration) from \(checkpoint.path)")
+        }
+        while !trainer.isFinished {
+            let record = try trainer.step()
+            progress.report(record, of: iterations, batchSize: configuration.batchSize, label: strategy)
+            if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
+                try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)
+            }
+        }
+        let evaluation = trainer.model.evaluate(on: data.test, classCount: data.classCount)
+        print(String(format: "VOC AP50 %.4f  COCO AP %.4f (maxDets 300: %.4f)  AP75 %.4f  AR@100 %.4f",
+                     evaluation.ap50, evaluation.cocoAP, evaluation.cocoAP300, evaluation.ap75, evaluation.ar100))
+        print("checkpoint: \(checkpoint.path)")
+    }
+}

@@ -1,0 +1,70 @@
+// Evaluates a detector on whole images: tiled detection (400×400 tiles, stride 300, merged by
+// class-aware NMS 0.5), then VOC AP50 and the COCO numbers at maxDets 100 and 300.
+import Data
+import Detection
+import Evaluation
+import Foundation
+import TensorCore
+
+/// What evaluating a detector on a dataset measured.
+public struct DatasetEvaluation: Sendable {
+    /// The detections of every image, in dataset order.
+    public var detections: [Detections]
+    /// VOC mean AP at IoU 0.5 (all-point interpolation) — the comparison's primary metric.
+    public var ap50: Double
+    /// The 12 COCO numbers at maxDets (1, 10, 100).
+    public var coco: [Double]
+    /// The 12 COCO numbers at maxDets (1, 10, 300) (test images hold up to 279 objects).
+    public var coco300: [Double]
+    /// The precision–recall curve at IoU 0.5 of class 1 (the NEON `Tree` class), or of the
+    /// first class with ground truth.
+    public var curve: PrecisionRecallCurve?
+
+    /// COCO AP@[.5:.95] at maxDets 100.
+    public var cocoAP: Double { coco[0] }
+    /// COCO AP at IoU 0.75, maxDets 100.
+    public var ap75: Double { coco[2] }
+    /// COCO AR at maxDets 100.
+    public var ar100: Double { coco[8] }
+    /// COCO AP@[.5:.95] at maxDets 300.
+    public var cocoAP300: Double { coco300[0] }
+}
+
+extension TinyFasterRCNN {
+    /// Detects objects in every sample (tiled when larger than a tile) and evaluates them
+    /// against the samples' boxes with VOC AP50 and COCO metrics.
+    ///
+    /// Image ids are dataset positions + 1; ground-truth annotation ids start at 1, area = w·h.
+    /// - Parameter tileSize: the tile side (400; DESIGN.md "Inference"), stride 300.
+    public func evaluate(on samples: [DetectionSample], classCount: Int) -> DatasetEvaluation {
+        var detections: [Detections] = []
+        var images: [COCOGroundTruth.Image] = []
+        var annotations: [COCOGroundTruth.Annotation] = []
+        var results: [COCODetection] = []
+        for (index, sample) in samples.enumerated() {
+            let imageID = index + 1
+            let found = detectTiled(image: RGBImage.pixelTensor([sample.image]).reshaped(to: [3, sample.image.height, sample.image.width]))
+            detections.append(found)
+            images.append(.init(id: imageID, width: sample.image.width, height: sample.image.height, fileName: sample.name))
+            for (box, label) in zip(sample.target.boxes, sample.target.labels) {
+                annotations.append(.init(id: annotations.count + 1, imageID: imageID, categoryID: label,
+                                         box: COCOBox(x1: Double(box.x1), y1: Double(box.y1), x2: Double(box.x2), y2: Double(box.y2))))
+            }
+            let b = found.boxes.scalars
+            for i in 0..<found.count {
+                results.append(COCODetection(imageID: imageID, categoryID: found.labels[i],
+                                             box: COCOBox(x1: Double(b[4 * i]), y1: Double(b[4 * i + 1]),
+                                                          x2: Double(b[4 * i + 2]), y2: Double(b[4 * i + 3])),
+                                             score: Double(found.scores[i])))
+            }
+        }
+        let groundTruth = COCOGroundTruth(images: images, annotations: annotations,
+                                          categories: (1...classCount).map { .init(id: $0) })
+        let standard = EvaluationReport(groundTruth: groundTruth, detections: results)
+        let extended = COCOEvaluator(parameters: COCOEvaluationParameters(maxDetections: [1, 10, 300]))
+            .evaluate(groundTruth: groundTruth, detections: results).summary.stats
+        let curve = standard.voc?.classes.first { $0.groundTruthCount > 0 }?.curve
+        return DatasetEvaluation(detections: detections, ap50: standard.vocAP50 ?? 0, coco: standard.stats,
+                                 coco300: extended, curve: curve)
+    }
+}

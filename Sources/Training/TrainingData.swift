@@ -1,0 +1,49 @@
+// The datasets a run trains and evaluates on: the bundled NEON tree crowns (DESIGN.md split,
+// 400×400 training tiles), generated digits canvases, or a user's own annotated folder/file.
+import Data
+import Foundation
+
+/// A training set and a test set with their class names.
+public struct TrainingData: Sendable {
+    /// The dataset's name as given on the command line (`neon-trees`, `digits`, or a path).
+    public var name: String
+    /// Training samples (tiles for NEON).
+    public var train: [DetectionSample]
+    /// Test samples (whole images, evaluated tiled).
+    public var test: [DetectionSample]
+    /// Class names; label i (1-based) is `classNames[i − 1]`.
+    public var classNames: [String]
+
+    /// K, the number of foreground classes.
+    public var classCount: Int { classNames.count }
+
+    /// Loads a dataset by name.
+    /// - Parameters:
+    ///   - name: `neon-trees` (DESIGN.md split and tiling), `digits` (generated canvases: 600
+    ///     train and 100 test by default), or a path to a VOC folder, COCO JSON or CSV file
+    ///     (used for both training and testing, untiled; a detection practitioner's quick check).
+    ///   - datasetsFolder: the bundled `Datasets/` folder (found by `DatasetLocator` when nil).
+    ///   - digitsCounts: train and test canvas counts for `digits`.
+    ///   - seed: the digits generator's seed.
+    /// - Throws: `LocatorError` when the bundled data cannot be found; `AnnotationError` naming
+    ///   the file and object for bad annotations.
+    public static func load(_ name: String, datasetsFolder: URL? = nil, digitsCounts: (train: Int, test: Int) = (600, 100),
+                            seed: UInt64 = 0) throws -> TrainingData {
+        switch name {
+        case "neon-trees":
+            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder)
+            let tiles = try NEONTrees.trainingTiles(from: folder)
+            let test = try NEONTrees.load(.test, from: folder)
+            return TrainingData(name: name, train: tiles.samples, test: test.samples, classNames: tiles.classNames)
+        case "digits":
+            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder)
+            let generator = DigitsDetection(glyphs: try DigitGlyphs.load(datasetsFolder: folder))
+            let train = generator.dataset(.train, count: digitsCounts.train, seed: seed)
+            let test = generator.dataset(.test, count: digitsCounts.test, seed: seed)
+            return TrainingData(name: name, train: train.samples, test: test.samples, classNames: train.classNames)
+        default:
+            let dataset = try DetectionDataset.load(from: URL(fileURLWithPath: name))
+            return TrainingData(name: name, train: dataset.samples, test: dataset.samples, classNames: dataset.classNames)
+        }
+    }
+}

@@ -15,4 +15,5 @@ let benchmarks: @Sendable () -> Void = {
     registerLossBenchmarks()
     registerSelectionBenchmarks()
     registerSamplingBenchmarks()
+    registerModelBenchmarks()
 }

@@ -171,6 +171,31 @@ struct GoldenTests {
         }
     }
 
+    @Test func selectorContextsSeeTheGoldenPerCandidateLosses() throws {
+        let model = try golden.model()
+        var rpnMean = 0.0, roiMean = 0.0, roiScores: [Float] = []
+        _ = withoutGradients {
+            model.loss(images: golden.image, groundTruth: [golden.groundTruth], selectRPN: { context in
+                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
+                rpnMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
+                return selection
+            }, selectRoI: { context in
+                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
+                roiMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
+                roiScores = context.foregroundScores
+                return selection
+            }, classificationLoss: .crossEntropy, normalization: .selectedCount)
+        }
+        // Per-candidate loss = classification + box, so its mean is the sum of a head's two terms.
+        let expected = golden["losses"] as! [String: Any]
+        expectClose(rpnMean, (expected["rpn_bce_mean"] as! Double) + (expected["rpn_box"] as! Double), relativeTolerance: 1e-3)
+        expectClose(roiMean, (expected["roi_ce_mean"] as! Double) + (expected["roi_box"] as! Double), relativeTolerance: 1e-3)
+        // Foreground probability of the first RoI from its golden logits (−0.0715, 0.2216).
+        let logits = golden.numbers("roi_class_logits_first_16")
+        expectClose(roiScores[0], Float(1 / (1 + exp(logits[0] - logits[1]))), relativeTolerance: 1e-3)
+        #expect(roiScores.count == golden["roi_candidates"] as! Int)
+    }
+
     @Test func focalLossVariants() throws {
         let model = try golden.model()
         var generator = SplitMix64(seed: 1)

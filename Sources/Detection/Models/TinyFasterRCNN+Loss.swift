@@ -21,14 +21,6 @@ public struct DetectionLosses {
     public var total: Variable { rpnObjectness + rpnBox + roiClassification + roiBox }
 }
 
-/// What one head's selector sees for one image.
-public struct SelectionContext {
-    /// The image's index in the batch.
-    public var imageIndex: Int
-    /// The image's matched candidates (anchors at the RPN, proposals + ground truth at the RoI head).
-    public var candidates: MatchedCandidates
-}
-
 extension TinyFasterRCNN {
     /// Computes the training losses of a batch with a built-in selection rule per head.
     /// - Parameters:
@@ -55,7 +47,8 @@ extension TinyFasterRCNN {
     ///   - images: [N, 3, H, W] RGB pixels in 0...255.
     ///   - groundTruth: N ground-truth sets.
     ///   - selectRPN: chooses each image's anchors (called for images 0, 1, … in order).
-    ///   - selectRoI: chooses each image's RoIs (after every `selectRPN` call).
+    ///   - selectRoI: chooses each image's RoIs (after every `selectRPN` call); asking its
+    ///     context for predictions runs the RoI head over all of the image's candidates once.
     ///   - classificationLoss: BCE/CE or focal at both heads.
     ///   - normalization: the batch normaliser of both heads.
     /// - Precondition: one ground-truth set per image; labels in 1...K; selections never pick
@@ -72,12 +65,27 @@ extension TinyFasterRCNN {
         let features = self.features(images)
         let output = rpn(features)
         let anchorSets = groundTruth.map { rpn.matchedAnchors(output.anchors, groundTruth: $0) }
-        let rpnSelections = anchorSets.enumerated().map { selectRPN(SelectionContext(imageIndex: $0, candidates: $1)) }
+        let a = output.objectness.shape[1]
+        let rpnSelections = anchorSets.enumerated().map { image, matched in
+            selectRPN(SelectionContext(imageIndex: image, candidates: matched) {
+                HeadPredictions(logits: output.objectness.value.slice(alongAxis: 0, image..<(image + 1)).reshaped(to: [a]),
+                                deltas: output.deltas.value.slice(alongAxis: 0, image..<(image + 1)).reshaped(to: [a, 4]))
+            })
+        }
         let rpnLoss = rpn.loss(output, candidates: anchorSets, selections: rpnSelections, kind: classificationLoss,
                                normalization: normalization)
         let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.trainingFilter)
         let roiSets = zip(proposals, groundTruth).map { roiHeads.matchedCandidates(proposals: $0, groundTruth: $1) }
-        let roiSelections = roiSets.enumerated().map { selectRoI(SelectionContext(imageIndex: $0, candidates: $1)) }
+        let roiSelections = roiSets.enumerated().map { image, matched in
+            selectRoI(SelectionContext(imageIndex: image, candidates: matched) {
+                // A read-only pass of the RoI head over every candidate of this image.
+                withoutGradients {
+                    let imageFeatures = Variable(features.value.slice(alongAxis: 0, image..<(image + 1)))
+                    let (logits, deltas) = roiHeads(imageFeatures, rois: RoIHeads.rois([matched.boxes]))
+                    return HeadPredictions(logits: logits.value, deltas: deltas.value)
+                }
+            })
+        }
         let roiLoss = roiHeads.loss(features: features, candidates: roiSets, selections: roiSelections,
                                     kind: classificationLoss, normalization: normalization)
         return DetectionLosses(rpnObjectness: rpnLoss.classification, rpnBox: rpnLoss.box,

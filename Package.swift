@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
-        .target(name: "Data", dependencies: ["TensorCore", "CImageCodecs"]),
+        .target(name: "Data", dependencies: ["TensorCore", "Kernels", "CImageCodecs"]),
         .target(name: "Evaluation", dependencies: []),
         .target(
             name: "Training",

@@ -8,7 +8,7 @@ import Kernels
 /// checked with `precondition`s whose messages name the shapes involved.
 public struct Tensor: Sendable, Equatable {
     /// The size of each axis, outermost first. A scalar has shape `[]`.
-    public private(set) var shape: [Int]
+    public internal(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     public var scalars: [Float] {
         didSet {

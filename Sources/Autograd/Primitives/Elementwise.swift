@@ -1,0 +1,82 @@
+// Element-wise primitives with their vector–Jacobian products. Binary ops broadcast; the
+// gradient is summed back over broadcast axes (`Tensor.summed(toShape:)`).
+import Foundation
+import TensorCore
+
+extension Variable {
+    /// Element-wise sum with broadcasting.
+    public static func + (a: Variable, b: Variable) -> Variable {
+        Variable(a.value + b.value, parents: [a, b]) { g in
+            [g.summed(toShape: a.shape), g.summed(toShape: b.shape)]
+        }
+    }
+
+    /// Element-wise difference with broadcasting.
+    public static func - (a: Variable, b: Variable) -> Variable {
+        Variable(a.value - b.value, parents: [a, b]) { g in
+            [g.summed(toShape: a.shape), (-g).summed(toShape: b.shape)]
+        }
+    }
+
+    /// Element-wise product with broadcasting.
+    public static func * (a: Variable, b: Variable) -> Variable {
+        Variable(a.value * b.value, parents: [a, b]) { g in
+            [(g * b.value).summed(toShape: a.shape), (g * a.value).summed(toShape: b.shape)]
+        }
+    }
+
+    /// Element-wise quotient with broadcasting.
+    public static func / (a: Variable, b: Variable) -> Variable {
+        let out = a.value / b.value
+        return Variable(out, parents: [a, b]) { g in
+            let ga = g / b.value
+            return [ga.summed(toShape: a.shape), (-(ga * out)).summed(toShape: b.shape)]
+        }
+    }
+
+    /// Negation.
+    public static prefix func - (a: Variable) -> Variable {
+        Variable(-a.value, parents: [a]) { g in [-g] }
+    }
+
+    /// Adds a constant scalar.
+    public static func + (a: Variable, b: Float) -> Variable { Variable(a.value + b, parents: [a]) { [$0] } }
+    /// Multiplies by a constant scalar.
+    public static func * (a: Variable, b: Float) -> Variable { Variable(a.value * b, parents: [a]) { [$0 * b] } }
+    /// Multiplies by a constant scalar.
+    public static func * (a: Float, b: Variable) -> Variable { b * a }
+    /// Divides by a constant scalar.
+    public static func / (a: Variable, b: Float) -> Variable { a * (1 / b) }
+
+    /// Element-wise e^x.
+    public func exp() -> Variable {
+        let out = value.exp()
+        return Variable(out, parents: [self]) { g in [g * out] }
+    }
+
+    /// Element-wise natural logarithm.
+    public func log() -> Variable {
+        Variable(value.log(), parents: [self]) { g in [g / self.value] }
+    }
+
+    /// Element-wise max(x, 0); the gradient at 0 is 0 (PyTorch's convention).
+    public func relu() -> Variable {
+        let out = value.relu()
+        return Variable(out, parents: [self]) { g in [g.zipWith(out) { gv, o in o > 0 ? gv : 0 }] }
+    }
+}
+
+extension Tensor {
+    /// Sums a broadcast gradient back to `target` (the inverse of broadcasting).
+    /// - Precondition: `target` broadcasts to `self.shape`.
+    public func summed(toShape target: [Int]) -> Tensor {
+        if shape == target { return self }
+        var result = self
+        while result.rank > target.count { result = result.sum(alongAxis: 0) }
+        for axis in 0..<target.count where target[axis] == 1 && result.shape[axis] != 1 {
+            result = result.sum(alongAxis: axis, keepingDimension: true)
+        }
+        precondition(result.shape == target, "summed(toShape:): \(shape) does not reduce to \(target)")
+        return result
+    }
+}

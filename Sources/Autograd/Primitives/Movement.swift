@@ -1,0 +1,74 @@
+// Movement primitives: reshape, permute, slice, concatenate, gather. Their gradients move
+// the incoming gradient back (scatter-add for gather, since indices may repeat).
+import TensorCore
+
+extension Variable {
+    /// The same elements under a new shape (one dimension may be −1).
+    public func reshaped(to newShape: [Int]) -> Variable {
+        let inputShape = shape
+        return Variable(value.reshaped(to: newShape), parents: [self]) { g in [g.reshaped(to: inputShape)] }
+    }
+
+    /// Reorders the axes: result axis i is input axis `order[i]`.
+    public func permuted(_ order: [Int]) -> Variable {
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return Variable(value.permuted(order), parents: [self]) { g in [g.permuted(inverse)] }
+    }
+
+    /// The transpose of a rank-2 variable.
+    public func transposed() -> Variable { permuted([1, 0]) }
+
+    /// The elements `range` along `axis`; the gradient is zero outside the slice.
+    public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Variable {
+        let a = Shape.normalize(axis: axis, rank: value.rank)
+        let inputShape = shape
+        return Variable(value.slice(alongAxis: a, range), parents: [self]) { g in
+            var parts: [Tensor] = []
+            var before = inputShape, after = inputShape
+            before[a] = range.lowerBound
+            after[a] = inputShape[a] - range.upperBound
+            if before[a] > 0 { parts.append(.zeros(before)) }
+            parts.append(g)
+            if after[a] > 0 { parts.append(.zeros(after)) }
+            return [Tensor.concatenate(parts, alongAxis: a)]
+        }
+    }
+
+    /// Joins variables along `axis`.
+    public static func concatenate(_ variables: [Variable], alongAxis axis: Int) -> Variable {
+        precondition(!variables.isEmpty, "concatenate: no variables")
+        let a = Shape.normalize(axis: axis, rank: variables[0].value.rank)
+        let sizes = variables.map { $0.shape[a] }
+        return Variable(Tensor.concatenate(variables.map(\.value), alongAxis: a), parents: variables) { g in
+            var start = 0
+            return sizes.map { size in
+                defer { start += size }
+                return g.slice(alongAxis: a, start..<(start + size))
+            }
+        }
+    }
+
+    /// Selects `indices` along `axis` (indices may repeat; their gradients add up).
+    public func gathering(_ indices: [Int], alongAxis axis: Int) -> Variable {
+        let a = Shape.normalize(axis: axis, rank: value.rank)
+        let inputShape = shape
+        return Variable(value.gathering(indices, alongAxis: a), parents: [self]) { g in
+            let outer = inputShape[..<a].reduce(1, *), size = inputShape[a], inner = inputShape[(a + 1)...].reduce(1, *)
+            var grad = [Float](repeating: 0, count: outer * size * inner)
+            g.scalars.withUnsafeBufferPointer { src in
+                grad.withUnsafeMutableBufferPointer { dst in
+                    var s = 0
+                    for o in 0..<outer {
+                        for i in indices {
+                            let d = (o * size + i) * inner
+                            for j in 0..<inner { dst[d + j] += src[s + j] }
+                            s += inner
+                        }
+                    }
+                }
+            }
+            return [Tensor(shape: inputShape, scalars: grad)]
+        }
+    }
+}

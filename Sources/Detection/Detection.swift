@@ -1,1 +1,0 @@
-// Detection module: see docs/architecture.md.

@@ -1,0 +1,56 @@
+// Legend: H×W image (pixels), T tile side (pixels), S stride between tile origins (pixels).
+import TensorCore
+
+/// The tile origins along one image side: 0, S, 2S, … while a tile fits, plus one tile flush
+/// with the far edge when the grid does not reach it (DESIGN.md, "Precise choices").
+///
+/// A side no longer than T gives the single origin 0 (the tile is then the whole side).
+/// - Parameters:
+///   - length: the image side, pixels.
+///   - tileSize: T, pixels.
+///   - stride: S, pixels.
+/// - Returns: increasing origins, pixels.
+/// - Precondition: length ≥ 0; T, S ≥ 1.
+public func tileOrigins(length: Int, tileSize: Int, stride: Int) -> [Int] {
+    precondition(length >= 0 && tileSize >= 1 && stride >= 1,
+                 "tileOrigins: length \(length), tile \(tileSize), stride \(stride)")
+    if length <= tileSize { return [0] }
+    var origins = Array(Swift.stride(from: 0, through: length - tileSize, by: stride))
+    if origins.last! + tileSize < length { origins.append(length - tileSize) }
+    return origins
+}
+
+extension TinyFasterRCNN {
+    /// Detects objects in an image of any size by running `detect` on overlapping tiles and
+    /// merging the results with class-aware NMS.
+    ///
+    /// Tiles are T×T (or the whole side when shorter) at the origins of `tileOrigins`; each
+    /// tile keeps its top 100 detections; boxes are shifted back to image pixels and merged by
+    /// per-class NMS at `mergeThreshold`, keeping every survivor.
+    /// - Parameters:
+    ///   - image: [3, H, W] RGB pixels in 0...255.
+    ///   - tileSize: T (400).
+    ///   - stride: S (300).
+    ///   - mergeThreshold: NMS IoU of the merge (0.5).
+    /// - Returns: the image's detections by decreasing score.
+    /// - Precondition: image is [3, H, W].
+    public func detectTiled(image: Tensor, tileSize: Int = 400, stride: Int = 300, mergeThreshold: Float = 0.5) -> Detections {
+        precondition(image.rank == 3 && image.shape[0] == 3, "detectTiled: image \(image.shape) must be [3, H, W]")
+        let height = image.shape[1], width = image.shape[2]
+        let tileHeight = min(tileSize, height), tileWidth = min(tileSize, width)
+        var boxes: [Tensor] = [], labels: [Int] = [], scores: [Float] = []
+        for y in tileOrigins(length: height, tileSize: tileSize, stride: stride) {
+            let band = image.slice(alongAxis: 1, y..<(y + tileHeight))
+            for x in tileOrigins(length: width, tileSize: tileSize, stride: stride) {
+                let tile = band.slice(alongAxis: 2, x..<(x + tileWidth)).reshaped(to: [1, 3, tileHeight, tileWidth])
+                let found = detect(images: tile)[0]
+                boxes.append(Boxes.shifted(found.boxes, dx: Float(x), dy: Float(y)))
+                labels += found.labels
+                scores += found.scores
+            }
+        }
+        let all = Tensor.concatenate(boxes, alongAxis: 0)
+        let kept = Boxes.batchedNMS(all, scores: scores, classes: labels, iouThreshold: mergeThreshold)
+        return Detections(boxes: Boxes.gathered(all, kept), labels: kept.map { labels[$0] }, scores: kept.map { scores[$0] })
+    }
+}

@@ -1,0 +1,32 @@
+// Legend: N images, H×W image (pixels), P proposals per image, D detections per image.
+import Autograd
+import TensorCore
+
+extension TinyFasterRCNN {
+    /// Detects objects in a batch of images (no graph is recorded).
+    ///
+    /// Inference proposals (1,000 → NMS 0.7 → 300), RoI head, then per image: softmax,
+    /// per-class decode, clip, score > 0.05, sides ≥ 0.01 px, per-class NMS 0.5, top 100.
+    /// - Parameter images: [N, 3, H, W] RGB pixels in 0...255.
+    /// - Returns: N detection sets, each by decreasing score.
+    /// - Precondition: images are [N, 3, H, W].
+    public func detect(images: Tensor) -> [Detections] {
+        withoutGradients {
+            let height = images.shape[2], width = images.shape[3]
+            let features = self.features(images)
+            let output = rpn(features)
+            let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.inferenceFilter)
+            let (logits, deltas) = roiHeads(features, rois: RoIHeads.rois(proposals))
+            let l = roiHeads.boxHead.classCount
+            var start = 0
+            return proposals.map { boxes in
+                let p = boxes.shape[0]
+                defer { start += p }
+                return roiHeads.postprocessor.detections(
+                    classLogits: logits.value.slice(alongAxis: 0, start..<(start + p)).reshaped(to: [p, l]),
+                    boxDeltas: deltas.value.slice(alongAxis: 0, start..<(start + p)).reshaped(to: [p, 4 * l]),
+                    proposals: boxes, imageHeight: height, imageWidth: width)
+            }
+        }
+    }
+}

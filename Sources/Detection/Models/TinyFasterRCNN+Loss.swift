@@ -1,0 +1,86 @@
+// Legend: N images, H×W image (pixels), A anchors per image, P proposals per image.
+//
+// Training in three separate steps per head: (1) match candidates and encode targets,
+// (2) select the candidates entering the loss (a `SelectionRule` here; any strategy can supply
+// `CandidateSelection`s through `loss(images:groundTruth:selectRPN:selectRoI:…)`), (3) evaluate.
+import Autograd
+import TensorCore
+
+/// The named losses of one training step (scalar graph nodes; call `total.backward()`).
+public struct DetectionLosses {
+    /// RPN objectness (BCE or focal) over the selected anchors.
+    public var rpnObjectness: Variable
+    /// RPN smooth-L1 box loss over the selected positive anchors.
+    public var rpnBox: Variable
+    /// RoI-head classification (CE or focal) over the selected RoIs.
+    public var roiClassification: Variable
+    /// RoI-head class-specific smooth-L1 box loss over the selected positive RoIs.
+    public var roiBox: Variable
+
+    /// The sum of the four terms.
+    public var total: Variable { rpnObjectness + rpnBox + roiClassification + roiBox }
+}
+
+/// What one head's selector sees for one image.
+public struct SelectionContext {
+    /// The image's index in the batch.
+    public var imageIndex: Int
+    /// The image's matched candidates (anchors at the RPN, proposals + ground truth at the RoI head).
+    public var candidates: MatchedCandidates
+}
+
+extension TinyFasterRCNN {
+    /// Computes the training losses of a batch with a built-in selection rule per head.
+    /// - Parameters:
+    ///   - images: [N, 3, H, W] RGB pixels in 0...255.
+    ///   - groundTruth: N ground-truth sets (empty: every candidate is background).
+    ///   - configuration: selection rules, classification loss and normalisation
+    ///     (`.random` is DESIGN.md's `random` strategy, `.allCandidates` the golden definition).
+    ///   - generator: the random source of the selection.
+    /// - Precondition: one ground-truth set per image; labels in 1...K.
+    public func loss(images: Tensor, groundTruth: [GroundTruth], configuration: LossConfiguration = .random,
+                     using generator: inout some RandomNumberGenerator) -> DetectionLosses {
+        loss(images: images, groundTruth: groundTruth,
+             selectRPN: { configuration.rpnSelection.select($0.candidates.labels, using: &generator) },
+             selectRoI: { configuration.roiSelection.select($0.candidates.labels, using: &generator) },
+             classificationLoss: configuration.classificationLoss, normalization: configuration.normalization)
+    }
+
+    /// Computes the training losses of a batch, with the candidates chosen by the caller.
+    ///
+    /// Steps: features → RPN outputs → anchors matched per image → `selectRPN` → RPN loss;
+    /// training proposals (no gradient) + ground truth matched per image → `selectRoI` → RoI
+    /// Align and box head over the selected RoIs only → RoI loss.
+    /// - Parameters:
+    ///   - images: [N, 3, H, W] RGB pixels in 0...255.
+    ///   - groundTruth: N ground-truth sets.
+    ///   - selectRPN: chooses each image's anchors (called for images 0, 1, … in order).
+    ///   - selectRoI: chooses each image's RoIs (after every `selectRPN` call).
+    ///   - classificationLoss: BCE/CE or focal at both heads.
+    ///   - normalization: the batch normaliser of both heads.
+    /// - Precondition: one ground-truth set per image; labels in 1...K; selections never pick
+    ///   ignored candidates.
+    public func loss(images: Tensor, groundTruth: [GroundTruth],
+                     selectRPN: (SelectionContext) -> CandidateSelection,
+                     selectRoI: (SelectionContext) -> CandidateSelection,
+                     classificationLoss: ClassificationLossKind, normalization: LossNormalization) -> DetectionLosses {
+        precondition(images.rank == 4 && images.shape[0] == groundTruth.count,
+                     "loss: images \(images.shape) need one ground-truth set each, got \(groundTruth.count)")
+        precondition(groundTruth.allSatisfy { $0.labels.allSatisfy { $0 <= classCount } },
+                     "loss: ground-truth labels must lie in 1...\(classCount)")
+        let height = images.shape[2], width = images.shape[3]
+        let features = self.features(images)
+        let output = rpn(features)
+        let anchorSets = groundTruth.map { rpn.matchedAnchors(output.anchors, groundTruth: $0) }
+        let rpnSelections = anchorSets.enumerated().map { selectRPN(SelectionContext(imageIndex: $0, candidates: $1)) }
+        let rpnLoss = rpn.loss(output, candidates: anchorSets, selections: rpnSelections, kind: classificationLoss,
+                               normalization: normalization)
+        let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.trainingFilter)
+        let roiSets = zip(proposals, groundTruth).map { roiHeads.matchedCandidates(proposals: $0, groundTruth: $1) }
+        let roiSelections = roiSets.enumerated().map { selectRoI(SelectionContext(imageIndex: $0, candidates: $1)) }
+        let roiLoss = roiHeads.loss(features: features, candidates: roiSets, selections: roiSelections,
+                                    kind: classificationLoss, normalization: normalization)
+        return DetectionLosses(rpnObjectness: rpnLoss.classification, rpnBox: rpnLoss.box,
+                               roiClassification: roiLoss.classification, roiBox: roiLoss.box)
+    }
+}

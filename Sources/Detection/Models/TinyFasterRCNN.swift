@@ -1,0 +1,104 @@
+// Legend: N images, H×W image (pixels), 64 feature channels at stride 8 (h = ⌈H/8⌉ for the
+// backbone's three stride-2 convolutions), K foreground classes (L = K + 1 with background).
+import Autograd
+import Foundation
+import NN
+import TensorCore
+
+/// The reference detector of DESIGN.md: a small Faster R-CNN with a 5-convolution GroupNorm
+/// backbone (output stride 8, 64 channels), a 9-anchor RPN and a two-layer RoI box head.
+///
+/// Every number is part of the contract with its PyTorch twin (see DESIGN.md, "The reference
+/// detector"); parameter names are PyTorch's (`backbone.{i}.{0,1}.*`, `rpn_head.*`,
+/// `box_head.*`), so its safetensors checkpoints load by name. Parameters are reference-type
+/// `Variable`s: copies of the struct share them.
+///
+/// Reference: Ren et al., "Faster R-CNN", arXiv:1506.01497.
+public struct TinyFasterRCNN {
+    /// The convolutional backbone.
+    public let backbone: Backbone
+    /// The region proposal network.
+    public var rpn: RegionProposalNetwork
+    /// The RoI heads (RoI Align, box head, matching, post-processing).
+    public var roiHeads: RoIHeads
+    /// K, the number of foreground classes (labels 1...K).
+    public let classCount: Int
+
+    /// ImageNet channel means (R, G, B) of pixel / 255.
+    public static let pixelMean: [Float] = [0.485, 0.456, 0.406]
+    /// ImageNet channel standard deviations (R, G, B) of pixel / 255.
+    public static let pixelStd: [Float] = [0.229, 0.224, 0.225]
+
+    /// Creates a freshly initialised detector.
+    ///
+    /// Initialisation order (one generator): backbone stages, RPN head, box head.
+    /// - Parameters:
+    ///   - classCount: K ≥ 1 foreground classes.
+    ///   - generator: the random source.
+    /// - Precondition: K ≥ 1.
+    public init(classCount: Int, using generator: inout some RandomNumberGenerator) {
+        precondition(classCount >= 1, "TinyFasterRCNN: class count \(classCount) must be at least 1")
+        self.classCount = classCount
+        backbone = Backbone(channels: Backbone.tinyFasterRCNNChannels, using: &generator)
+        let anchors = AnchorGenerator(sizes: [16, 32, 64], aspectRatios: [0.5, 1, 2], stride: 8)
+        rpn = RegionProposalNetwork(head: RPNHead(channels: 64, anchorsPerLocation: anchors.anchorsPerLocation,
+                                                  using: &generator),
+                                    anchorGenerator: anchors)
+        roiHeads = RoIHeads(boxHead: BoxHead(inputFeatures: 64 * 7 * 7, hiddenFeatures: 256, classCount: classCount + 1,
+                                             using: &generator))
+    }
+
+    /// Every parameter with its PyTorch name, in the order backbone, `rpn_head`, `box_head`.
+    public var parameters: [Parameter] {
+        backbone.parameters.prefixed(by: "backbone") + rpn.parameters.prefixed(by: "rpn_head")
+            + roiHeads.parameters.prefixed(by: "box_head")
+    }
+
+    /// Loads every parameter by name from a safetensors file (e.g. one written by PyTorch).
+    ///
+    /// Nothing changes unless every name is present with the right shape and float32 type.
+    /// - Throws: `CheckpointError` naming the file and the first missing, misshapen,
+    ///   wrongly typed or unexpected tensor, or the I/O / format error.
+    public func load(from url: URL) throws(CheckpointError) {
+        try Checkpoint(contentsOf: url).restore(into: parameters)
+    }
+
+    /// Writes every parameter to a safetensors file under its PyTorch name, atomically.
+    /// - Throws: `CheckpointError` for an I/O failure, naming the file.
+    public func save(to url: URL) throws(CheckpointError) {
+        try Checkpoint(model: parameters).write(to: url)
+    }
+
+    /// Sets the RPN objectness bias to −log((1 − π)/π), so every anchor starts with foreground
+    /// probability π (RetinaNet's prior for focal loss, π = 0.01).
+    /// - Precondition: 0 < π < 1.
+    public func initializeObjectnessPrior(probability: Float) {
+        precondition(probability > 0 && probability < 1, "initializeObjectnessPrior: π = \(probability) must lie in (0, 1)")
+        let bias = rpn.head.classificationLogits.bias!
+        bias.value = Tensor(repeating: -Foundation.log((1 - probability) / probability), shape: bias.shape)
+    }
+
+    /// Normalises RGB pixels: x = (pixel / 255 − mean) / std per channel.
+    /// - Parameter pixels: [N, 3, H, W] RGB values in 0...255.
+    /// - Returns: [N, 3, H, W] network input.
+    /// - Precondition: 3 channels.
+    public static func normalized(_ pixels: Tensor) -> Tensor {
+        precondition(pixels.rank == 4 && pixels.shape[1] == 3, "normalized: pixels \(pixels.shape) must be [N, 3, H, W]")
+        let plane = pixels.shape[2] * pixels.shape[3]
+        var scalars = pixels.scalars
+        for image in 0..<pixels.shape[0] {
+            for channel in 0..<3 {
+                let mean = pixelMean[channel], std = pixelStd[channel], start = (image * 3 + channel) * plane
+                for i in start..<(start + plane) { scalars[i] = (scalars[i] / 255 - mean) / std }
+            }
+        }
+        return Tensor(shape: pixels.shape, scalars: scalars)
+    }
+
+    /// Computes the feature map of a batch of images.
+    /// - Parameter images: [N, 3, H, W] RGB pixels in 0...255.
+    /// - Returns: [N, 64, h, w] features (stride 8).
+    public func features(_ images: Tensor) -> Variable {
+        backbone(Variable(Self.normalized(images)))
+    }
+}

@@ -1,1 +1,0 @@
-// Evaluation module: see docs/architecture.md.

@@ -1,0 +1,125 @@
+// The numbers a strategy comparison produces, per strategy and seed, and their JSON form
+// (`results.json`: one object per strategy with keys strategy, ap50, coco_ap, ap75, ar100,
+// seconds_per_iteration, peak_rss_bytes, seeds, loss_curve).
+
+/// What one training run (one strategy, one seed) measured.
+public struct SeedRun: Sendable, Equatable, Codable {
+    /// The seed of data order, flips, sampling and initialisation.
+    public var seed: UInt64
+    /// VOC AP at IoU 0.5 (all-point interpolation) on the test split — the primary metric.
+    public var ap50: Double
+    /// COCO AP@[.5:.95] at maxDets 100, and at maxDets 300 (test images hold up to 279 trees).
+    public var cocoAP: Double, cocoAP300: Double
+    /// COCO AP at IoU 0.75 (maxDets 100).
+    public var ap75: Double
+    /// COCO AR at maxDets 100.
+    public var ar100: Double
+    /// Wall-clock seconds per training iteration, batch preparation included.
+    public var secondsPerIteration: Double
+    /// Peak resident memory during this run, in bytes (0 when unknown).
+    public var peakRSSBytes: Int
+    /// The total training loss per logged iteration, as (iteration, loss).
+    public var lossCurve: [LossPoint]
+    /// Mining statistics summed over the run, per head.
+    public var mining: [String: MiningTotals]
+
+    /// Creates a run record.
+    public init(seed: UInt64, ap50: Double, cocoAP: Double, cocoAP300: Double, ap75: Double, ar100: Double,
+                secondsPerIteration: Double, peakRSSBytes: Int, lossCurve: [LossPoint], mining: [String: MiningTotals]) {
+        self.seed = seed; self.ap50 = ap50; self.cocoAP = cocoAP; self.cocoAP300 = cocoAP300; self.ap75 = ap75
+        self.ar100 = ar100; self.secondsPerIteration = secondsPerIteration; self.peakRSSBytes = peakRSSBytes
+        self.lossCurve = lossCurve; self.mining = mining
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seed, ap50, ap75, ar100, mining
+        case cocoAP = "coco_ap", cocoAP300 = "coco_ap_maxdets300"
+        case secondsPerIteration = "seconds_per_iteration", peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
+    }
+}
+
+/// One point of a loss curve.
+public struct LossPoint: Sendable, Equatable, Codable {
+    /// The iteration (0-based).
+    public var iteration: Int
+    /// The total loss at that iteration.
+    public var loss: Double
+
+    /// Creates a point.
+    public init(iteration: Int, loss: Double) { self.iteration = iteration; self.loss = loss }
+}
+
+/// Mining statistics accumulated over a run for one head (RPN or RoI).
+public struct MiningTotals: Sendable, Equatable, Codable {
+    /// Candidates seen, positives and negatives selected, summed over images and steps.
+    public var candidates = 0, positives = 0, negatives = 0
+    /// Hard-negative buffer events, summed (0 for strategies without a buffer).
+    public var insertions = 0, evictions = 0, replays = 0, expirations = 0
+    /// Mean per-candidate loss of the selected candidates and of all candidates, averaged over
+    /// the steps where losses were computed (nil when the strategy never needed them).
+    public var meanSelectedLoss: Double?, meanCandidateLoss: Double?
+
+    /// Creates empty totals.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case candidates, positives, negatives, insertions, evictions, replays, expirations
+        case meanSelectedLoss = "mean_selected_loss", meanCandidateLoss = "mean_candidate_loss"
+    }
+}
+
+/// All seeds of one strategy.
+public struct StrategyResults: Sendable, Equatable {
+    /// The strategy's name as the command line spells it (`random`, `ohem`, …).
+    public var strategy: String
+    /// One record per seed, in the order run.
+    public var runs: [SeedRun]
+
+    /// Creates the results of one strategy.
+    public init(strategy: String, runs: [SeedRun]) { self.strategy = strategy; self.runs = runs }
+
+    /// Statistics of one metric over seeds.
+    public func statistics(_ metric: (SeedRun) -> Double) -> SeedStatistics { SeedStatistics(runs.map(metric)) }
+
+    /// The loss curve averaged over seeds, point by point (runs share their logged iterations).
+    public var meanLossCurve: [LossPoint] {
+        guard let first = runs.first else { return [] }
+        return first.lossCurve.indices.map { i in
+            let values = runs.compactMap { $0.lossCurve.indices.contains(i) ? $0.lossCurve[i].loss : nil }
+            return LossPoint(iteration: first.lossCurve[i].iteration, loss: values.reduce(0, +) / Double(values.count))
+        }
+    }
+}
+
+extension StrategyResults: Codable {
+    enum CodingKeys: String, CodingKey {
+        case strategy, ap50, ap75, ar100, seeds
+        case ap50Std = "ap50_std", cocoAP = "coco_ap", cocoAPStd = "coco_ap_std", cocoAP300 = "coco_ap_maxdets300"
+        case ap75Std = "ap75_std", ar100Std = "ar100_std"
+        case secondsPerIteration = "seconds_per_iteration", peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
+    }
+
+    /// Encodes the seed means (and standard deviations) at the top level, the per-seed records
+    /// under `seeds`, and the mean loss curve as [[iteration, loss], …].
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(strategy, forKey: .strategy)
+        let ap50 = statistics(\.ap50), coco = statistics(\.cocoAP), ap75 = statistics(\.ap75), ar100 = statistics(\.ar100)
+        try c.encode(ap50.mean, forKey: .ap50); try c.encode(ap50.standardDeviation, forKey: .ap50Std)
+        try c.encode(coco.mean, forKey: .cocoAP); try c.encode(coco.standardDeviation, forKey: .cocoAPStd)
+        try c.encode(statistics(\.cocoAP300).mean, forKey: .cocoAP300)
+        try c.encode(ap75.mean, forKey: .ap75); try c.encode(ap75.standardDeviation, forKey: .ap75Std)
+        try c.encode(ar100.mean, forKey: .ar100); try c.encode(ar100.standardDeviation, forKey: .ar100Std)
+        try c.encode(statistics(\.secondsPerIteration).mean, forKey: .secondsPerIteration)
+        try c.encode(runs.map(\.peakRSSBytes).max() ?? 0, forKey: .peakRSSBytes)
+        try c.encode(runs, forKey: .seeds)
+        try c.encode(meanLossCurve.map { [Double($0.iteration), $0.loss] }, forKey: .lossCurve)
+    }
+
+    /// Decodes the form written by `encode(to:)` (the per-seed records carry everything).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        strategy = try c.decode(String.self, forKey: .strategy)
+        runs = try c.decode([SeedRun].self, forKey: .seeds)
+    }
+}

@@ -1,0 +1,100 @@
+// A minimal SVG line chart for loss curves and precision–recall curves: series of (x, y)
+// points drawn in one axes box with ticks, a legend and a title. No dependencies.
+import Foundation
+
+/// A line chart that renders to a standalone SVG document.
+public struct LinePlot: Sendable {
+    /// One named polyline.
+    public struct Series: Sendable {
+        /// The legend label.
+        public var name: String
+        /// The points, in data units; non-finite points are skipped.
+        public var points: [(x: Double, y: Double)]
+
+        /// Creates a series.
+        public init(name: String, points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.points = points
+        }
+    }
+
+    /// The chart title.
+    public var title: String
+    /// Axis labels.
+    public var xLabel: String, yLabel: String
+    /// The curves.
+    public var series: [Series]
+    /// Fixed axis ranges; nil fits the data.
+    public var xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?
+    /// Plot size in SVG pixels.
+    public var width = 720.0, height = 440.0
+
+    /// Creates a chart.
+    public init(title: String, xLabel: String, yLabel: String, series: [Series],
+                xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
+        self.xRange = xRange; self.yRange = yRange
+    }
+
+    /// A colour-blind-safe palette (Okabe–Ito), cycled over the series.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    /// The SVG document.
+    public func svg() -> String {
+        let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let xr = xRange ?? Self.padded(finite.map(\.x))
+        let yr = yRange ?? Self.padded(finite.map(\.y))
+        let left = 70.0, right = 170.0, top = 40.0, bottom = 50.0
+        let plotW = width - left - right, plotH = height - top - bottom
+        func px(_ x: Double) -> Double { left + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * plotW }
+        func py(_ y: Double) -> Double { top + plotH - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * plotH }
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(left)" y="24" font-size="15">\(Self.escape(title))</text>
+        <rect x="\(left)" y="\(top)" width="\(plotW)" height="\(plotH)" fill="none" stroke="#444"/>
+
+        """
+        for i in 0...4 {
+            let fx = xr.lowerBound + Double(i) / 4 * (xr.upperBound - xr.lowerBound)
+            let fy = yr.lowerBound + Double(i) / 4 * (yr.upperBound - yr.lowerBound)
+            out += "<line x1=\"\(f(px(fx)))\" y1=\"\(f(top))\" x2=\"\(f(px(fx)))\" y2=\"\(f(top + plotH))\" stroke=\"#ddd\"/>\n"
+            out += "<line x1=\"\(f(left))\" y1=\"\(f(py(fy)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(fy)))\" stroke=\"#ddd\"/>\n"
+            out += "<text x=\"\(f(px(fx)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Self.tick(fx))</text>\n"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(fy) + 4))\" text-anchor=\"end\">\(Self.tick(fy))</text>\n"
+        }
+        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        out += "<text transform=\"translate(16 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        for (i, s) in series.enumerated() {
+            let colour = Self.palette[i % Self.palette.count]
+            let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }
+                .map { "\(f(px($0.x))),\(f(py(min(max($0.y, yr.lowerBound), yr.upperBound))))" }
+            if !pts.isEmpty {
+                out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.6\" points=\"\(pts.joined(separator: " "))\"/>\n"
+            }
+            let ly = top + 14 + Double(i) * 18
+            out += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW + 34))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"3\"/>\n"
+            out += "<text x=\"\(f(left + plotW + 40))\" y=\"\(f(ly))\">\(Self.escape(s.name))</text>\n"
+        }
+        return out + "</svg>\n"
+    }
+
+    /// The data range widened by 5% (or to a unit interval when empty or flat).
+    static func padded(_ values: [Double]) -> ClosedRange<Double> {
+        guard let lo = values.min(), let hi = values.max() else { return 0...1 }
+        if hi - lo < 1e-12 { return (lo - 0.5)...(hi + 0.5) }
+        let pad = (hi - lo) * 0.05
+        return (lo - pad)...(hi + pad)
+    }
+
+    static func tick(_ v: Double) -> String {
+        abs(v) >= 1000 ? String(format: "%.0f", v) : String(format: "%.3g", v)
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
+
+private func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -1,0 +1,53 @@
+// Mean and spread over seeds, and the rule the comparison report uses to call a difference
+// between two strategies real.
+
+/// The mean and sample standard deviation of one metric over seeds.
+public struct SeedStatistics: Sendable, Equatable, Codable {
+    /// The per-seed values, in seed order.
+    public var values: [Double]
+
+    /// Creates statistics over per-seed values.
+    public init(_ values: [Double]) { self.values = values }
+
+    /// The arithmetic mean (NaN when there are no values).
+    public var mean: Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+    /// The sample standard deviation (n − 1 denominator); 0 for a single seed.
+    public var standardDeviation: Double {
+        guard values.count > 1 else { return 0 }
+        let m = mean
+        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+
+    /// "0.135 ± 0.014" (or just the mean for one seed), with `digits` decimals.
+    public func formatted(digits: Int = 3) -> String {
+        let m = format(mean, digits)
+        return values.count > 1 ? "\(m) ± \(format(standardDeviation, digits))" : m
+    }
+
+    /// Whether the gap between two means exceeds the seed spread: |Δmean| > sd₁ + sd₂.
+    ///
+    /// Returns nil when either side has a single seed (no spread to judge by). The rule is
+    /// deliberately simple and conservative: with three seeds per side it is stricter than a
+    /// two-standard-error test.
+    public func differenceExceedsSpread(_ other: SeedStatistics) -> Bool? {
+        guard values.count > 1, other.values.count > 1 else { return nil }
+        return abs(mean - other.mean) > standardDeviation + other.standardDeviation
+    }
+}
+
+/// Formats a number with a fixed number of decimals ("nan" for NaN).
+func format(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    var text = "\(rounded)"
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+    } else if digits > 0 {
+        text += "." + String(repeating: "0", count: digits)
+    }
+    return text
+}

@@ -1,0 +1,39 @@
+// The knobs of one training run, with DESIGN.md's reference values as defaults.
+import Kernels
+
+/// The settings of one training run (DESIGN.md "The reference detector", optimiser and schedule).
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    /// Training iterations n (one batch each).
+    public var iterations: Int
+    /// The run's seed: initialisation, data order, flips and sampling are all derived from it.
+    public var seed: UInt64
+    /// Images per batch (2 for the reference).
+    public var batchSize = 2
+    /// Base learning rate (0.01), reached after the linear warm-up.
+    public var baseLearningRate: Float = 0.01
+    /// SGD momentum (0.9).
+    public var momentum: Float = 0.9
+    /// L2 weight decay on conv/linear weights (1e-4; none on GroupNorm parameters or biases).
+    public var weightDecay: Float = 1e-4
+    /// Probability of each flip (horizontal, vertical) per drawn tile (0.5).
+    public var flipProbability = 0.5
+    /// Save a checkpoint every this many iterations (0: only at the end).
+    public var checkpointInterval = 0
+    /// Record the loss curve and log every this many iterations (≥ 1).
+    public var logInterval = 10
+
+    /// Creates a configuration with the reference defaults.
+    /// - Precondition: `iterations ≥ 0`, `batchSize ≥ 1`, `logInterval ≥ 1`.
+    public init(iterations: Int, seed: UInt64) {
+        precondition(iterations >= 0, "TrainingConfiguration: negative iteration count \(iterations)")
+        self.iterations = iterations
+        self.seed = seed
+    }
+
+    /// Independent seeds for the run's random streams, derived from `seed` by SplitMix64 so
+    /// that changing one stream's use never shifts another's.
+    public var streamSeeds: (initialization: UInt64, data: UInt64, sampling: UInt64) {
+        var g = SplitMix64(seed: seed)
+        return (g.next(), g.next(), g.next())
+    }
+}

@@ -1,0 +1,186 @@
+// End-to-end check of TinyFasterRCNN against the PyTorch twin (Tests/Fixtures/golden): the
+// trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399)
+// goes through every stage. The tile is stored as raw RGB bytes
+// (OSBS_029_tile_400x400_rgb.u8, [400, 400, 3] UInt8, converted once with PIL) so this test
+// does not depend on the image decoder of the Data module.
+import Autograd
+import Detection
+import Foundation
+import Kernels
+import NN
+import TensorCore
+import Testing
+import TestSupport
+
+/// The golden fixture, parsed once.
+struct GoldenFixture: @unchecked Sendable {
+    let json: [String: Any]
+    let image: Tensor
+    let groundTruth: GroundTruth
+
+    static let shared: GoldenFixture = {
+        let json = try! Fixtures.json("golden/golden.json") as! [String: Any]
+        let bytes = try! Data(contentsOf: Fixtures.url("golden/OSBS_029_tile_400x400_rgb.u8"))
+        precondition(bytes.count == 400 * 400 * 3, "golden tile has \(bytes.count) bytes")
+        // HWC bytes → [1, 3, H, W] floats.
+        var scalars = [Float](repeating: 0, count: bytes.count)
+        bytes.withUnsafeBytes { raw in
+            let p = raw.bindMemory(to: UInt8.self)
+            for y in 0..<400 { for x in 0..<400 { for c in 0..<3 {
+                scalars[(c * 400 + y) * 400 + x] = Float(p[(y * 400 + x) * 3 + c])
+            } } }
+        }
+        let boxes = flattenNumbers(json["ground_truth"]!).map(Float.init)
+        return GoldenFixture(json: json, image: Tensor(shape: [1, 3, 400, 400], scalars: scalars),
+                             groundTruth: GroundTruth(boxes: Tensor(shape: [boxes.count / 4, 4], scalars: boxes),
+                                                      labels: [Int](repeating: 1, count: boxes.count / 4)))
+    }()
+
+    subscript(_ path: String...) -> Any {
+        var value: Any = json
+        for key in path { value = (value as! [String: Any])[key]! }
+        return value
+    }
+
+    func numbers(_ path: String...) -> [Double] {
+        var value: Any = json
+        for key in path { value = (value as! [String: Any])[key]! }
+        return flattenNumbers(value)
+    }
+
+    func model() throws -> TinyFasterRCNN {
+        var generator = SplitMix64(seed: 0)
+        let model = TinyFasterRCNN(classCount: 1, using: &generator)
+        try model.load(from: Fixtures.url("golden/weights.safetensors"))
+        return model
+    }
+}
+
+/// Fraction of `expected` boxes ([·, 4] flattened) that some `actual` box overlaps with IoU ≥ 0.99.
+func matchedFraction(_ actual: Tensor, expected: [Double]) -> Double {
+    let golden = Tensor(shape: [expected.count / 4, 4], scalars: expected.map(Float.init))
+    if golden.shape[0] == 0 { return 1 }
+    let iou = Boxes.pairwiseIoU(golden, actual)
+    let m = actual.shape[0]
+    var matched = 0
+    for g in 0..<golden.shape[0] where (0..<m).contains(where: { iou.scalars[g * m + $0] >= 0.99 }) { matched += 1 }
+    return Double(matched) / Double(golden.shape[0])
+}
+
+@Suite("Golden end-to-end (PyTorch twin)", .serialized)
+struct GoldenTests {
+    let golden = GoldenFixture.shared
+
+    @Test func featureMapStatistics() throws {
+        let model = try golden.model()
+        let features = withoutGradients { model.features(golden.image) }.value
+        #expect(features.shape == [1, 64, 50, 50])
+        let s = features.scalars.map(Double.init)
+        expectClose(s.reduce(0, +), golden.numbers("feature_map", "sum")[0], relativeTolerance: 1e-3)
+        expectClose(s.reduce(0) { $0 + $1 * $1 }, golden.numbers("feature_map", "sum_sq")[0], relativeTolerance: 1e-3)
+        // corner: [4 channels][2 rows][2 columns].
+        var corner: [Float] = []
+        for c in 0..<4 { for y in 0..<2 { for x in 0..<2 { corner.append(features[0, c, y, x]) } } }
+        expectClose(corner, golden.numbers("feature_map", "corner"), relativeTolerance: 1e-3, absoluteTolerance: 1e-3)
+    }
+
+    @Test func rpnOutputsAndProposals() throws {
+        let model = try golden.model()
+        try withoutGradients {
+            let features = model.features(golden.image)
+            let output = model.rpn(features)
+            #expect(output.anchors.shape == [22_500, 4])
+            expectClose(output.objectness.value.scalars, golden.numbers("objectness"), relativeTolerance: 1e-3,
+                        absoluteTolerance: 2e-3)
+            expectClose(output.deltas.value.scalars.prefix(256), golden.numbers("rpn_deltas_first_64"),
+                        relativeTolerance: 1e-3, absoluteTolerance: 1e-3)
+
+            let matched = model.rpn.matchedAnchors(output.anchors, groundTruth: golden.groundTruth)
+            let counts = matched.labelCounts
+            #expect(counts.foreground == golden["anchor_labels_counts", "positive"] as! Int)
+            #expect(counts.background == golden["anchor_labels_counts", "negative"] as! Int)
+            #expect(counts.ignored == golden["anchor_labels_counts", "ignored"] as! Int)
+
+            let test = model.rpn.proposals(output, imageHeight: 400, imageWidth: 400, filter: model.rpn.inferenceFilter)[0]
+            let train = model.rpn.proposals(output, imageHeight: 400, imageWidth: 400, filter: model.rpn.trainingFilter)[0]
+            #expect(test.shape == [golden.numbers("proposals_test").count / 4, 4])
+            #expect(train.shape == [golden.numbers("proposals_train").count / 4, 4])
+            #expect(matchedFraction(test, expected: golden.numbers("proposals_test")) >= 0.98)
+            #expect(matchedFraction(train, expected: golden.numbers("proposals_train")) >= 0.98)
+
+            let candidates = model.roiHeads.matchedCandidates(proposals: train, groundTruth: golden.groundTruth)
+            #expect(candidates.count == golden["roi_candidates"] as! Int)
+            let roiCounts = candidates.labelCounts
+            #expect(roiCounts.foreground == golden["roi_label_counts", "foreground"] as! Int)
+            #expect(roiCounts.background == golden["roi_label_counts", "background"] as! Int)
+            #expect(roiCounts.ignored == golden["roi_label_counts", "ignored"] as! Int)
+
+            let first = Boxes.gathered(candidates.boxes, Array(0..<16))
+            let (logits, _) = model.roiHeads(features, rois: RoIHeads.rois([first]))
+            expectClose(logits.value.scalars, golden.numbers("roi_class_logits_first_16"), relativeTolerance: 1e-3,
+                        absoluteTolerance: 1e-3)
+            _ = try #require(logits.shape == [16, 2] ? logits : nil)
+        }
+    }
+
+    @Test func detections() throws {
+        let model = try golden.model()
+        let found = model.detect(images: golden.image)[0]
+        let boxes = golden.numbers("detections", "boxes"), scores = golden.numbers("detections", "scores")
+        let n = scores.count
+        #expect(abs(found.count - n) <= 2, "detections: \(found.count) vs golden \(n)")
+        #expect(found.labels.allSatisfy { $0 == 1 })
+        // Each golden detection: a Quarry box with IoU ≥ 0.99 and a score within 1e-3.
+        let iou = Boxes.pairwiseIoU(Tensor(shape: [n, 4], scalars: boxes.map(Float.init)), found.boxes)
+        var matched = 0
+        for g in 0..<n where (0..<found.count).contains(where: {
+            iou.scalars[g * found.count + $0] >= 0.99 && abs(Double(found.scores[$0]) - scores[g]) <= 1e-3
+        }) { matched += 1 }
+        #expect(Double(matched) >= 0.98 * Double(n), "matched \(matched) of \(n) golden detections")
+    }
+
+    @Test func lossesAndGradients() throws {
+        let model = try golden.model()
+        var generator = SplitMix64(seed: 1)
+        let losses = model.loss(images: golden.image, groundTruth: [golden.groundTruth], configuration: .allCandidates,
+                                using: &generator)
+        let expected = golden["losses"] as! [String: Any]
+        func value(_ key: String) -> Double { expected[key] as! Double }
+        expectClose(losses.rpnObjectness.value.scalar, Float(value("rpn_bce_mean")), relativeTolerance: 1e-3)
+        expectClose(losses.rpnBox.value.scalar, Float(value("rpn_box")), relativeTolerance: 1e-3)
+        expectClose(losses.roiClassification.value.scalar, Float(value("roi_ce_mean")), relativeTolerance: 1e-3)
+        expectClose(losses.roiBox.value.scalar, Float(value("roi_box")), relativeTolerance: 1e-3)
+        let total = losses.total
+        expectClose(total.value.scalar, Float(value("total")), relativeTolerance: 1e-3)
+
+        total.backward()
+        let gradients = golden["gradients_of_total"] as! [String: Any]
+        let parameters = model.parameters
+        #expect(Set(parameters.map(\.name)) == Set(gradients.keys))
+        for parameter in parameters {
+            let reference = gradients[parameter.name] as! [String: Any]
+            let gradient = try #require(parameter.variable.gradient, "no gradient for \(parameter.name)").scalars.map(Double.init)
+            let l2 = reference["l2"] as! Double
+            let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            expectClose(norm, l2, relativeTolerance: 1e-3, "\(parameter.name) L2")
+            // Sums and single values may be near zero: compare them on the scale of the norm.
+            expectClose(gradient.reduce(0, +), reference["sum"] as! Double, relativeTolerance: 1e-3,
+                        absoluteTolerance: 1e-3 * l2, "\(parameter.name) sum")
+            expectClose(gradient.prefix(6), flattenNumbers(reference["first"]!), relativeTolerance: 1e-3,
+                        absoluteTolerance: 1e-3 * l2, "\(parameter.name) first values")
+        }
+    }
+
+    @Test func focalLossVariants() throws {
+        let model = try golden.model()
+        var generator = SplitMix64(seed: 1)
+        let losses = withoutGradients {
+            model.loss(images: golden.image, groundTruth: [golden.groundTruth], configuration: .focal, using: &generator)
+        }
+        let expected = golden["losses"] as! [String: Any]
+        expectClose(losses.rpnObjectness.value.scalar, Float(expected["rpn_focal_per_positive"] as! Double),
+                    relativeTolerance: 1e-3)
+        expectClose(losses.roiClassification.value.scalar, Float(expected["roi_focal_per_positive"] as! Double),
+                    relativeTolerance: 1e-3)
+    }
+}

@@ -10,10 +10,13 @@ extension Variable {
     }
 
     /// Reorders the axes: result axis i is input axis `order[i]`.
+    /// - Precondition: `order` is a permutation of `0..<rank`.
     public func permuted(_ order: [Int]) -> Variable {
+        // The forward checks `order` before the inverse indexes with it.
+        let out = value.permuted(order)
         var inverse = [Int](repeating: 0, count: order.count)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return Variable(value.permuted(order), parents: [self]) { g in [g.permuted(inverse)] }
+        return Variable(out, parents: [self]) { g in [g.permuted(inverse)] }
     }
 
     /// The transpose of a rank-2 variable.

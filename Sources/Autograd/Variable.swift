@@ -10,6 +10,9 @@ import TensorCore
 /// `Sendable`. Identity (`===`) is the node's identity, so no IDs are needed.
 public final class Variable {
     /// The forward value.
+    ///
+    /// Reassigning it (an optimiser step) affects only graphs built afterwards: each backward
+    /// rule keeps the values its forward pass used.
     public var value: Tensor
     /// The accumulated gradient of a leaf after `backward()`; `nil` before the first one.
     public var gradient: Tensor?

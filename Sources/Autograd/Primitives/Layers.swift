@@ -10,13 +10,14 @@ extension Variable {
         precondition(value.rank == 2 && weight.value.rank == 2 && weight.shape[1] == shape[1],
                      "linear: input \(shape) and weight \(weight.shape) must be [N, in] and [out, in]")
         if let bias { precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) must be [\(weight.shape[0])]") }
-        var out = value.matmul(weight.value, transposeOther: true)
+        let (x, w, needsInput) = (value, weight.value, requiresGradient)
+        var out = x.matmul(w, transposeOther: true)
         if let bias { out = out + bias.value }
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable(out, parents: parents) { g in
             // dx = g · W, dW = gᵀ · x, db = Σ_rows g.
-            var grads: [Tensor?] = [self.requiresGradient ? g.matmul(weight.value) : nil,
-                                    g.matmul(self.value, transposeSelf: true)]
+            var grads: [Tensor?] = [needsInput ? g.matmul(w) : nil,
+                                    g.matmul(x, transposeSelf: true)]
             if bias != nil { grads.append(g.sum(alongAxis: 0)) }
             return grads
         }
@@ -40,12 +41,12 @@ extension Variable {
                 } }
             } }
         } }
-        let needsInput = requiresGradient
+        let (needsInput, input, gammaValue) = (requiresGradient, value, gamma.value)
         return Variable(Tensor(shape: shape, scalars: out), parents: [self, gamma, beta]) { g in
-            var gi = [Float](repeating: 0, count: needsInput ? self.value.count : 0)
+            var gi = [Float](repeating: 0, count: needsInput ? input.count : 0)
             var gg = [Float](repeating: 0, count: c), gb = gg
-            g.scalars.withUnsafeBufferPointer { go in self.value.scalars.withUnsafeBufferPointer { x in
-                gamma.value.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
+            g.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                gammaValue.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
                     rstd.withUnsafeBufferPointer { r in gi.withUnsafeMutableBufferPointer { giP in
                         gg.withUnsafeMutableBufferPointer { ggP in gb.withUnsafeMutableBufferPointer { gbP in
                             Kernels.groupNormBackward(gradInput: giP, gradGamma: ggP, gradBeta: gbP, gradOutput: go, input: x,
@@ -54,7 +55,7 @@ extension Variable {
                     } }
                 } }
             } }
-            return [needsInput ? Tensor(shape: self.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
+            return [needsInput ? Tensor(shape: input.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
         }
     }
 

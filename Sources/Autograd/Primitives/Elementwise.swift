@@ -7,7 +7,8 @@ import Foundation
 import TensorCore
 
 extension Variable {
-    /// Element-wise sum with broadcasting.
+    /// Element-wise sum with NumPy broadcasting; each gradient is summed back to its input's shape.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func + (a: Variable, b: Variable) -> Variable {
         let (aShape, bShape) = (a.shape, b.shape)
         return Variable(a.value + b.value, parents: [a, b]) { g in
@@ -15,7 +16,8 @@ extension Variable {
         }
     }
 
-    /// Element-wise difference with broadcasting.
+    /// Element-wise difference with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func - (a: Variable, b: Variable) -> Variable {
         let (aShape, bShape) = (a.shape, b.shape)
         return Variable(a.value - b.value, parents: [a, b]) { g in
@@ -23,7 +25,8 @@ extension Variable {
         }
     }
 
-    /// Element-wise product with broadcasting.
+    /// Element-wise product with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func * (a: Variable, b: Variable) -> Variable {
         let (av, bv) = (a.value, b.value)
         return Variable(av * bv, parents: [a, b]) { g in
@@ -31,7 +34,9 @@ extension Variable {
         }
     }
 
-    /// Element-wise quotient with broadcasting.
+    /// Element-wise quotient with NumPy broadcasting (IEEE division: x/0 is ±inf or NaN, and so
+    /// is its gradient).
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func / (a: Variable, b: Variable) -> Variable {
         let (aShape, bv) = (a.shape, b.value)
         let out = a.value / bv
@@ -61,7 +66,7 @@ extension Variable {
         return Variable(out, parents: [self]) { g in [g * out] }
     }
 
-    /// Element-wise natural logarithm.
+    /// Element-wise natural logarithm (log 0 = −inf with gradient +inf; negative inputs give NaN).
     public func log() -> Variable {
         let x = value
         return Variable(x.log(), parents: [self]) { g in [g / x] }

@@ -67,3 +67,11 @@ public struct Tensor: Sendable, Equatable {
         return scalars[0]
     }
 }
+
+// MARK: - CustomStringConvertible
+
+extension Tensor: CustomStringConvertible {
+    /// `Tensor(shape: [2, 3], scalars: [...])`, every element listed (the form the default
+    /// reflection printed before `scalars` became a computed property).
+    public var description: String { "Tensor(shape: \(shape), scalars: \(storage))" }
+}

@@ -31,3 +31,11 @@ struct RGBImageWriteTests {
         #expect(copy.pixels == [0, 0, 0, 255, 255, 255])
     }
 }
+
+@Suite("RGBImage description")
+struct RGBImageDescriptionTests {
+    @Test("an image prints its size, not its pixel bytes")
+    func description() {
+        #expect("\(RGBImage(width: 400, height: 300))" == "RGBImage(width: 400, height: 300)")
+    }
+}

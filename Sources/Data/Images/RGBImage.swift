@@ -78,6 +78,13 @@ public struct RGBImage: Sendable, Equatable {
     }
 }
 
+// MARK: - CustomStringConvertible
+
+extension RGBImage: CustomStringConvertible {
+    /// `RGBImage(width: 400, height: 300)`: the size only, not the pixel bytes.
+    public var description: String { "RGBImage(width: \(width), height: \(height))" }
+}
+
 /// An 8-bit RGB colour.
 public struct RGBColor: Sendable, Hashable, CustomStringConvertible {
     /// The red sample, 0…255.

@@ -1,8 +1,9 @@
 // Legend: N images, H×W image (pixels), A anchors per image, P proposals per image.
 //
 // Training in three separate steps per head: (1) match candidates and encode targets,
-// (2) select the candidates entering the loss (a `SelectionRule` here; any strategy can supply
-// `CandidateSelection`s through `loss(images:groundTruth:selectRPN:selectRoI:…)`), (3) evaluate.
+// (2) select the candidates entering the loss (a `SelectionRule` or a caller's closure here; a
+// `SamplingStrategy` per head in TinyFasterRCNN+Sampling.swift), (3) evaluate. Every entry point
+// runs the one pipeline, `trainingLosses`.
 import Autograd
 import TensorCore
 

@@ -36,6 +36,9 @@ public struct SelectionContext {
     public var imageIndex: Int
     /// The image's matched candidates.
     public var candidates: MatchedCandidates
+    /// The anchor grid (RPN contexts only; nil at the RoI head): what a strategy needs to
+    /// mirror anchor indices through an image's flips.
+    public var anchorLayout: AnchorLayout?
     private let cache: PredictionCache
 
     /// Creates a context whose predictions come from `predict`, called at most once.

@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
     @Option(help: "Training iterations per run.")
-    var iterations = 300
+    var iterations = 600
 
     @Option(help: "Comma-separated seeds.")
     var seeds = "0"

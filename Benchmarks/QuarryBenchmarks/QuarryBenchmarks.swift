@@ -11,6 +11,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000
     )
     registerGEMMBenchmarks()
+    registerConvolutionBenchmarks()
     registerBoxBenchmarks()
     registerLossBenchmarks()
     registerSelectionBenchmarks()

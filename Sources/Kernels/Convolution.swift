@@ -1,13 +1,147 @@
 // Legend: N images, C input channels, F filters, H×W input, OH×OW output; R = C·KH·KW rows and
 // P = OH·OW columns of the im2col matrix. Weights [F, C, KH, KW] are a row-major [F, R] matrix.
+//
+// Two algorithms, both with every FLOP in OpenBLAS GEMM:
+// - stride 1 with at least 16 input channels: shifted GEMMs over a zero-padded copy of the batch
+//   (ShiftedConvolution.swift), one GEMM per kernel tap, no column matrix;
+// - otherwise: per image, the input split into stride phases, a contiguous-copy im2col in
+//   padded-width layout and one GEMM (StridedConvolution.swift); the column matrix is small
+//   there (few input channels, or a quarter of the output positions at stride 2).
+// The backward pass recomputes its operands from the input instead of keeping column matrices
+// from the forward pass (K9a's would be 46 MB; allocating and faulting that in costs more than
+// rebuilding). The plain im2col/col2im of Im2Col.swift remain for `convolutionForward(_:columns:…)`.
 
 extension Kernels {
-    /// Convolution forward: for each image, im2col then out[F, P] = W[F, R] · cols[R, P] (+ bias).
+    /// Whether the shifted-GEMM algorithm applies: stride 1, and enough channels (C ≥ 16) that
+    /// its K = C GEMMs are compute-bound rather than memory-bound.
+    @inline(__always)
+    static func usesShiftedConvolution(_ g: ConvolutionGeometry) -> Bool {
+        g.strideX == 1 && g.strideY == 1 && g.channels >= 16
+    }
+
+    /// The scratch floats `convolutionForward(_:scratch:…)` needs
+    /// (0 when the input or the output is empty: nothing is computed then).
+    public static func convolutionForwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) -> Int {
+        if n * f * g.channels * g.height * g.width == 0 { return 0 }
+        if usesShiftedConvolution(g) {
+            let s = ShiftedConvolutionLayout(g, batch: n, filters: f)
+            return s.paddedCount + s.outputCount + s.weightCount
+        }
+        let s = StridedConvolutionLayout(g, filters: f)
+        return s.phaseCount + s.columnCount + s.outputCount
+    }
+
+    /// The scratch floats `convolutionBackward(…scratch:…)` needs (0 when the input or the output is empty).
+    public static func convolutionBackwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) -> Int {
+        if n * f * g.channels * g.height * g.width == 0 { return 0 }
+        if usesShiftedConvolution(g) {
+            return ShiftedConvolutionLayout(g, batch: n, filters: f).backwardScratchCount
+        }
+        let s = StridedConvolutionLayout(g, filters: f)
+        return 2 * s.phaseCount + s.columnCount + s.outputCount
+    }
+
+    /// Convolution forward (cross-correlation, as PyTorch's `conv2d`), all FLOPs in GEMM.
     ///
     /// - Parameters:
     ///   - output: [N, F, OH, OW], overwritten.
-    ///   - columns: scratch or saved state: [N, R, P] when `keepAllColumns` (the backward pass
-    ///     reuses them instead of recomputing im2col), else [R, P] reused per image.
+    ///   - scratch: at least `convolutionForwardScratchCount(…)` floats; contents ignored and clobbered.
+    ///   - input: [N, C, H, W]; `weight` [F, C, KH, KW]; `bias` [F] or empty.
+    /// - Precondition: buffer sizes match the geometry (messages name the sizes).
+    public static func convolutionForward(
+        _ output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
+    ) {
+        checkConvolutionBuffers("convolutionForward", input: input.count, weight: weight.count, output: output.count,
+                                bias: bias.count, batch: n, filters: f, geometry: g)
+        let needed = convolutionForwardScratchCount(batch: n, filters: f, geometry: g)
+        precondition(scratch.count >= needed, "convolutionForward: scratch holds \(scratch.count), need \(needed)")
+        if output.isEmpty { return }
+        if g.channels * g.height * g.width == 0 {
+            // No input elements: every tap reads zero padding.
+            fillWithBias(output, bias: bias, batch: n, filters: f, planeSize: g.columnCount)
+            return
+        }
+        if usesShiftedConvolution(g) {
+            shiftedConvolutionForward(output.baseAddress!, scratch: scratch.baseAddress!, input.baseAddress!,
+                                      weight: weight.baseAddress!, bias: bias, layout: ShiftedConvolutionLayout(g, batch: n, filters: f))
+        } else {
+            stridedConvolutionForward(output.baseAddress!, scratch: scratch.baseAddress!, input.baseAddress!,
+                                      weight: weight.baseAddress!, bias: bias, batch: n, layout: StridedConvolutionLayout(g, filters: f))
+        }
+    }
+
+    /// Convolution backward, recomputing what it needs from `input`.
+    ///
+    /// Accumulates (`+=`) into `gradWeight` [F, C, KH, KW], `gradBias` [F] (empty to skip) and
+    /// `gradInput` [N, C, H, W] (empty to skip, e.g. for the first layer).
+    /// - Parameters:
+    ///   - scratch: at least `convolutionBackwardScratchCount(…)` floats; contents ignored.
+    ///   - gradOutput: [N, F, OH, OW]; `input` [N, C, H, W]; `weight` [F, C, KH, KW].
+    /// - Precondition: buffer sizes match the geometry.
+    public static func convolutionBackward(
+        gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutableBufferPointer<Float>,
+        gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        gradOutput: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
+    ) {
+        checkConvolutionBuffers("convolutionBackward", input: input.count, weight: weight.count, output: gradOutput.count,
+                                bias: gradBias.count, batch: n, filters: f, geometry: g)
+        precondition(gradWeight.count == weight.count, "convolutionBackward: gradWeight holds \(gradWeight.count), need \(weight.count)")
+        precondition(gradInput.isEmpty || gradInput.count == input.count, "convolutionBackward: gradInput holds \(gradInput.count), need \(input.count)")
+        let needed = convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
+        precondition(scratch.count >= needed, "convolutionBackward: scratch holds \(scratch.count), need \(needed)")
+        if gradOutput.isEmpty { return }
+        if g.channels * g.height * g.width == 0 {
+            // Only padding was read: nothing reaches the weights or the input.
+            if !gradBias.isEmpty {
+                for i in 0..<n { for fi in 0..<f {
+                    gradBias[fi] += sum(gradOutput.baseAddress! + (i * f + fi) * g.columnCount, count: g.columnCount)
+                } }
+            }
+            return
+        }
+        if usesShiftedConvolution(g) {
+            shiftedConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
+                                       scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,
+                                       input: input.baseAddress!, weight: weight.baseAddress!,
+                                       layout: ShiftedConvolutionLayout(g, batch: n, filters: f))
+        } else {
+            stridedConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
+                                       scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,
+                                       input: input.baseAddress!, weight: weight.baseAddress!, batch: n,
+                                       layout: StridedConvolutionLayout(g, filters: f))
+        }
+    }
+
+    /// Checks the buffer sizes shared by the forward and backward entry points.
+    static func checkConvolutionBuffers(_ name: StaticString, input: Int, weight: Int, output: Int, bias: Int,
+                                        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) {
+        let imageSize = g.channels * g.height * g.width
+        precondition(n >= 0 && f >= 0, "\(name): negative batch \(n) or filter count \(f)")
+        precondition(input == n * imageSize, "\(name): input holds \(input), need \(n)×\(imageSize)")
+        precondition(weight == f * g.columnRows, "\(name): weight holds \(weight), need \(f)×\(g.columnRows)")
+        precondition(output == n * f * g.columnCount, "\(name): output holds \(output), need \(n)×\(f)×\(g.columnCount)")
+        precondition(bias == 0 || bias == f, "\(name): bias holds \(bias), need \(f) or none")
+    }
+
+    /// Writes the bias (or zeros) into every output plane [N, F, P].
+    static func fillWithBias(_ output: UnsafeMutableBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
+                             batch n: Int, filters f: Int, planeSize p: Int) {
+        for i in 0..<n {
+            for fi in 0..<f {
+                let b: Float = bias.isEmpty ? 0 : bias[fi]
+                UnsafeMutableBufferPointer(rebasing: output[((i * f + fi) * p)..<((i * f + fi + 1) * p)]).update(repeating: b)
+            }
+        }
+    }
+
+    /// Convolution forward by im2col + GEMM per image: out_i[F, P] = W[F, R] · cols_i[R, P] (+ bias).
+    ///
+    /// - Parameters:
+    ///   - output: [N, F, OH, OW], overwritten.
+    ///   - columns: [N, R, P] when `keepAllColumns`, else [R, P] reused per image.
     ///   - input: [N, C, H, W]; weight [F, R]; bias [F] or empty.
     /// - Precondition: buffer sizes match the geometry (messages name the sizes).
     public static func convolutionForward(
@@ -15,68 +149,19 @@ extension Kernels {
         _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
         batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, keepAllColumns: Bool
     ) {
+        checkConvolutionBuffers("convolutionForward", input: input.count, weight: weight.count, output: output.count,
+                                bias: bias.count, batch: n, filters: f, geometry: g)
         let r = g.columnRows, p = g.columnCount, imageSize = g.channels * g.height * g.width
-        precondition(input.count == n * imageSize, "convolutionForward: input holds \(input.count), need \(n)×\(imageSize)")
-        precondition(weight.count == f * r, "convolutionForward: weight holds \(weight.count), need \(f)×\(r)")
-        precondition(output.count == n * f * p, "convolutionForward: output holds \(output.count), need \(n)×\(f)×\(p)")
         precondition(columns.count == (keepAllColumns ? n : 1) * r * p, "convolutionForward: columns hold \(columns.count)")
-        precondition(bias.isEmpty || bias.count == f, "convolutionForward: bias holds \(bias.count), need \(f)")
+        fillWithBias(output, bias: bias, batch: n, filters: f, planeSize: p)
+        if r * p == 0 || f == 0 || imageSize == 0 { return }
         for i in 0..<n {
             let out = UnsafeMutableBufferPointer(rebasing: output[(i * f * p)..<((i + 1) * f * p)])
-            if bias.isEmpty {
-                out.update(repeating: 0)
-            } else {
-                for fi in 0..<f {
-                    let b = bias[fi]
-                    for j in (fi * p)..<((fi + 1) * p) { out[j] = b }
-                }
-            }
-            if r * p == 0 || f == 0 { continue }
             let base = keepAllColumns ? i * r * p : 0
             let cols = UnsafeMutableBufferPointer(rebasing: columns[base..<(base + r * p)])
             im2col(cols, UnsafeBufferPointer(rebasing: input[(i * imageSize)..<((i + 1) * imageSize)]), g)
             sgemm(out, ldc: p, weight, lda: r, transposeA: false, UnsafeBufferPointer(cols), ldb: p, transposeB: false,
                   m: f, n: p, k: r, beta: 1)
-        }
-    }
-
-    /// Convolution backward from saved columns [N, R, P].
-    ///
-    /// Accumulates (`+=`) into `gradWeight` [F, R] (Σᵢ gOut_i · cols_iᵀ), `gradBias` [F] (or
-    /// empty to skip) and, when `gradInput` is non-empty, `gradInput` [N, C, H, W]
-    /// (col2im of Wᵀ · gOut_i). `scratch` holds [R, P].
-    /// - Precondition: buffer sizes match the geometry.
-    public static func convolutionBackward(
-        gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutableBufferPointer<Float>,
-        gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
-        gradOutput: UnsafeBufferPointer<Float>, columns: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
-    ) {
-        let r = g.columnRows, p = g.columnCount, imageSize = g.channels * g.height * g.width
-        precondition(gradOutput.count == n * f * p && columns.count == n * r * p && weight.count == f * r
-                     && gradWeight.count == f * r && scratch.count == r * p,
-                     "convolutionBackward: buffer sizes do not match N=\(n) F=\(f) R=\(r) P=\(p)")
-        precondition(gradInput.isEmpty || gradInput.count == n * imageSize, "convolutionBackward: gradInput holds \(gradInput.count)")
-        precondition(gradBias.isEmpty || gradBias.count == f, "convolutionBackward: gradBias holds \(gradBias.count)")
-        for i in 0..<n {
-            let gOut = UnsafeBufferPointer(rebasing: gradOutput[(i * f * p)..<((i + 1) * f * p)])
-            if !gradBias.isEmpty {
-                for fi in 0..<f {
-                    var acc: Float = 0
-                    for j in (fi * p)..<((fi + 1) * p) { acc += gOut[j] }
-                    gradBias[fi] += acc
-                }
-            }
-            if r * p == 0 || f == 0 { continue }
-            let cols = UnsafeBufferPointer(rebasing: columns[(i * r * p)..<((i + 1) * r * p)])
-            sgemm(gradWeight, ldc: r, gOut, lda: p, transposeA: false, cols, ldb: p, transposeB: true,
-                  m: f, n: r, k: p, beta: 1)
-            if !gradInput.isEmpty {
-                sgemm(scratch, ldc: p, weight, lda: r, transposeA: true, gOut, ldb: p, transposeB: false,
-                      m: r, n: p, k: f, beta: 0)
-                col2im(UnsafeMutableBufferPointer(rebasing: gradInput[(i * imageSize)..<((i + 1) * imageSize)]),
-                       UnsafeBufferPointer(scratch), g)
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
-// Convolution primitive: forward im2col + GEMM keeping the column matrices (saved state),
-// backward two GEMMs per image and col2im (Kernels.convolutionBackward).
+// Convolution primitive: forward and backward through Kernels.convolutionForward/Backward (all
+// FLOPs in GEMM). Saved state: the input and weight values only; the backward pass rebuilds its
+// GEMM operands (padded input or im2col columns) from them rather than keeping column matrices.
 import Kernels
 import TensorCore
 
@@ -7,8 +8,9 @@ extension Variable {
     /// 2-D convolution (cross-correlation) of [N, C, H, W] with weight [F, C, KH, KW] and an
     /// optional bias [F], as PyTorch's `conv2d`, giving [N, F, OH, OW].
     ///
-    /// Saved state: the forward keeps every image's im2col matrix ([N, C·KH·KW, OH·OW] floats)
-    /// for the backward pass, trading memory for not unfolding twice. In a no-gradient scope
+    /// Stride 1 runs as one GEMM per kernel tap over a zero-padded copy of the batch; other
+    /// strides as im2col + GEMM per image (`Kernels.convolutionForward`). The backward pass keeps
+    /// only the input and weight values and recomputes its operands. In a no-gradient scope
     /// nothing is kept.
     /// - Precondition: shapes as above (the message names them); stride, dilation ≥ 1, padding ≥ 0.
     public func conv2d(weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Variable {
@@ -19,53 +21,40 @@ extension Variable {
         if let bias { precondition(bias.shape == [f], "conv2d: bias \(bias.shape) must be [\(f)]") }
         let g = ConvolutionGeometry(channels: c, height: h, width: w, kernelHeight: weight.shape[2],
                                     kernelWidth: weight.shape[3], stride: stride, padding: padding, dilation: dilation)
-        let recording = GradientMode.isEnabled && (requiresGradient || weight.requiresGradient || (bias?.requiresGradient ?? false))
-        if !recording {
-            return Variable(value.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation))
-        }
-        let r = g.columnRows, p = g.columnCount
-        var out = [Float](repeating: 0, count: n * f * p)
-        var columns = [Float](repeating: 0, count: n * r * p)
-        value.scalars.withUnsafeBufferPointer { input in
-            weight.value.scalars.withUnsafeBufferPointer { wt in
-                (bias?.value.scalars ?? []).withUnsafeBufferPointer { b in
-                    out.withUnsafeMutableBufferPointer { o in
-                        columns.withUnsafeMutableBufferPointer { col in
-                            Kernels.convolutionForward(o, columns: col, input, weight: wt, bias: b, batch: n, filters: f,
-                                                       geometry: g, keepAllColumns: true)
-                        }
-                    }
+        let input = value, weightValue = weight.value, biasValue = bias?.value.scalars ?? []
+        let outputCount = n * f * g.columnCount
+        let scratchCount = Kernels.convolutionForwardScratchCount(batch: n, filters: f, geometry: g)
+        // Every output element is written by the kernel, so neither buffer needs zeroing.
+        let out = [Float](unsafeUninitializedCapacity: outputCount) { o, initialized in
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: scratchCount)
+            defer { scratch.deallocate() }
+            input.scalars.withUnsafeBufferPointer { x in weightValue.scalars.withUnsafeBufferPointer { wt in
+                biasValue.withUnsafeBufferPointer { b in
+                    Kernels.convolutionForward(o, scratch: scratch, x, weight: wt, bias: b, batch: n, filters: f, geometry: g)
                 }
-            }
+            } }
+            initialized = outputCount
         }
-        let inputShape = shape, weightShape = weight.shape, weightValue = weight.value
-        let needsInputGradient = requiresGradient
+        let needsInputGradient = requiresGradient, hasBias = bias != nil
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable(Tensor(shape: [n, f, g.outputHeight, g.outputWidth], scalars: out), parents: parents) { gOut in
-            var gradInput = [Float](repeating: 0, count: needsInputGradient ? n * c * h * w : 0)
-            var gradWeight = [Float](repeating: 0, count: f * r)
-            var gradBias = [Float](repeating: 0, count: bias == nil ? 0 : f)
-            var scratch = [Float](repeating: 0, count: r * p)
-            gOut.scalars.withUnsafeBufferPointer { go in
-                columns.withUnsafeBufferPointer { col in
-                    weightValue.scalars.withUnsafeBufferPointer { wt in
-                        gradInput.withUnsafeMutableBufferPointer { gi in
-                            gradWeight.withUnsafeMutableBufferPointer { gw in
-                                gradBias.withUnsafeMutableBufferPointer { gb in
-                                    scratch.withUnsafeMutableBufferPointer { sc in
-                                        Kernels.convolutionBackward(gradInput: gi, gradWeight: gw, gradBias: gb, scratch: sc,
-                                                                    gradOutput: go, columns: col, weight: wt,
-                                                                    batch: n, filters: f, geometry: g)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            var grads: [Tensor?] = [needsInputGradient ? Tensor(shape: inputShape, scalars: gradInput) : nil,
-                                    Tensor(shape: weightShape, scalars: gradWeight)]
-            if bias != nil { grads.append(Tensor(shape: [f], scalars: gradBias)) }
+            var gradInput = [Float](repeating: 0, count: needsInputGradient ? input.count : 0)
+            var gradWeight = [Float](repeating: 0, count: weightValue.count)
+            var gradBias = [Float](repeating: 0, count: hasBias ? f : 0)
+            let backwardScratch = Kernels.convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: backwardScratch)
+            defer { scratch.deallocate() }
+            gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                weightValue.scalars.withUnsafeBufferPointer { wt in gradInput.withUnsafeMutableBufferPointer { gi in
+                    gradWeight.withUnsafeMutableBufferPointer { gw in gradBias.withUnsafeMutableBufferPointer { gb in
+                        Kernels.convolutionBackward(gradInput: gi, gradWeight: gw, gradBias: gb, scratch: scratch,
+                                                    gradOutput: go, input: x, weight: wt, batch: n, filters: f, geometry: g)
+                    } }
+                } }
+            } }
+            var grads: [Tensor?] = [needsInputGradient ? Tensor(shape: input.shape, scalars: gradInput) : nil,
+                                    Tensor(shape: weightValue.shape, scalars: gradWeight)]
+            if hasBias { grads.append(Tensor(shape: [f], scalars: gradBias)) }
             return grads
         }
     }

@@ -175,13 +175,15 @@ public struct SafetensorsFile {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: length >> (8 * UInt64(i)))) }
         bytes.append(contentsOf: header)
         for name in names {
-            for x in entries[name]!.tensor.scalars {
+            let scalars = entries[name]!.tensor.scalars
+            #if _endian(little)
+            scalars.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            #else
+            for x in scalars {
                 let bits = x.bitPattern
-                bytes.append(UInt8(truncatingIfNeeded: bits))
-                bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
-                bytes.append(UInt8(truncatingIfNeeded: bits >> 16))
-                bytes.append(UInt8(truncatingIfNeeded: bits >> 24))
+                for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
             }
+            #endif
         }
         return bytes
     }

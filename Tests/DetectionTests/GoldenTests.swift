@@ -1,9 +1,8 @@
 // End-to-end check of TinyFasterRCNN against the PyTorch twin (Tests/Fixtures/golden): the
-// trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399)
-// goes through every stage. The tile is stored as raw RGB bytes
-// (OSBS_029_tile_400x400_rgb.u8, [400, 400, 3] UInt8, converted once with PIL) so this test
-// does not depend on the image decoder of the Data module.
+// trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399,
+// decoded by the Data module) goes through every stage.
 import Autograd
+import Data
 import Detection
 import Foundation
 import Kernels
@@ -20,12 +19,13 @@ struct GoldenFixture: @unchecked Sendable {
 
     static let shared: GoldenFixture = {
         let json = try! Fixtures.json("golden/golden.json") as! [String: Any]
-        let bytes = try! Data(contentsOf: Fixtures.url("golden/OSBS_029_tile_400x400_rgb.u8"))
-        precondition(bytes.count == 400 * 400 * 3, "golden tile has \(bytes.count) bytes")
+        // The repository's copy of the NEON image: Tests/Fixtures → ../../Datasets/neon-trees.
+        let url = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Datasets/neon-trees/OSBS_029.png")
+        let decoded = try! RGBImage(contentsOf: url).cropped(to: PixelRegion(x: 0, y: 0, width: 400, height: 400))
         // HWC bytes → [1, 3, H, W] floats.
-        var scalars = [Float](repeating: 0, count: bytes.count)
-        bytes.withUnsafeBytes { raw in
-            let p = raw.bindMemory(to: UInt8.self)
+        var scalars = [Float](repeating: 0, count: 3 * 400 * 400)
+        decoded.pixels.withUnsafeBufferPointer { p in
             for y in 0..<400 { for x in 0..<400 { for c in 0..<3 {
                 scalars[(c * 400 + y) * 400 + x] = Float(p[(y * 400 + x) * 3 + c])
             } } }
@@ -72,6 +72,9 @@ struct GoldenTests {
     let golden = GoldenFixture.shared
 
     @Test func featureMapStatistics() throws {
+        // The decoded tile's corner pixels, as PIL reads them.
+        #expect([golden.image[0, 0, 0, 0], golden.image[0, 1, 0, 0], golden.image[0, 2, 0, 0]] == [183, 198, 128])
+        #expect([golden.image[0, 0, 399, 399], golden.image[0, 1, 399, 399], golden.image[0, 2, 399, 399]] == [123, 141, 108])
         let model = try golden.model()
         let features = withoutGradients { model.features(golden.image) }.value
         #expect(features.shape == [1, 64, 50, 50])

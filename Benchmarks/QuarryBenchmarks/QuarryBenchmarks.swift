@@ -14,5 +14,6 @@ let benchmarks: @Sendable () -> Void = {
     registerBoxBenchmarks()
     registerLossBenchmarks()
     registerSelectionBenchmarks()
+    registerSamplingBenchmarks()
     registerModelBenchmarks()
 }

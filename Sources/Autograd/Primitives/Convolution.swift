@@ -38,7 +38,7 @@ extension Variable {
                 }
             }
         }
-        let inputShape = shape, weightShape = weight.shape
+        let inputShape = shape, weightShape = weight.shape, weightValue = weight.value
         let needsInputGradient = requiresGradient
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable(Tensor(shape: [n, f, g.outputHeight, g.outputWidth], scalars: out), parents: parents) { gOut in
@@ -48,7 +48,7 @@ extension Variable {
             var scratch = [Float](repeating: 0, count: r * p)
             gOut.scalars.withUnsafeBufferPointer { go in
                 columns.withUnsafeBufferPointer { col in
-                    weight.value.scalars.withUnsafeBufferPointer { wt in
+                    weightValue.scalars.withUnsafeBufferPointer { wt in
                         gradInput.withUnsafeMutableBufferPointer { gi in
                             gradWeight.withUnsafeMutableBufferPointer { gw in
                                 gradBias.withUnsafeMutableBufferPointer { gb in

@@ -1,0 +1,287 @@
+// `hard-negative-buffer`: `random`, plus replay of an image's past confident false positives.
+//
+// Legend: N candidates, P foreground / Q background among them, b the batch, f the positive
+// fraction, ρ the replay fraction; positives p = min(Int(b·f), P), negative budget n_b = b − p.
+// One visit of an image at one head:
+//   1. expire entries older than `expiryEpochs` epochs (whole buffer);
+//   2. take the image's entries out; mirror them into the current frame; keep those whose
+//      candidate is background now; the best min(⌊ρ·n_b⌋, those) are replayed: forced negatives
+//      at the RPN, or — through `extraProposals` before the RoI head runs — up to ⌊ρ·b⌋ (64)
+//      extra proposals appended last, of which the background ones are forced at `sample`;
+//   3. the rest of the batch is `random`: p uniform positives and min(n_b − F, Q − F) uniform
+//      negatives among those not forced;
+//   4. this pass's hard negatives — label background, max IoU below the background threshold,
+//      foreground probability > 0.5, over all N — are stored in the un-flipped frame.
+
+/// A strategy that samples as `random` but fills up to half of the negative budget with the
+/// image's hard negatives remembered from earlier visits (DESIGN.md's seed design, done right).
+///
+/// A hard negative is a confident false positive: matched as background by IoU against the
+/// ground truth and predicted foreground with probability above ``scoreThreshold``. The
+/// per-head ``buffer`` keeps the ``HardNegativeBuffer/capacity`` highest-scoring ones (1,000;
+/// a full buffer evicts its lowest score in O(log K)), records image id, anchor index (RPN) or box
+/// (RoI head), score and step, and drops entries older than ``expiryEpochs`` epochs (2). Entries
+/// are stored in the un-flipped frame and mirrored exactly through the image's flips (see
+/// ``ImageFlip``); an anchor whose mirror image is not on the grid is not replayed. Options: a
+/// per-image quota on the entries one visit stores (DESIGN.md measured that a shared buffer
+/// evicts most of a tile's entries before its next visit), and a separate-pass mode that
+/// returns the replayed negatives in ``SamplingResult/separatePassNegatives`` instead of the
+/// batch. Needs the foreground probability of every candidate (at the RoI head: a read-only pass
+/// over every proposal). An image without ground truth, or without any background, works:
+/// nothing to replay or mine is not an error. With an empty buffer the selection equals
+/// `random`'s for the same generator state.
+/// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
+/// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
+/// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).
+public struct HardNegativeBufferSampler: SamplingStrategy {
+    /// Where the replayed negatives go.
+    public enum ReplayMode: Sendable, Hashable {
+        /// Forced into this pass's negatives (the default).
+        case inBatch
+        /// Returned apart, for an extra forward/backward pass on them only (the seed's form).
+        case separatePass
+    }
+
+    /// The head this instance samples.
+    public var head: DetectionHead
+    /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
+    public var batchSize: Int
+    /// f in [0, 1], the positive fraction (0.5 RPN, 0.25 RoI head).
+    public var positiveFraction: Double
+    /// Max IoU below which a candidate is background (0.3 RPN, 0.5 RoI head), checked when the
+    /// input carries max IoU (the label must be background in any case).
+    public var backgroundThreshold: Float
+    /// A background candidate is hard when its foreground probability exceeds this (0.5).
+    public var scoreThreshold: Float
+    /// ρ in [0, 1]: replays fill at most ⌊ρ · negative budget⌋ of the negatives (0.5).
+    public var replayFraction: Double
+    /// The most extra proposals one RoI-head visit returns (⌊ρ·b⌋ = 64 by default).
+    public var maxExtraProposals: Int
+    /// Entries expire once `expiryEpochs · stepsPerEpoch` steps old (2); nil: never.
+    public var expiryEpochs: Int?
+    /// The most entries one visit stores per image (its highest scores, ties by lower index);
+    /// nil: no quota (DESIGN.md's shared buffer).
+    public var perImageQuota: Int?
+    /// Where replayed negatives go.
+    public var replayMode: ReplayMode
+    /// The buffer of this head's hard negatives.
+    public private(set) var buffer: HardNegativeBuffer
+    /// Extra proposals handed out per image id, awaiting that image's `sample` call.
+    var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
+
+    /// `hard-negative-buffer`.
+    public var name: String { SamplerKind.hardNegativeBuffer.rawValue }
+    /// The foreground probability of every candidate.
+    public var requirements: SamplingRequirements { .foregroundProbabilities }
+
+    /// Creates the sampler with DESIGN.md's defaults unless given.
+    /// - Precondition: counts ≥ 0; fractions and thresholds in [0, 1]; `expiryEpochs`,
+    ///   `perImageQuota` ≥ 0 when given.
+    public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil,
+                capacity: Int = 1_000, backgroundThreshold: Float? = nil, scoreThreshold: Float = 0.5,
+                replayFraction: Double = 0.5, maxExtraProposals: Int? = nil, expiryEpochs: Int? = 2,
+                perImageQuota: Int? = nil, replayMode: ReplayMode = .inBatch) {
+        self.head = head
+        self.batchSize = batchSize ?? head.defaultBatchSize
+        self.positiveFraction = positiveFraction ?? head.defaultPositiveFraction
+        self.backgroundThreshold = backgroundThreshold ?? head.defaultBackgroundThreshold
+        self.scoreThreshold = scoreThreshold
+        self.replayFraction = replayFraction
+        self.maxExtraProposals = maxExtraProposals ?? Int(replayFraction * Double(self.batchSize))
+        self.expiryEpochs = expiryEpochs
+        self.perImageQuota = perImageQuota
+        self.replayMode = replayMode
+        buffer = HardNegativeBuffer(capacity: capacity)
+        precondition(self.batchSize >= 0 && self.maxExtraProposals >= 0 && (expiryEpochs ?? 0) >= 0 && (perImageQuota ?? 0) >= 0,
+                     "HardNegativeBufferSampler: counts must be >= 0, got batchSize \(self.batchSize), maxExtraProposals \(self.maxExtraProposals), expiryEpochs \(String(describing: expiryEpochs)), perImageQuota \(String(describing: perImageQuota))")
+        precondition([self.positiveFraction, replayFraction, Double(scoreThreshold), Double(self.backgroundThreshold)].allSatisfy { $0 >= 0 && $0 <= 1 },
+                     "HardNegativeBufferSampler: fractions and thresholds must be in [0, 1], got positiveFraction \(self.positiveFraction), replayFraction \(replayFraction), scoreThreshold \(scoreThreshold), backgroundThreshold \(self.backgroundThreshold)")
+    }
+
+    /// Takes the image's buffered RoI-head entries out and returns the best ones as extra
+    /// proposals; empty at the RPN (its replays are forced negatives chosen in `sample`).
+    ///
+    /// Expires old entries first. The returned boxes are best first, mirrored into the image's
+    /// current frame; append them after every other proposal. Entries beyond
+    /// ``maxExtraProposals`` are dropped (counted as discards in the next result's statistics).
+    /// - Parameters:
+    ///   - image: the image about to be trained on (id, size, flips).
+    ///   - progress: the current step and steps per epoch.
+    /// - Returns: [E, 4] boxes (x1, y1, x2, y2), pixels, E ≤ ``maxExtraProposals``.
+    public mutating func extraProposals(for image: SamplingImage, progress: TrainingProgress) -> [Float] {
+        guard head == .roi else { return [] }
+        var statistics = MiningStatistics()
+        let taken = beginVisit(image, progress: progress, statistics: &statistics)
+        let kept = taken.prefix(maxExtraProposals)
+        statistics.discards += taken.count - kept.count
+        var boxes: [Float] = []
+        boxes.reserveCapacity(4 * kept.count)
+        let width = Double(image.width), height = Double(image.height)
+        for entry in kept {
+            guard case .box(let stored) = entry.location else { preconditionFailure("RoI-head buffer holds an anchor entry") }
+            let box = image.flip.mirrored(stored, width: width, height: height)
+            boxes += [Float(box.x), Float(box.y), Float(box.z), Float(box.w)]
+        }
+        pendingReplays[image.id] = (kept.count, statistics)
+        return boxes
+    }
+
+    /// Selects the batch: replayed hard negatives first, the rest as `random`; then stores this
+    /// pass's hard negatives.
+    /// - Parameters:
+    ///   - input: [N] labels, [N] foreground probabilities, [N, 4] boxes (stored at the RoI
+    ///     head), optionally [N] max IoU; at the RoI head the last E candidates are the boxes of
+    ///     the preceding ``extraProposals(for:progress:)`` for this image. At the RPN a flipped
+    ///     image needs `input.image.anchorLayout` with H·W·A = N.
+    ///   - generator: the random source.
+    /// - Returns: the selection, cross-entropy, normalised by the number selected; buffer
+    ///   counters in the statistics.
+    public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
+        input.validate(requirements, by: name)
+        let image = input.image, n = input.candidateCount
+        if head == .rpn, let layout = image.anchorLayout {
+            precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
+        }
+        precondition(head == .roi || image.flip.isEmpty || image.anchorLayout != nil,
+                     "\(name): a flipped image at the RPN needs its anchor layout to mirror anchor indices")
+        var statistics = MiningStatistics()
+        var replayable: [Int] = []  // best first
+        if head == .roi, let pending = pendingReplays.removeValue(forKey: image.id) {
+            precondition(pending.count <= n, "\(name): \(pending.count) extra proposals were handed out for image \(image.id) but only \(n) candidates arrived")
+            statistics = pending.statistics
+            for i in (n - pending.count)..<n {
+                if isBackground(i, in: input) { replayable.append(i) } else { statistics.discards += 1 }
+            }
+        } else {
+            let taken = beginVisit(image, progress: input.progress, statistics: &statistics)
+            if head == .rpn {
+                replayable = currentAnchors(of: taken, in: input, statistics: &statistics)
+            } else {
+                statistics.discards += taken.count  // boxes can only come back through extraProposals
+            }
+        }
+
+        // The `random` part, around the replayed negatives.
+        let labels = input.labels
+        let available = SamplingPools.counts(labels)
+        let positiveCount = min(Int(Double(batchSize) * positiveFraction), available.positives)
+        let negativeBudget = batchSize - positiveCount
+        let replayCount = min(replayable.count, Int(replayFraction * Double(negativeBudget)))
+        statistics.discards += replayable.count - replayCount
+        statistics.replays += replayCount
+        let replayed = Array(replayable.prefix(replayCount))
+        let positives = SamplingPools.randomPositives(labels, count: positiveCount, using: &generator)
+        let negatives: [Int], separatePass: [Int]
+        switch replayMode {
+        case .inBatch:
+            let drawn = SamplingPools.randomNegatives(
+                labels, count: min(negativeBudget - replayCount, available.negatives - replayCount),
+                excluding: replayed, using: &generator)
+            negatives = (replayed + drawn).sorted()
+            separatePass = []
+        case .separatePass:
+            negatives = SamplingPools.randomNegatives(
+                labels, count: min(negativeBudget, available.negatives - replayCount), excluding: replayed, using: &generator)
+            separatePass = replayed.sorted()
+        }
+
+        storeHardNegatives(of: input, statistics: &statistics)
+        var result = MiningStatistics(selectionOf: input, positives: positives, negatives: negatives)
+        result.merge(statistics)
+        result.images = 1
+        result.bufferSize = buffer.count
+        return SamplingResult(candidateCount: n, positives: positives, negatives: negatives,
+                              separatePassNegatives: separatePass, statistics: result)
+    }
+
+    // MARK: - Visit steps
+
+    /// Expires old entries and takes the image's entries out (best first).
+    mutating func beginVisit(_ image: SamplingImage, progress: TrainingProgress, statistics: inout MiningStatistics) -> [HardNegative] {
+        if let expiryEpochs {
+            statistics.expirations += buffer.removeExpired(lifetime: expiryEpochs * progress.stepsPerEpoch, currentStep: progress.step)
+        }
+        return buffer.removeEntries(forImage: image.id)
+    }
+
+    /// Whether candidate i is background now: label 0 and (if known) max IoU below the threshold.
+    func isBackground(_ i: Int, in input: SamplingInput) -> Bool {
+        input.labels[i] == 0 && (input.maxIoU.map { $0[i] < backgroundThreshold } ?? true)
+    }
+
+    /// Maps taken-out anchor entries to current-frame indices that are background now, best
+    /// first (equal scores: lower index first); the others count as discards.
+    func currentAnchors(of taken: [HardNegative], in input: SamplingInput, statistics: inout MiningStatistics) -> [Int] {
+        var found: [(index: Int, score: Float)] = []
+        let image = input.image
+        for entry in taken {
+            guard case .anchor(let stored) = entry.location else { preconditionFailure("RPN buffer holds a box entry") }
+            var current: Int? = stored < input.candidateCount ? stored : nil
+            if !image.flip.isEmpty, let layout = image.anchorLayout, stored < layout.anchorCount {
+                current = image.flip.mirroredAnchorIndex(stored, layout: layout, width: image.width, height: image.height)
+            }
+            if let current, isBackground(current, in: input) {
+                found.append((current, entry.score))
+            } else {
+                statistics.discards += 1
+            }
+        }
+        found.sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        return found.map(\.index)
+    }
+
+    /// Stores this pass's hard negatives (in the un-flipped frame) and counts what happened.
+    ///
+    /// Only the best min(quota, K) of them can stay in the buffer, so they are selected first
+    /// (`Kernels.ohemSelect` on the probabilities: score descending, ties by lower index) and
+    /// the rest counted as rejected without building entries.
+    mutating func storeHardNegatives(of input: SamplingInput, statistics: inout MiningStatistics) {
+        let probabilities = input.foregroundProbabilities!, labels = input.labels, image = input.image
+        let n = input.candidateCount, threshold = scoreThreshold
+        // 0 marks a hard negative, −1 anything else: the label layout `ohemSelect` reads.
+        var hard = [Int8](repeating: -1, count: n)
+        var hardCount = 0
+        if let maxIoU = input.maxIoU {
+            for i in 0..<n where labels[i] == 0 && probabilities[i] > threshold && maxIoU[i] < backgroundThreshold {
+                hard[i] = 0
+                hardCount += 1
+            }
+        } else {
+            for i in 0..<n where labels[i] == 0 && probabilities[i] > threshold {
+                hard[i] = 0
+                hardCount += 1
+            }
+        }
+        let keep = min(hardCount, perImageQuota ?? hardCount, buffer.capacity)
+        let mined: [Int]
+        if keep < hardCount {
+            mined = SamplingPools.topByLoss(hard, losses: probabilities, count: keep)
+            statistics.rejections += hardCount - keep
+        } else {
+            mined = SamplingPools.indices(of: hard) { $0 == 0 }
+        }
+        let width = Double(image.width), height = Double(image.height)
+        var batch: [HardNegative] = []
+        batch.reserveCapacity(mined.count)
+        for i in mined {
+            let location: HardNegativeLocation
+            if head == .rpn {
+                var stored: Int? = i
+                if !image.flip.isEmpty {
+                    stored = image.flip.mirroredAnchorIndex(i, layout: image.anchorLayout!, width: image.width, height: image.height)
+                }
+                guard let stored else { statistics.rejections += 1; continue }
+                location = .anchor(index: stored)
+            } else {
+                let b = input.boxes
+                let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
+                location = .box(image.flip.mirrored(box, width: width, height: height))
+            }
+            batch.append(HardNegative(imageID: image.id, location: location, score: probabilities[i], stepMined: input.progress.step))
+        }
+        let outcome = buffer.insert(contentsOf: batch)
+        statistics.insertions += outcome.inserted
+        statistics.evictions += outcome.evicted
+        statistics.rejections += outcome.rejected
+    }
+}

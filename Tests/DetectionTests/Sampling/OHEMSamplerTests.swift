@@ -1,0 +1,89 @@
+import Detection
+import Kernels
+import Testing
+
+@Suite("OHEMSampler")
+struct OHEMSamplerTests {
+    @Test("RPN: exactly the 256 highest-loss non-ignored anchors, ties by index (vs a full sort)", arguments: [1, 2, 3] as [UInt64])
+    func rpnTopLoss(seed: UInt64) {
+        let set = CandidateSet(count: 4_000, positives: 60, ignored: 300, seed: seed)
+        var sampler = OHEMSampler(head: .rpn)
+        var g = SplitMix64(seed: 0)
+        let result = sampler.sample(set.input(), using: &g)
+        expectValidSelection(result, labels: set.labels)
+        let expected = rankedByLoss(set.losses) { set.labels[$0] >= 0 }.prefix(256)
+        #expect(sorted(result.positives + result.negatives) == sorted(expected))
+        #expect(result.positives == sorted(expected.filter { set.labels[$0] > 0 }))
+        #expect(result.selectedCount == 256)
+        // The selection is the hardest: its mean loss is at least the mean over all candidates.
+        #expect(result.statistics.meanSelectedLoss! >= result.statistics.meanCandidateLoss!)
+    }
+
+    @Test("ties in loss are broken by the lower index")
+    func tiesByIndex() {
+        let labels: [Int8] = [0, 0, 1, -1, 0, 0]
+        let losses: [Float] = [1, 2, 2, 9, 2, 0.5]
+        let input = SamplingInput(image: SamplingImage(id: 0, width: 10, height: 10), labels: labels,
+                                  boxes: [Float](repeating: 0, count: 24), losses: losses)
+        var sampler = OHEMSampler(head: .rpn, batchSize: 2)
+        var g = SplitMix64(seed: 0)
+        let result = sampler.sample(input, using: &g)
+        #expect(result.positives == [2])
+        #expect(result.negatives == [1])
+    }
+
+    @Test("RoI head: NMS 0.7 over RoIs ranked by loss drops a near-duplicate (hand-computed)")
+    func roiNMS() {
+        // RoI 1 overlaps RoI 0 with IoU 100/110 = 0.91 > 0.7; RoI 3 is ignored despite its loss.
+        let boxes: [Float] = [0, 0, 10, 10, 0, 0, 10, 11, 20, 20, 30, 30, 40, 40, 50, 50, 60, 60, 70, 70]
+        let labels: [Int8] = [2, 0, 0, -1, 0]
+        let losses: [Float] = [5, 4, 3, 9, 1]
+        let input = SamplingInput(image: SamplingImage(id: 0, width: 100, height: 100), labels: labels, boxes: boxes, losses: losses)
+        var sampler = OHEMSampler(head: .roi, batchSize: 2)
+        #expect(sampler.nmsThreshold == 0.7)
+        var g = SplitMix64(seed: 0)
+        let result = sampler.sample(input, using: &g)
+        #expect(result.positives == [0] && result.negatives == [2])
+
+        sampler.nmsThreshold = nil
+        let plain = sampler.sample(input, using: &g)
+        #expect(plain.positives == [0] && plain.negatives == [1])
+    }
+
+    @Test("RoI head: equals a naive greedy NMS by loss on random RoIs")
+    func roiMatchesNaiveNMS() {
+        let set = CandidateSet(count: 600, positives: 40, ignored: 30, seed: 9, backgroundThreshold: 0.5)
+        var sampler = OHEMSampler(head: .roi)
+        var g = SplitMix64(seed: 0)
+        let result = sampler.sample(set.input(), using: &g)
+        expectValidSelection(result, labels: set.labels)
+        var kept: [Int] = []
+        for i in rankedByLoss(set.losses, where: { set.labels[$0] >= 0 }) where kept.count < 128 {
+            if kept.allSatisfy({ iou(set.boxes, i, $0) <= 0.7 }) { kept.append(i) }
+        }
+        #expect(sorted(result.positives + result.negatives) == sorted(kept))
+    }
+
+    @Test("mmdetection variant: top Int(b·f) positives and top rest negatives, ranked separately")
+    func mmdetectionVariant() {
+        let set = CandidateSet(count: 3_000, positives: 300, ignored: 100, seed: 12)
+        var sampler = OHEMSampler(head: .rpn, variant: .mmdetection)
+        var g = SplitMix64(seed: 0)
+        let result = sampler.sample(set.input(), using: &g)
+        expectValidSelection(result, labels: set.labels)
+        #expect(result.positives == sorted(rankedByLoss(set.losses) { set.labels[$0] > 0 }.prefix(128)))
+        #expect(result.negatives == sorted(rankedByLoss(set.losses) { set.labels[$0] == 0 }.prefix(128)))
+
+        let few = CandidateSet(count: 3_000, positives: 20, seed: 13)
+        let capped = sampler.sample(few.input(), using: &g)
+        #expect(capped.positives.count == 20 && capped.negatives.count == 236)
+    }
+
+    /// IoU of boxes i and j of a flat [N, 4] array.
+    func iou(_ boxes: [Float], _ i: Int, _ j: Int) -> Float {
+        let a = Array(boxes[(4 * i)..<(4 * i + 4)]), b = Array(boxes[(4 * j)..<(4 * j + 4)])
+        let w = max(0, min(a[2], b[2]) - max(a[0], b[0])), h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        let inter = w * h
+        return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+    }
+}

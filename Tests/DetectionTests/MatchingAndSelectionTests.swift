@@ -20,22 +20,9 @@ import TestSupport
                                     .foreground(groundTruthIndex: 1), .background])
         #expect(matched.classLabels == [2, 0, 1, 0])
         #expect(matched.labels == [1, 0, 1, 0])
-        expectClose(matched.maxIoU, [0.9, 0, Float(25.0 / 165), 0])
         // Target of c0: centre (5, 5) → (5, 4.5), size 10×10 → 10×9.
         expectClose(Array(matched.regressionTargets.scalars[0..<4]), [0, -0.05, 0, Float(log(0.9))])
         #expect(Array(matched.regressionTargets.scalars[4..<8]) == [0, 0, 0, 0])
-    }
-
-    @Test func roiCandidatesAppendGroundTruthThenExtraBoxes() {
-        var generator = SplitMix64(seed: 4)
-        let heads = TinyFasterRCNN(classCount: 2, using: &generator).roiHeads
-        let extra = Tensor(shape: [1, 4], scalars: [30, 30, 40, 40])
-        let matched = heads.matchedCandidates(proposals: candidates, groundTruth: groundTruth, extraBoxes: extra)
-        #expect(matched.count == 4 + 2 + 1)
-        // 0.5 / 0.5, no low-quality matches: only c0 (IoU 0.9) among the proposals; the ground
-        // truth matches itself with its own class; the extra box is background.
-        #expect(matched.classLabels == [2, 0, 0, 0, 2, 1, 0])
-        #expect(Array(matched.regressionTargets.scalars[16..<24]) == [Float](repeating: 0, count: 8))
     }
 
     @Test func noGroundTruthMeansAllBackground() {
@@ -44,7 +31,6 @@ import TestSupport
         #expect(matched.matches == [Match](repeating: .background, count: 4))
         #expect(matched.regressionTargets.scalars.allSatisfy { $0 == 0 })
         #expect(matched.labelCounts == (0, 4, 0))
-        #expect(matched.maxIoU == [0, 0, 0, 0])
     }
 
     @Test func degenerateGroundTruthIsDropped() {

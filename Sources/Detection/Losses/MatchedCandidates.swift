@@ -10,8 +10,6 @@ public struct MatchedCandidates: Sendable {
     public var boxes: Tensor
     /// [N] matcher verdicts.
     public var matches: [Match]
-    /// [N] each candidate's highest IoU with the (valid) ground truth, in [0, 1]; 0 without any.
-    public var maxIoU: [Float]
     /// [N] class per candidate: the matched ground truth's class (≥ 1; 1 at the class-agnostic
     /// RPN) for foreground, 0 for background, −1 for ignored.
     public var classLabels: [Int32]
@@ -47,7 +45,7 @@ public struct MatchedCandidates: Sendable {
         }
         let gt = valid.count == m ? groundTruthBoxes : Boxes.gathered(groundTruthBoxes, valid)
         let gtLabels = valid.map { groundTruthLabels[$0] }
-        let (matches, maxIoU) = matcher.matchReportingIoU(candidates, to: gt)
+        let matches = matcher.match(candidates, to: gt)
         var classLabels = [Int32](repeating: 0, count: n)
         var foreground: [Int] = [], matched: [Int] = []
         for (j, match) in matches.enumerated() {
@@ -69,7 +67,6 @@ public struct MatchedCandidates: Sendable {
         }
         self.boxes = candidates
         self.matches = matches
-        self.maxIoU = maxIoU
         self.classLabels = classLabels
         self.regressionTargets = Tensor(shape: [n, 4], scalars: targets)
     }

@@ -42,30 +42,17 @@ public struct Matcher: Sendable, Equatable {
     /// - Returns: [N] matches.
     /// - Precondition: both [·, 4]; no NaN coordinates.
     public func match(_ candidates: Tensor, to groundTruthBoxes: Tensor) -> [Match] {
-        matchReportingIoU(candidates, to: groundTruthBoxes).matches
-    }
-
-    /// Matches candidates to ground-truth boxes and reports each candidate's highest IoU.
-    /// - Parameters:
-    ///   - candidates: [N, 4] anchors or proposals, pixels.
-    ///   - groundTruthBoxes: [M, 4] ground-truth boxes with positive width and height, pixels.
-    /// - Returns: [N] matches and [N] highest IoU over the ground truth (0 when M = 0).
-    /// - Precondition: both [·, 4]; no NaN coordinates.
-    public func matchReportingIoU(_ candidates: Tensor, to groundTruthBoxes: Tensor) -> (matches: [Match], maxIoU: [Float]) {
         let n = Boxes.count(candidates, "match"), m = Boxes.count(groundTruthBoxes, "match")
         var matches = [Match](repeating: .background, count: n)
-        var maxIoU = [Float](repeating: 0, count: n)
         candidates.scalars.withUnsafeBufferPointer { c in
             groundTruthBoxes.scalars.withUnsafeBufferPointer { g in
-                matches.withUnsafeMutableBufferPointer { out in
-                    maxIoU.withUnsafeMutableBufferPointer { best in
-                        Kernels.matchBoxes(out, bestIoU: best, candidates: c, candidateCount: n, groundTruthBoxes: g,
-                                           groundTruthCount: m, highThreshold: highThreshold, lowThreshold: lowThreshold,
-                                           allowLowQualityMatches: allowsLowQualityMatches)
-                    }
+                matches.withUnsafeMutableBufferPointer {
+                    Kernels.matchBoxes($0, candidates: c, candidateCount: n, groundTruthBoxes: g, groundTruthCount: m,
+                                       highThreshold: highThreshold, lowThreshold: lowThreshold,
+                                       allowLowQualityMatches: allowsLowQualityMatches)
                 }
             }
         }
-        return (matches, maxIoU)
+        return matches
     }
 }

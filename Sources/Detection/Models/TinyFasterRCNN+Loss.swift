@@ -41,16 +41,14 @@ extension TinyFasterRCNN {
     /// Computes the training losses of a batch, with the candidates chosen by the caller.
     ///
     /// Steps: features → RPN outputs → anchors matched per image → `selectRPN` → RPN loss;
-    /// training proposals (no gradient) + ground truth (+ extra boxes) matched per image →
-    /// `selectRoI` → RoI Align and box head over the selected RoIs only → RoI loss.
+    /// training proposals (no gradient) + ground truth matched per image → `selectRoI` → RoI
+    /// Align and box head over the selected RoIs only → RoI loss.
     /// - Parameters:
     ///   - images: [N, 3, H, W] RGB pixels in 0...255.
     ///   - groundTruth: N ground-truth sets.
     ///   - selectRPN: chooses each image's anchors (called for images 0, 1, … in order).
     ///   - selectRoI: chooses each image's RoIs (after every `selectRPN` call); asking its
     ///     context for predictions runs the RoI head over all of the image's candidates once.
-    ///   - extraRoIBoxes: per image index, [E, 4] boxes (pixels) appended after the ground truth
-    ///     to the RoI candidates, e.g. a hard-negative buffer's replays; nil for none.
     ///   - classificationLoss: BCE/CE or focal at both heads.
     ///   - normalization: the batch normaliser of both heads.
     /// - Precondition: one ground-truth set per image; labels in 1...K; selections never pick
@@ -58,7 +56,6 @@ extension TinyFasterRCNN {
     public func loss(images: Tensor, groundTruth: [GroundTruth],
                      selectRPN: (SelectionContext) -> CandidateSelection,
                      selectRoI: (SelectionContext) -> CandidateSelection,
-                     extraRoIBoxes: (Int) -> Tensor? = { _ in nil },
                      classificationLoss: ClassificationLossKind, normalization: LossNormalization) -> DetectionLosses {
         precondition(images.rank == 4 && images.shape[0] == groundTruth.count,
                      "loss: images \(images.shape) need one ground-truth set each, got \(groundTruth.count)")
@@ -78,10 +75,7 @@ extension TinyFasterRCNN {
         let rpnLoss = rpn.loss(output, candidates: anchorSets, selections: rpnSelections, kind: classificationLoss,
                                normalization: normalization)
         let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.trainingFilter)
-        let roiSets = proposals.indices.map { image in
-            roiHeads.matchedCandidates(proposals: proposals[image], groundTruth: groundTruth[image],
-                                       extraBoxes: extraRoIBoxes(image))
-        }
+        let roiSets = zip(proposals, groundTruth).map { roiHeads.matchedCandidates(proposals: $0, groundTruth: $1) }
         let roiSelections = roiSets.enumerated().map { image, matched in
             selectRoI(SelectionContext(imageIndex: image, candidates: matched) {
                 // A read-only pass of the RoI head over every candidate of this image.

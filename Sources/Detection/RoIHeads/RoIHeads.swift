@@ -61,16 +61,14 @@ public struct RoIHeads {
         return Tensor(shape: [scalars.count / 5, 5], scalars: scalars)
     }
 
-    /// Matches one image's training candidates: the proposals, then the ground-truth boxes,
-    /// then any extra boxes (e.g. replayed hard negatives).
+    /// Matches one image's training candidates: the proposals followed by the ground-truth boxes.
     /// - Parameters:
     ///   - proposals: [P, 4] proposals, pixels.
-    ///   - groundTruth: the image's M objects.
-    ///   - extraBoxes: [E, 4] boxes appended last, pixels (matched like the others).
-    /// - Returns: P + M + E matched candidates (labels are the ground-truth classes; targets
-    ///   encoded with (10, 10, 5, 5)).
-    public func matchedCandidates(proposals: Tensor, groundTruth: GroundTruth, extraBoxes: Tensor? = nil) -> MatchedCandidates {
-        let candidates = Tensor.concatenate([proposals, groundTruth.boxes] + (extraBoxes.map { [$0] } ?? []), alongAxis: 0)
+    ///   - groundTruth: the image's objects.
+    /// - Returns: P + M matched candidates (labels are the ground-truth classes; targets encoded
+    ///   with (10, 10, 5, 5)).
+    public func matchedCandidates(proposals: Tensor, groundTruth: GroundTruth) -> MatchedCandidates {
+        let candidates = Tensor.concatenate([proposals, groundTruth.boxes], alongAxis: 0)
         return MatchedCandidates(candidates: candidates, groundTruthBoxes: groundTruth.boxes,
                                  groundTruthLabels: groundTruth.labels, matcher: matcher, coder: coder)
     }

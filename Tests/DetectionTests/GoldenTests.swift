@@ -199,6 +199,29 @@ struct GoldenTests {
         #expect(roiScores.count == golden["roi_candidates"] as! Int)
     }
 
+    @Test func aBatchOfTwoCopiesGivesTheSingleImageResults() throws {
+        let model = try golden.model()
+        let pair = Tensor.concatenate([golden.image, golden.image], alongAxis: 0)
+        let single = model.detect(images: golden.image)[0]
+        let both = model.detect(images: pair)
+        #expect(both.count == 2)
+        for found in both {
+            #expect(found.count == single.count && found.labels == single.labels)
+            expectClose(found.scores, single.scores, relativeTolerance: 1e-5)
+            expectClose(found.boxes.scalars, single.boxes.scalars, relativeTolerance: 1e-5, absoluteTolerance: 1e-3)
+        }
+        // Pooled over the batch, sums and counts both double: the means are unchanged.
+        var generator = SplitMix64(seed: 1)
+        let losses = withoutGradients {
+            model.loss(images: pair, groundTruth: [golden.groundTruth, golden.groundTruth], configuration: .allCandidates,
+                       using: &generator)
+        }
+        let expected = golden["losses"] as! [String: Any]
+        expectClose(losses.rpnObjectness.value.scalar, Float(expected["rpn_bce_mean"] as! Double), relativeTolerance: 1e-3)
+        expectClose(losses.roiBox.value.scalar, Float(expected["roi_box"] as! Double), relativeTolerance: 1e-3)
+        expectClose(losses.total.value.scalar, Float(expected["total"] as! Double), relativeTolerance: 1e-3)
+    }
+
     @Test func focalLossVariants() throws {
         let model = try golden.model()
         var generator = SplitMix64(seed: 1)

@@ -58,49 +58,45 @@ struct ShiftedConvolutionLayout {
         return ky * geometry.dilationY * paddedWidth + kx * geometry.dilationX
     }
 
-    /// Copies images [N, C, H, W] into the zero-padded buffer [C, N·L] (in parallel over planes).
+    /// Copies images [N, C, H, W] into the zero-padded buffer [C, N·L].
     func pad(_ padded: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>) {
         padShifted(padded, input, shifts: 1)
     }
 
     /// Writes `shifts` blocks [C, N·L]: block k is the padded buffer read k·d elements further
     /// on, T[k][c][m] = Xpad[c][m + k·d], zero past each image's plane (such positions only feed
-    /// discarded columns). Block 0 is the padded buffer. In parallel over (block, channel, image).
+    /// discarded columns). Block 0 is the padded buffer.
     func padShifted(_ blocks: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, shifts: Int) {
         let g = geometry, wp = paddedWidth, h = g.height, w = g.width, l = plane
         let planes = g.channels * batch
-        Kernels.forEachPart(count: shifts * planes, minimumPart: Kernels.minimumPart(itemSize: l)) { range in
-            for k in range {
-                let block = k / planes, c = k % planes / batch, i = k % batch
-                let src = input + (i * g.channels + c) * h * w, dst = blocks + k * l
-                // Interior row y starts at top + y·Wp; zero the gaps between rows, clip at 0.
-                let top = g.paddingY * wp + g.paddingX - block * g.dilationX
-                var cursor = 0
-                for y in 0..<h {
-                    var start = top + y * wp, from = 0
-                    if start < 0 { from = -start; start = 0 }
-                    guard from < w else { continue }
-                    (dst + cursor).update(repeating: 0, count: start - cursor)
-                    (dst + start).update(from: src + y * w + from, count: w - from)
-                    cursor = start + w - from
-                }
-                (dst + cursor).update(repeating: 0, count: l - cursor)
+        for k in 0..<(shifts * planes) {
+            let block = k / planes, c = k % planes / batch, i = k % batch
+            let src = input + (i * g.channels + c) * h * w, dst = blocks + k * l
+            // Interior row y starts at top + y·Wp; zero the gaps between rows, clip at 0.
+            let top = g.paddingY * wp + g.paddingX - block * g.dilationX
+            var cursor = 0
+            for y in 0..<h {
+                var start = top + y * wp, from = 0
+                if start < 0 { from = -start; start = 0 }
+                guard from < w else { continue }
+                (dst + cursor).update(repeating: 0, count: start - cursor)
+                (dst + start).update(from: src + y * w + from, count: w - from)
+                cursor = start + w - from
             }
+            (dst + cursor).update(repeating: 0, count: l - cursor)
         }
     }
 
-    /// Adds the interior of the padded buffer [C, N·L] into images [N, C, H, W] (in parallel over planes).
+    /// Adds the interior of the padded buffer [C, N·L] into images [N, C, H, W].
     func accumulateInterior(_ images: UnsafeMutablePointer<Float>, _ padded: UnsafePointer<Float>) {
         let g = geometry, wp = paddedWidth, h = g.height, w = g.width, planes = g.channels * batch
-        Kernels.forEachPart(count: planes, minimumPart: Kernels.minimumPart(itemSize: plane)) { range in
-            for k in range {
-                let c = k / batch, i = k % batch
-                let dst = images + (i * g.channels + c) * h * w
-                let src = padded + k * plane + g.paddingY * wp + g.paddingX
-                for y in 0..<h {
-                    let d = dst + y * w, s = src + y * wp
-                    for x in 0..<w { d[x] += s[x] }
-                }
+        for k in 0..<planes {
+            let c = k / batch, i = k % batch
+            let dst = images + (i * g.channels + c) * h * w
+            let src = padded + k * plane + g.paddingY * wp + g.paddingX
+            for y in 0..<h {
+                let d = dst + y * w, s = src + y * wp
+                for x in 0..<w { d[x] += s[x] }
             }
         }
     }
@@ -140,17 +136,15 @@ extension Kernels {
                   UnsafeBufferPointer(start: padded + shift, count: s.paddedCount - shift), ldb: ldb, transposeB: false,
                   m: f, n: q, k: c, beta: tap == 0 ? 0 : 1)
         }
-        // Gather the valid columns, adding the bias (in parallel over output planes).
+        // Gather the valid columns, adding the bias.
         let oh = g.outputHeight, ow = g.outputWidth, wp = s.paddedWidth, n = s.batch
-        forEachPart(count: n * f, minimumPart: minimumPart(itemSize: oh * ow)) { range in
-            for k in range {
-                let fi = k / n, i = k % n
-                let b: Float = bias.isEmpty ? 0 : bias[fi]
-                let src = out + fi * q + i * s.plane, dst = output + (i * f + fi) * oh * ow
-                for oy in 0..<oh {
-                    let d = dst + oy * ow, r = src + oy * wp
-                    for ox in 0..<ow { d[ox] = r[ox] + b }
-                }
+        for k in 0..<(n * f) {
+            let fi = k / n, i = k % n
+            let b: Float = bias.isEmpty ? 0 : bias[fi]
+            let src = out + fi * q + i * s.plane, dst = output + (i * f + fi) * oh * ow
+            for oy in 0..<oh {
+                let d = dst + oy * ow, r = src + oy * wp
+                for ox in 0..<ow { d[ox] = r[ox] + b }
             }
         }
     }
@@ -174,16 +168,14 @@ extension Kernels {
         s.padShifted(shifted, input, shifts: g.kernelWidth)
         s.packWeights(packed, weight)
         // gOut in padded-width layout, zero in the discarded columns so they contribute nothing;
-        // the bias gradient on the way (in parallel over filters: each owns its row and bias).
-        forEachPart(count: f, minimumPart: minimumPart(itemSize: q)) { range in
-            for fi in range {
-                let row = gradOut + fi * q
-                row.update(repeating: 0, count: q)
-                for i in 0..<s.batch {
-                    let src = gradOutput + (i * f + fi) * oh * ow, dst = row + i * s.plane
-                    for oy in 0..<oh { (dst + oy * wp).update(from: src + oy * ow, count: ow) }
-                    if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
-                }
+        // the bias gradient on the way.
+        for fi in 0..<f {
+            let row = gradOut + fi * q
+            row.update(repeating: 0, count: q)
+            for i in 0..<s.batch {
+                let src = gradOutput + (i * f + fi) * oh * ow, dst = row + i * s.plane
+                for oy in 0..<oh { (dst + oy * wp).update(from: src + oy * ow, count: ow) }
+                if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
             }
         }
         // dW_ky[F, KW·C] = gOut'[F, Q] · T_ky[KW·C, Q]ᵀ, one GEMM per kernel row, with rows (kx, c)
@@ -211,9 +203,7 @@ extension Kernels {
         // which is fine because the GEMMs run one after another. Tap 0 (shift 0) overwrites
         // [0, Q) of every channel row, so only the rest of each row needs zeroing first.
         let tail = ldb - q
-        forEachPart(count: c, minimumPart: minimumPart(itemSize: tail)) { range in
-            for ci in range { (gradPadded + ci * ldb + q).update(repeating: 0, count: tail) }
-        }
+        for ci in 0..<c { (gradPadded + ci * ldb + q).update(repeating: 0, count: tail) }
         for tap in 0..<s.taps {
             let shift = s.shift(tap: tap)
             sgemm(UnsafeMutableBufferPointer(start: gradPadded + shift, count: s.paddedCount - shift), ldc: ldb,

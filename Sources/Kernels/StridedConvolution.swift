@@ -45,32 +45,23 @@ struct StridedConvolutionLayout {
         return (c * phases + phase) * plane + (ay / g.strideY) * phaseWidth + ax / g.strideX
     }
 
-    /// Splits one zero-padded image [C, H, W] into phase planes [C, sy·sx, Lq] (zeros outside);
-    /// zeroing and the row scatter each run in parallel (distinct input rows land on distinct
-    /// phase-plane positions).
+    /// Splits one zero-padded image [C, H, W] into phase planes [C, sy·sx, Lq] (zeros outside).
     func split(_ phasesOut: UnsafeMutablePointer<Float>, _ image: UnsafePointer<Float>) {
-        let g = geometry, count = phaseCount
-        Kernels.forEachPart(count: count, minimumPart: Kernels.minimumPart(itemSize: 1)) { range in
-            (phasesOut + range.lowerBound).update(repeating: 0, count: range.count)
-        }
-        Kernels.forEachPart(count: g.channels * g.height, minimumPart: Kernels.minimumPart(itemSize: g.width)) { range in
-            for row in range { forEachPhaseRun(row: row) { src, dst, count, sx in
-                let s = image + src, d = phasesOut + dst
-                for j in 0..<count { d[j] = s[j * sx] }
-            } }
-        }
+        let g = geometry
+        phasesOut.update(repeating: 0, count: phaseCount)
+        for row in 0..<(g.channels * g.height) { forEachPhaseRun(row: row) { src, dst, count, sx in
+            let s = image + src, d = phasesOut + dst
+            for j in 0..<count { d[j] = s[j * sx] }
+        } }
     }
 
-    /// Adds phase planes [C, sy·sx, Lq] back into one image [C, H, W] (the adjoint of `split`),
-    /// in parallel over image rows.
+    /// Adds phase planes [C, sy·sx, Lq] back into one image [C, H, W] (the adjoint of `split`).
     func accumulateSplit(_ image: UnsafeMutablePointer<Float>, _ phasesIn: UnsafePointer<Float>) {
         let g = geometry
-        Kernels.forEachPart(count: g.channels * g.height, minimumPart: Kernels.minimumPart(itemSize: g.width)) { range in
-            for row in range { forEachPhaseRun(row: row) { src, dst, count, sx in
-                let d = image + src, s = phasesIn + dst
-                for j in 0..<count { d[j * sx] += s[j] }
-            } }
-        }
+        for row in 0..<(g.channels * g.height) { forEachPhaseRun(row: row) { src, dst, count, sx in
+            let d = image + src, s = phasesIn + dst
+            for j in 0..<count { d[j * sx] += s[j] }
+        } }
     }
 
     /// Calls `body(imageOffset, phaseOffset, count, sx)` for each of the sx runs that input row
@@ -88,35 +79,22 @@ struct StridedConvolutionLayout {
         }
     }
 
-    /// Fills the column matrix [R, Q] from the phase planes: one contiguous copy per row, in parallel.
+    /// Fills the column matrix [R, Q] from the phase planes: one contiguous copy per row.
     func columns(_ cols: UnsafeMutablePointer<Float>, from phasesIn: UnsafePointer<Float>) {
         let g = geometry, kh = g.kernelHeight, kw = g.kernelWidth, q = columns
-        Kernels.forEachPart(count: g.columnRows, minimumPart: Kernels.minimumPart(itemSize: q)) { range in
-            for row in range {
-                let c = row / (kh * kw), ky = row / kw % kh, kx = row % kw
-                (cols + row * q).update(from: phasesIn + source(channel: c, ky: ky, kx: kx), count: q)
-            }
+        for row in 0..<g.columnRows {
+            let c = row / (kh * kw), ky = row / kw % kh, kx = row % kw
+            (cols + row * q).update(from: phasesIn + source(channel: c, ky: ky, kx: kx), count: q)
         }
     }
 
-    /// Adds every row of a column-gradient matrix [R, Q] into the phase-plane gradient, in
-    /// parallel over phase planes (rows of different taps overlap within a plane, so a plane is
-    /// the unit a worker owns).
+    /// Adds every row of a column-gradient matrix [R, Q] into the phase-plane gradient.
     func accumulateColumns(_ phasesOut: UnsafeMutablePointer<Float>, from cols: UnsafePointer<Float>) {
         let g = geometry, kh = g.kernelHeight, kw = g.kernelWidth, q = columns
-        let planeCount = g.channels * phases
-        Kernels.forEachPart(count: planeCount, minimumPart: Kernels.minimumPart(itemSize: q * g.columnRows / max(planeCount, 1))) { range in
-            for planeIndex in range {
-                let c = planeIndex / phases, phase = planeIndex % phases
-                for ky in 0..<kh {
-                    for kx in 0..<kw {
-                        let ay = ky * g.dilationY, ax = kx * g.dilationX
-                        guard (ay % g.strideY) * g.strideX + ax % g.strideX == phase else { continue }
-                        let dst = phasesOut + source(channel: c, ky: ky, kx: kx), src = cols + ((c * kh + ky) * kw + kx) * q
-                        for j in 0..<q { dst[j] += src[j] }
-                    }
-                }
-            }
+        for row in 0..<g.columnRows {
+            let c = row / (kh * kw), ky = row / kw % kh, kx = row % kw
+            let dst = phasesOut + source(channel: c, ky: ky, kx: kx), src = cols + row * q
+            for j in 0..<q { dst[j] += src[j] }
         }
     }
 }
@@ -139,14 +117,12 @@ extension Kernels {
             sgemm(UnsafeMutableBufferPointer(start: out, count: s.outputCount), ldc: q,
                   UnsafeBufferPointer(start: weight, count: f * r), lda: r, transposeA: false,
                   UnsafeBufferPointer(start: cols, count: s.columnCount), ldb: q, transposeB: false, m: f, n: q, k: r)
-            forEachPart(count: f, minimumPart: minimumPart(itemSize: oh * ow)) { range in
-                for fi in range {
-                    let b: Float = bias.isEmpty ? 0 : bias[fi]
-                    let src = out + fi * q, dst = output + (i * f + fi) * oh * ow
-                    for oy in 0..<oh {
-                        let d = dst + oy * ow, rowStart = src + oy * wq
-                        for ox in 0..<ow { d[ox] = rowStart[ox] + b }
-                    }
+            for fi in 0..<f {
+                let b: Float = bias.isEmpty ? 0 : bias[fi]
+                let src = out + fi * q, dst = output + (i * f + fi) * oh * ow
+                for oy in 0..<oh {
+                    let d = dst + oy * ow, rowStart = src + oy * wq
+                    for ox in 0..<ow { d[ox] = rowStart[ox] + b }
                 }
             }
         }
@@ -168,15 +144,13 @@ extension Kernels {
         let gradOut = cols + s.columnCount
         for i in 0..<n {
             // gOut' rows (zero in the discarded columns) and the bias gradient, per filter.
-            forEachPart(count: f, minimumPart: minimumPart(itemSize: q)) { range in
-                for fi in range {
-                    let src = gradOutput + (i * f + fi) * oh * ow, dst = gradOut + fi * q
-                    for oy in 0..<oh {
-                        (dst + oy * wq).update(from: src + oy * ow, count: ow)
-                        (dst + oy * wq + ow).update(repeating: 0, count: wq - ow)
-                    }
-                    if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
+            for fi in 0..<f {
+                let src = gradOutput + (i * f + fi) * oh * ow, dst = gradOut + fi * q
+                for oy in 0..<oh {
+                    (dst + oy * wq).update(from: src + oy * ow, count: ow)
+                    (dst + oy * wq + ow).update(repeating: 0, count: wq - ow)
                 }
+                if !gradBias.isEmpty { gradBias[fi] += sum(src, count: oh * ow) }
             }
             s.split(phases, input + i * imageSize)
             s.columns(cols, from: phases)
@@ -187,9 +161,7 @@ extension Kernels {
             sgemm(UnsafeMutableBufferPointer(start: cols, count: s.columnCount), ldc: q,
                   UnsafeBufferPointer(start: weight, count: f * r), lda: r, transposeA: true,
                   UnsafeBufferPointer(start: gradOut, count: s.outputCount), ldb: q, transposeB: false, m: r, n: q, k: f)
-            forEachPart(count: s.phaseCount, minimumPart: minimumPart(itemSize: 1)) { range in
-                (gradPhases + range.lowerBound).update(repeating: 0, count: range.count)
-            }
+            gradPhases.update(repeating: 0, count: s.phaseCount)
             s.accumulateColumns(gradPhases, from: cols)
             s.accumulateSplit(gradInputBase + i * imageSize, gradPhases)
         }

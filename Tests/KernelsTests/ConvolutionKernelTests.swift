@@ -29,8 +29,7 @@ func referenceConvolutionBackward(gradOutput: [Float], input: [Float], weight: [
 struct ConvolutionKernelTests {
     /// (N, C, H, W, F, KH, KW, stride, padding, dilation): 3×3 and 1×1, padding 0–2, dilation 2,
     /// non-square kernels and images, stride 1–3, batch 1–3, a single pixel; C ≥ 16 at stride 1
-    /// takes the shifted-GEMM path, everything else the phase-split im2col path; the last two are
-    /// large enough for the parallel data movement.
+    /// takes the shifted-GEMM path, everything else the phase-split im2col path.
     static let cases: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (2, 3, 7, 5, 4, 3, 3, 1, 1, 1), (1, 1, 1, 1, 1, 1, 1, 1, 0, 1), (3, 2, 6, 9, 5, 1, 1, 1, 0, 1),
         (2, 4, 9, 8, 3, 3, 3, 1, 2, 2), (1, 5, 6, 7, 2, 2, 3, 1, 0, 1), (2, 3, 9, 9, 4, 3, 3, 2, 1, 1),
@@ -39,7 +38,7 @@ struct ConvolutionKernelTests {
         (1, 16, 5, 6, 3, 1, 1, 1, 0, 1), (2, 20, 7, 7, 4, 3, 2, 1, 2, 2), (1, 1, 4, 4, 2, 3, 3, 2, 1, 1),
         // Shifted path without padding (shifted blocks clipped at the plane start) and with dilation 2.
         (1, 16, 6, 7, 3, 3, 3, 1, 0, 1), (2, 16, 7, 8, 3, 3, 3, 1, 1, 2), (1, 16, 5, 9, 2, 1, 3, 1, 0, 2),
-        // Large enough that the data movement splits across workers (ParallelParts.swift).
+        // Larger planes: 40² at stride 1 (shifted path) and 128² at stride 2 (phase-split path).
         (2, 16, 40, 40, 16, 3, 3, 1, 1, 1), (1, 4, 128, 128, 8, 3, 3, 2, 1, 1),
     ]
 

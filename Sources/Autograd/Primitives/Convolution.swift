@@ -1,6 +1,7 @@
 // Convolution primitive: forward and backward through Kernels.convolutionForward/Backward (all
 // FLOPs in GEMM). Saved state: the input and weight values only; the backward pass rebuilds its
 // GEMM operands (padded input or im2col columns) from them rather than keeping column matrices.
+// Their scratch memory comes from Kernels.ScratchPool.shared, so it is not re-faulted per call.
 import Kernels
 import TensorCore
 
@@ -26,13 +27,13 @@ extension Variable {
         let scratchCount = Kernels.convolutionForwardScratchCount(batch: n, filters: f, geometry: g)
         // Every output element is written by the kernel, so neither buffer needs zeroing.
         let out = [Float](unsafeUninitializedCapacity: outputCount) { o, initialized in
-            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            input.scalars.withUnsafeBufferPointer { x in weightValue.scalars.withUnsafeBufferPointer { wt in
-                biasValue.withUnsafeBufferPointer { b in
-                    Kernels.convolutionForward(o, scratch: scratch, x, weight: wt, bias: b, batch: n, filters: f, geometry: g)
-                }
-            } }
+            Kernels.ScratchPool.shared.withBuffer(count: scratchCount) { scratch in
+                input.scalars.withUnsafeBufferPointer { x in weightValue.scalars.withUnsafeBufferPointer { wt in
+                    biasValue.withUnsafeBufferPointer { b in
+                        Kernels.convolutionForward(o, scratch: scratch, x, weight: wt, bias: b, batch: n, filters: f, geometry: g)
+                    }
+                } }
+            }
             initialized = outputCount
         }
         let needsInputGradient = requiresGradient, hasBias = bias != nil
@@ -42,16 +43,16 @@ extension Variable {
             var gradWeight = [Float](repeating: 0, count: weightValue.count)
             var gradBias = [Float](repeating: 0, count: hasBias ? f : 0)
             let backwardScratch = Kernels.convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
-            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: backwardScratch)
-            defer { scratch.deallocate() }
-            gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
-                weightValue.scalars.withUnsafeBufferPointer { wt in gradInput.withUnsafeMutableBufferPointer { gi in
-                    gradWeight.withUnsafeMutableBufferPointer { gw in gradBias.withUnsafeMutableBufferPointer { gb in
-                        Kernels.convolutionBackward(gradInput: gi, gradWeight: gw, gradBias: gb, scratch: scratch,
-                                                    gradOutput: go, input: x, weight: wt, batch: n, filters: f, geometry: g)
+            Kernels.ScratchPool.shared.withBuffer(count: backwardScratch) { scratch in
+                gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                    weightValue.scalars.withUnsafeBufferPointer { wt in gradInput.withUnsafeMutableBufferPointer { gi in
+                        gradWeight.withUnsafeMutableBufferPointer { gw in gradBias.withUnsafeMutableBufferPointer { gb in
+                            Kernels.convolutionBackward(gradInput: gi, gradWeight: gw, gradBias: gb, scratch: scratch,
+                                                        gradOutput: go, input: x, weight: wt, batch: n, filters: f, geometry: g)
+                        } }
                     } }
                 } }
-            } }
+            }
             var grads: [Tensor?] = [needsInputGradient ? Tensor(shape: input.shape, scalars: gradInput) : nil,
                                     Tensor(shape: weightValue.shape, scalars: gradWeight)]
             if hasBias { grads.append(Tensor(shape: [f], scalars: gradBias)) }

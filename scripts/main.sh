@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The README's main job: installs what is missing, builds in release and runs the kernel
-# benchmarks (GEMM and the conv2d workloads of the kernel contract). When `quarry compare`
-# lands, this runs the strategy comparison on the bundled NEON tree-crown images instead.
+# The README's main job: installs what is missing, builds the `quarry` command in release and
+# runs a sampling-strategy comparison on the bundled NEON tree-crown images. Extra arguments go
+# to `quarry compare` (e.g. --iterations 600 --seeds 0,1,2 --strategies random,focal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-swift package --allow-writing-to-package-directory benchmark "$@"
+swift build -c release --product quarry
+.build/release/quarry compare --dataset neon-trees --output out/compare "$@"

@@ -1,8 +1,7 @@
 // Loss-kernel workloads of DESIGN.md's benchmark contract: K1a, K1b (sigmoid focal loss forward
 // + backward), K2 (softmax cross-entropy per-sample loss + gradient), K3 (smooth L1 forward +
 // backward). K1 and K2 run twice: the fused kernel of the training path and the separate pair.
-// Throughput is reported per iteration; multiply by the workload size for the contract's units
-// (elements/s or rows/s), as docs/benchmarks-losses.md does.
+// Each reports the contract's unit (M elem/s, M rows/s) through `recordRate` (RateMeasurement.swift).
 import Benchmark
 import Kernels
 
@@ -57,66 +56,57 @@ func registerLossBenchmarks() {
     let k1b = BuiltOnFirstUse { LossWorkload(count: 120_000 * 80, rows: 0, classes: 1, positive: 0.001, seed: 2) }
     let k2 = BuiltOnFirstUse { LossWorkload(count: 2_000 * 21, rows: 2_000, classes: 21, positive: 0, seed: 3) }
     let k3 = BuiltOnFirstUse { LossWorkload(count: 2_000 * 4, rows: 0, classes: 1, positive: 0, seed: 4) }
+    let elements = "M elem/s", rows = "M rows/s"
 
-    for (id, shape, elements, workload) in [("K1a", "120,000 × 1", "120,000", k1a), ("K1b", "120,000 × 80", "9,600,000", k1b)] {
-        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), fused (\(elements) elem)") { benchmark in
+    for (id, shape, count, workload) in [("K1a", "120000x1", 120_000, k1a), ("K1b", "120000x80", 9_600_000, k1b)] {
+        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), fused", configuration: .init(metrics: rateMetrics(elements))) { benchmark in
             let w = workload.get
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
+            recordRate(benchmark, unit: elements, work: Double(count), scale: 1e6) {
                 Kernels.sigmoidFocalLossForwardBackward(w.loss, w.grad, gradScale: w.gradOutput[0],
                                                         logits: UnsafeBufferPointer(w.logits), targets: UnsafeBufferPointer(w.targets))
             }
-            benchmark.stopMeasurement()
             blackHole(w.grad[0] + w.loss[0])
         }
-        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), forward then backward (\(elements) elem)") { benchmark in
+        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), forward then backward", configuration: .init(metrics: rateMetrics(elements))) { benchmark in
             let w = workload.get
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
+            recordRate(benchmark, unit: elements, work: Double(count), scale: 1e6) {
                 Kernels.sigmoidFocalLossForward(w.loss, logits: UnsafeBufferPointer(w.logits), targets: UnsafeBufferPointer(w.targets))
                 Kernels.sigmoidFocalLossBackward(w.grad, gradOutput: UnsafeBufferPointer(w.gradOutput),
                                                  logits: UnsafeBufferPointer(w.logits), targets: UnsafeBufferPointer(w.targets))
             }
-            benchmark.stopMeasurement()
             blackHole(w.grad[0] + w.loss[0])
         }
     }
 
-    Benchmark("K2 softmax CE per-sample loss + grad 2,000 × 21, fused (2,000 rows)") { benchmark in
+    Benchmark("K2 softmax CE per-sample loss + grad 2000x21, fused", configuration: .init(metrics: rateMetrics(rows))) { benchmark in
         let w = k2.get
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: rows, work: 2_000, scale: 1e6) {
             Kernels.softmaxCrossEntropyForwardBackward(w.loss, w.grad, gradOutput: UnsafeBufferPointer(w.gradOutput),
                                                        logits: UnsafeBufferPointer(w.logits), labels: UnsafeBufferPointer(w.labels),
                                                        classCount: 21)
         }
-        benchmark.stopMeasurement()
         blackHole(w.grad[0] + w.loss[0])
     }
 
-    Benchmark("K2 softmax CE per-sample loss + grad 2,000 × 21, forward then backward (2,000 rows)") { benchmark in
+    Benchmark("K2 softmax CE per-sample loss + grad 2000x21, forward then backward", configuration: .init(metrics: rateMetrics(rows))) { benchmark in
         let w = k2.get
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: rows, work: 2_000, scale: 1e6) {
             Kernels.softmaxCrossEntropyForward(w.loss, logits: UnsafeBufferPointer(w.logits), labels: UnsafeBufferPointer(w.labels),
                                                classCount: 21)
             Kernels.softmaxCrossEntropyBackward(w.grad, gradOutput: UnsafeBufferPointer(w.gradOutput),
                                                 logits: UnsafeBufferPointer(w.logits), labels: UnsafeBufferPointer(w.labels),
                                                 classCount: 21)
         }
-        benchmark.stopMeasurement()
         blackHole(w.grad[0] + w.loss[0])
     }
 
-    Benchmark("K3 smooth L1 fwd+bwd 2,000 × 4 (8,000 elem)") { benchmark in
+    Benchmark("K3 smooth L1 fwd+bwd 2000x4", configuration: .init(metrics: rateMetrics(elements))) { benchmark in
         let w = k3.get
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: elements, work: 8_000, scale: 1e6) {
             Kernels.smoothL1Forward(w.loss, input: UnsafeBufferPointer(w.logits), target: UnsafeBufferPointer(w.targets), beta: 1.0 / 9)
             Kernels.smoothL1Backward(w.grad, gradOutput: UnsafeBufferPointer(w.gradOutput), input: UnsafeBufferPointer(w.logits),
                                      target: UnsafeBufferPointer(w.targets), beta: 1.0 / 9)
         }
-        benchmark.stopMeasurement()
         blackHole(w.grad[0] + w.loss[0])
     }
 }

@@ -16,4 +16,5 @@ let benchmarks: @Sendable () -> Void = {
     registerLossBenchmarks()
     registerSelectionBenchmarks()
     registerSamplingBenchmarks()
+    registerModelBenchmarks()
 }

@@ -1,6 +1,6 @@
 // Sampling-selection workloads of DESIGN.md's benchmark contract: K4a (OHEM top-256 with a
 // positive cap), K4b (OHEM at the RoI head: NMS 0.7 by loss, top 128), K5 (random balanced
-// sampler). Throughput is per iteration; times the candidate count it gives anchors/s or RoIs/s.
+// sampler). Each reports M anchors/s or M RoIs/s through `recordRate` (RateMeasurement.swift).
 import Benchmark
 import Kernels
 
@@ -44,35 +44,31 @@ final class SelectionWorkload {
 func registerSelectionBenchmarks() {
     let anchors = BuiltOnFirstUse { SelectionWorkload(count: 120_000, positive: 0.01, ignored: 0.05, seed: 11) }
     let rois = BuiltOnFirstUse { SelectionWorkload(count: 2_000, positive: 0.25, ignored: 0, seed: 12) }
+    let anchorRate = "M anchors/s", roiRate = "M RoIs/s"
 
-    Benchmark("K4a OHEM select top-256 by loss, pos cap 0.25, 120,000 anchors 1% positive (120,000 anchors)") { benchmark in
+    Benchmark("K4a OHEM select top-256 by loss, pos cap 0.25, 120000 anchors 1% positive",
+              configuration: .init(metrics: rateMetrics(anchorRate))) { benchmark in
         let w = anchors.get
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: anchorRate, work: 120_000, scale: 1e6) {
             blackHole(Kernels.ohemSelect(w.selected, losses: UnsafeBufferPointer(w.losses), labels: UnsafeBufferPointer(w.labels),
                                          count: 256, maxPositives: 64))
         }
-        benchmark.stopMeasurement()
     }
 
-    Benchmark("K4b OHEM RoI select NMS 0.7 by loss, top 128 of 2,000 RoIs (2,000 RoIs)") { benchmark in
+    Benchmark("K4b OHEM RoI select NMS 0.7 by loss, top 128 of 2000 RoIs", configuration: .init(metrics: rateMetrics(roiRate))) { benchmark in
         let w = rois.get
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: roiRate, work: 2_000, scale: 1e6) {
             blackHole(Kernels.ohemRoISelect(w.selected, boxes: UnsafeBufferPointer(w.boxes), losses: UnsafeBufferPointer(w.losses),
                                             labels: UnsafeBufferPointer(w.wideLabels), iouThreshold: 0.7, count: 128))
         }
-        benchmark.stopMeasurement()
     }
 
-    Benchmark("K5 random balanced sampler 256, fraction 0.5, 120,000 labels (120,000 anchors)") { benchmark in
+    Benchmark("K5 random balanced sampler 256, fraction 0.5, 120000 labels", configuration: .init(metrics: rateMetrics(anchorRate))) { benchmark in
         let w = anchors.get
         var generator = SplitMix64(seed: 5)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
+        recordRate(benchmark, unit: anchorRate, work: 120_000, scale: 1e6) {
             blackHole(Kernels.balancedRandomSample(positives: w.selected, negatives: w.negatives, labels: UnsafeBufferPointer(w.labels),
                                                    batchSize: 256, positiveFraction: 0.5, using: &generator))
         }
-        benchmark.stopMeasurement()
     }
 }

@@ -10,15 +10,19 @@ import TensorCore
 /// `Sendable`. Identity (`===`) is the node's identity, so no IDs are needed.
 public final class Variable {
     /// The forward value.
+    ///
+    /// Reassigning it (an optimiser step) affects only graphs built afterwards: each backward
+    /// rule keeps the values its forward pass used.
     public var value: Tensor
     /// The accumulated gradient of a leaf after `backward()`; `nil` before the first one.
     public var gradient: Tensor?
     /// Whether gradients flow to this node (true for parameters and anything computed from one).
     public let requiresGradient: Bool
     /// The inputs this node was computed from (empty for leaves and for constants).
-    let parents: [Variable]
+    private(set) var parents: [Variable]
     /// Maps the gradient of this node's value to the gradients of its parents (nil: no gradient).
-    let backwardRule: ((Tensor) -> [Tensor?])?
+    /// Its captures are parents of this node (never other variables), which `deinit` relies on.
+    private(set) var backwardRule: ((Tensor) -> [Tensor?])?
 
     /// Creates a leaf: a constant (`requiresGradient: false`) or a parameter.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
@@ -44,6 +48,27 @@ public final class Variable {
             requiresGradient = false
             self.parents = []
             backwardRule = nil
+        }
+    }
+
+    /// Releases the graph above this node iteratively.
+    ///
+    /// Left to Swift, releasing the last reference to the output of a long chain releases its
+    /// parent from inside this deinit, and so on up the chain: one stack frame per node, which
+    /// overflowed the stack at about 10⁵ nodes. Instead, parents that this node alone keeps
+    /// alive are unlinked into a local work list, so each deinit below returns at once.
+    deinit {
+        guard !parents.isEmpty else { return }
+        var work = parents
+        parents = []
+        backwardRule = nil  // its captures are parents, now held by `work`
+        while var node = work.popLast() {
+            // Only a node nobody else holds dies here; others keep their parents for their owners.
+            if isKnownUniquelyReferenced(&node) && !node.parents.isEmpty {
+                work.append(contentsOf: node.parents)
+                node.parents = []
+                node.backwardRule = nil
+            }
         }
     }
 

@@ -18,11 +18,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
     var dataset = "neon-trees"
 
-    @Option(help: "Comma-separated strategy names.")
-    var strategies = "random,focal"
+    @Option(help: "Comma-separated strategy names: \(SamplerKind.validNames).")
+    var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
     @Option(help: "Training iterations per run.")
-    var iterations = 300
+    var iterations = 600
 
     @Option(help: "Comma-separated seeds.")
     var seeds = "0"
@@ -37,10 +37,18 @@ struct CompareCommand: ParsableCommand {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         _ = try parsedSeeds()
-        for name in strategyNames { _ = try LossConfiguration(strategyNamed: name) }
+        _ = try parsedStrategies()
     }
 
-    var strategyNames: [String] { strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    /// The strategies named by `--strategies`, in order.
+    /// - Throws: `ValidationError` naming an unknown strategy and listing the valid ones.
+    func parsedStrategies() throws -> [SamplerKind] {
+        try strategies.split(separator: ",").map { name throws(ValidationError) in
+            do { return try SamplerKind(parsing: name.trimmingCharacters(in: .whitespaces)) } catch {
+                throw ValidationError("--strategies: \(error)")
+            }
+        }
+    }
 
     func parsedSeeds() throws -> [UInt64] {
         try seeds.split(separator: ",").map {
@@ -54,10 +62,10 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         Kernels.setBLASThreadCount(threads)
         let data = try TrainingData.load(dataset)
-        let plan = ComparisonPlan(strategies: strategyNames, seeds: try parsedSeeds(), iterations: iterations,
+        let plan = ComparisonPlan(strategies: try parsedStrategies(), seeds: try parsedSeeds(), iterations: iterations,
                                   output: URL(fileURLWithPath: output))
         var progress = ProgressLine()
-        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
+        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
         let context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(threads) OpenBLAS threads",
                        "\(data.train.count) training samples, \(data.test.count) test images"]
         let report = try StrategyComparison.run(plan, data: data, context: context) { event in

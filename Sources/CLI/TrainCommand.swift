@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
     var dataset = "neon-trees"
 
-    @Option(help: "The sampling strategy.")
+    @Option(help: "The sampling strategy: \(SamplerKind.validNames).")
     var strategy = "random"
 
     @Option(help: "Training iterations.")
@@ -42,7 +42,13 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
-        _ = try LossConfiguration(strategyNamed: strategy)
+        _ = try sampler()
+    }
+
+    /// The strategy named by `--strategy`.
+    /// - Throws: `ValidationError` naming the unknown strategy and listing the valid ones.
+    func sampler() throws(ValidationError) -> SamplerKind {
+        do { return try SamplerKind(parsing: strategy) } catch { throw ValidationError("--strategy: \(error)") }
     }
 
     func run() throws {
@@ -51,7 +57,7 @@ struct TrainCommand: ParsableCommand {
         var configuration = TrainingConfiguration(iterations: iterations, seed: seed)
         configuration.checkpointInterval = checkpointInterval
         var trainer = Trainer(samples: data.train, classCount: data.classCount,
-                              selection: try LossConfiguration(strategyNamed: strategy), configuration: configuration)
+                              sampler: try sampler(), configuration: configuration)
         let folder = URL(fileURLWithPath: output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         var progress = ProgressLine()

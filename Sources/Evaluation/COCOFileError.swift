@@ -105,8 +105,16 @@ extension COCOFileError {
     }
 
     /// The 1-based line of the first `NaN`/`Infinity` token outside a string, if any.
+    ///
+    /// A token is the whole word: `None`, `Nope` or `NaNa` is some other mistake, and so is a
+    /// stray `N` in binary garbage; those are left to the JSON parser's message.
     static func lineOfNonFiniteToken(in data: Data) -> Int? {
         let bytes = [UInt8](data)
+        let tokens = [Array("NaN".utf8), Array("Infinity".utf8)]
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        }
         var line = 1, inString = false, escaped = false, index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -114,9 +122,11 @@ extension COCOFileError {
                 if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
-            } else if byte == UInt8(ascii: "N") || byte == UInt8(ascii: "I") {
-                // Outside strings JSON allows only true/false/null as words, so N or I starts NaN/Infinity.
-                return line
+            } else if index == 0 || !isWordByte(bytes[index - 1]) {
+                for token in tokens where bytes[index...].starts(with: token) {
+                    let end = index + token.count
+                    if end == bytes.count || !isWordByte(bytes[end]) { return line }
+                }
             }
             if byte == UInt8(ascii: "\n") { line += 1 }
             index += 1

@@ -32,7 +32,7 @@ public struct COCOSummary: Sendable, Equatable, CustomStringConvertible {
             return " " + title.padding(toLength: max(18, title.count), withPad: " ", startingAt: 0)
                 + " \(kind) @[ IoU=" + iou.padding(toLength: max(9, iou.count), withPad: " ", startingAt: 0)
                 + " | area=" + String(repeating: " ", count: max(0, 6 - areaLabel.count)) + areaLabel
-                + " | maxDets=" + String(format: "%3d", maxDetections)
+                + " | maxDets=" + String(repeating: " ", count: max(0, 3 - "\(maxDetections)".count)) + "\(maxDetections)"
                 + " ] = " + String(format: "%0.3f", value)
         }
     }

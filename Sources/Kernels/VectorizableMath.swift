@@ -24,11 +24,11 @@ extension Kernels {
         let r = (clamped - n * 0.693_359_375) - n * -2.121_944_4e-4
         let r2 = r * r
         var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_6e-2
-        p = p * r + 1.666_666_5e-1
-        p = p * r + 5.000_000_1e-1
+        p = multiplyAdd(p, r, 1.398_199_95e-3)
+        p = multiplyAdd(p, r, 8.333_451_9e-3)
+        p = multiplyAdd(p, r, 4.166_579_6e-2)
+        p = multiplyAdd(p, r, 1.666_666_5e-1)
+        p = multiplyAdd(p, r, 5.000_000_1e-1)
         let expR = p * r2 + r + 1
         let scale = Float(bitPattern: UInt32(bitPattern: (nBits &+ 127) &<< 23))
         let value = expR * scale
@@ -52,14 +52,14 @@ extension Kernels {
         let f = small ? (m + m) - 1 : m - 1
         let f2 = f * f
         var p: Float = 7.037_683_6e-2
-        p = p * f - 1.151_461_0e-1
-        p = p * f + 1.167_699_9e-1
-        p = p * f - 1.242_014_1e-1
-        p = p * f + 1.424_932_3e-1
-        p = p * f - 1.666_805_8e-1
-        p = p * f + 2.000_071_5e-1
-        p = p * f - 2.499_999_4e-1
-        p = p * f + 3.333_333_1e-1
+        p = multiplyAdd(p, f, -1.151_461_0e-1)
+        p = multiplyAdd(p, f, 1.167_699_9e-1)
+        p = multiplyAdd(p, f, -1.242_014_1e-1)
+        p = multiplyAdd(p, f, 1.424_932_3e-1)
+        p = multiplyAdd(p, f, -1.666_805_8e-1)
+        p = multiplyAdd(p, f, 2.000_071_5e-1)
+        p = multiplyAdd(p, f, -2.499_999_4e-1)
+        p = multiplyAdd(p, f, 3.333_333_1e-1)
         var y = p * f * f2
         y += exponent * -2.121_944_4e-4
         y -= 0.5 * f2
@@ -77,12 +77,26 @@ extension Kernels {
         let s = x / (2 + x)
         let s2 = s * s
         var p: Float = 1.0 / 15
-        p = p * s2 + 1.0 / 13
-        p = p * s2 + 1.0 / 11
-        p = p * s2 + 1.0 / 9
-        p = p * s2 + 1.0 / 7
-        p = p * s2 + 1.0 / 5
-        p = p * s2 + 1.0 / 3
+        p = multiplyAdd(p, s2, 1.0 / 13)
+        p = multiplyAdd(p, s2, 1.0 / 11)
+        p = multiplyAdd(p, s2, 1.0 / 9)
+        p = multiplyAdd(p, s2, 1.0 / 7)
+        p = multiplyAdd(p, s2, 1.0 / 5)
+        p = multiplyAdd(p, s2, 1.0 / 3)
         return (s + s) + (s + s) * s2 * p
+    }
+
+    /// Computes a·b + c: one fused multiply-add when the package is built with the `QUARRY_FMA`
+    /// condition (set together with a `-target-cpu` that has FMA), else a multiply and an add.
+    ///
+    /// Why a switch: Swift never contracts a·b + c by itself, and `addingProduct` on a target
+    /// without FMA becomes a libm `fmaf` call, which would stop the loops from vectorising.
+    @inline(__always)
+    static func multiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
+        #if QUARRY_FMA
+        return c.addingProduct(a, b)
+        #else
+        return a * b + c
+        #endif
     }
 }

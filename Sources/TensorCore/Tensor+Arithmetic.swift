@@ -34,13 +34,17 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
-    /// Element-wise sum with broadcasting.
+    /// Element-wise sum with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, +) }
-    /// Element-wise difference with broadcasting.
+    /// Element-wise difference with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, -) }
-    /// Element-wise product with broadcasting.
+    /// Element-wise product with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, *) }
-    /// Element-wise quotient with broadcasting (IEEE division: x/0 is ±inf or NaN).
+    /// Element-wise quotient with NumPy broadcasting (IEEE division: x/0 is ±inf or NaN).
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, /) }
     /// Negation.
     public static prefix func - (x: Tensor) -> Tensor { x.map { -$0 } }

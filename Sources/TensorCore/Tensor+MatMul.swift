@@ -12,8 +12,10 @@ extension Tensor {
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         precondition((2...3).contains(rank) && (2...3).contains(other.rank),
                      "matmul: shapes \(shape) and \(other.shape) must have rank 2 or 3")
-        let batch = Swift.max(rank == 3 ? shape[0] : 1, other.rank == 3 ? other.shape[0] : 1)
-        precondition((rank == 2 || shape[0] == batch) && (other.rank == 2 || other.shape[0] == batch),
+        // The batch comes from the rank-3 operand(s); a rank-2 operand is shared, so an empty
+        // batch ([0, M, K] · [K, N]) is a valid, empty product.
+        let batch = rank == 3 ? shape[0] : (other.rank == 3 ? other.shape[0] : 1)
+        precondition(rank == 2 || other.rank == 2 || shape[0] == other.shape[0],
                      "matmul: batch sizes of \(shape) and \(other.shape) differ")
         let a0 = shape[rank - 2], a1 = shape[rank - 1]
         let b0 = other.shape[other.rank - 2], b1 = other.shape[other.rank - 1]

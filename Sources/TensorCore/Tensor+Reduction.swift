@@ -36,7 +36,8 @@ extension Tensor {
         return sum(alongAxis: a, keepingDimension: keepingDimension) / Float(shape[a])
     }
 
-    /// Maximum along `axis` and the index of the first maximum.
+    /// Maximum along `axis` and the index of the first maximum (ties → lowest index; a NaN is
+    /// the maximum of its slice, as `torch.max(dim)`).
     /// - Precondition: `axis` is in range and its size is at least 1.
     public func max(alongAxis axis: Int, keepingDimension: Bool = false) -> (values: Tensor, indices: [Int]) {
         let v = reductionView(axis)
@@ -53,7 +54,9 @@ extension Tensor {
         return (Tensor(shape: reducedShape(v.axis, keepingDimension: keepingDimension), scalars: out), idx)
     }
 
-    /// Indices of the first maximum along `axis`, with the reduced shape (row-major).
+    /// Indices of the first maximum along `axis`, with the reduced shape (row-major); a NaN
+    /// counts as the maximum (the index of the first NaN), as `max(alongAxis:)`.
+    /// - Precondition: `axis` is in range and its size is at least 1.
     public func argmax(alongAxis axis: Int) -> [Int] { max(alongAxis: axis).indices }
 
     /// The sum of all elements (0 for an empty tensor), accumulated in Double.

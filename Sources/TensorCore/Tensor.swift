@@ -10,12 +10,28 @@ public struct Tensor: Sendable, Equatable {
     /// The size of each axis, outermost first. A scalar has shape `[]`.
     public internal(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
+    ///
+    /// Element writes (`t.scalars[i] = x`, `withUnsafeMutableBufferPointer`) happen in place on
+    /// a uniquely held tensor.
+    /// - Precondition: a write keeps the element count of `shape`.
     public var scalars: [Float] {
-        didSet {
-            precondition(scalars.count == oldValue.count,
-                         "Tensor: scalars changed count from \(oldValue.count) to \(scalars.count) (shape \(shape))")
+        get { storage }
+        set {
+            precondition(newValue.count == storage.count,
+                         "Tensor: scalars changed count from \(storage.count) to \(newValue.count) (shape \(shape))")
+            storage = newValue
+        }
+        // Not a `didSet`: an observed property is mutated through a temporary copy, so every
+        // element write copied the whole array (O(n) per write, O(n²) for a fill loop).
+        _modify {
+            let count = storage.count
+            yield &storage
+            precondition(storage.count == count,
+                         "Tensor: scalars changed count from \(count) to \(storage.count) (shape \(shape))")
         }
     }
+    /// The row-major elements behind `scalars`.
+    var storage: [Float]
 
     /// Creates a tensor of the given shape from its row-major elements.
     /// - Precondition: every dimension ≥ 0 and `scalars.count` equals the product of `shape`.
@@ -25,7 +41,7 @@ public struct Tensor: Sendable, Equatable {
         precondition(scalars.count == count,
                      "Tensor: shape \(shape) needs \(count) scalars, got \(scalars.count)")
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// Creates a rank-0 tensor holding one value.
@@ -50,4 +66,12 @@ public struct Tensor: Sendable, Equatable {
         precondition(count == 1, "Tensor.scalar: shape \(shape) holds \(count) elements, not 1")
         return scalars[0]
     }
+}
+
+// MARK: - CustomStringConvertible
+
+extension Tensor: CustomStringConvertible {
+    /// `Tensor(shape: [2, 3], scalars: [...])`, every element listed (the form the default
+    /// reflection printed before `scalars` became a computed property).
+    public var description: String { "Tensor(shape: \(shape), scalars: \(storage))" }
 }

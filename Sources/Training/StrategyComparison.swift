@@ -8,8 +8,8 @@ import TensorCore
 
 /// A strategy comparison to run.
 public struct ComparisonPlan: Sendable {
-    /// Strategy names, in the order run (e.g. `random`, `ohem`, …).
-    public var strategies: [String]
+    /// The strategies, in the order run (e.g. `random`, `ohem`, …).
+    public var strategies: [SamplerKind]
     /// Seeds; each strategy trains once per seed with the same data order and initialisation.
     public var seeds: [UInt64]
     /// Iterations per run.
@@ -19,7 +19,7 @@ public struct ComparisonPlan: Sendable {
 
     /// Creates a plan.
     /// - Precondition: at least one strategy and seed; iterations ≥ 1.
-    public init(strategies: [String], seeds: [UInt64], iterations: Int, output: URL) {
+    public init(strategies: [SamplerKind], seeds: [UInt64], iterations: Int, output: URL) {
         precondition(!strategies.isEmpty && !seeds.isEmpty && iterations >= 1,
                      "ComparisonPlan: need strategies, seeds and iterations ≥ 1")
         self.strategies = strategies; self.seeds = seeds; self.iterations = iterations; self.output = output
@@ -46,21 +46,24 @@ public enum StrategyComparison {
                            progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport {
         var results: [StrategyResults] = []
         var curves: [(String, PrecisionRecallPoints)] = []
-        for strategy in plan.strategies {
-            let selection = try LossConfiguration(strategyNamed: strategy)
+        for kind in plan.strategies {
+            let strategy = kind.rawValue
             var runs: [SeedRun] = []
             for seed in plan.seeds {
                 progress(.runStarted(strategy: strategy, seed: seed))
                 ResourceUsage.resetPeakResidentBytes()
                 var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
                 configuration.logInterval = max(1, plan.iterations / 100)
-                var trainer = Trainer(samples: data.train, classCount: data.classCount, selection: selection,
+                var trainer = Trainer(samples: data.train, classCount: data.classCount, sampler: kind,
                                       configuration: configuration)
                 var curve: [LossPoint] = []
                 var seconds = 0.0
+                var rpnMining = MiningAccumulator(), roiMining = MiningAccumulator()
                 while !trainer.isFinished {
                     let record = try trainer.step()
                     seconds += record.seconds
+                    rpnMining.add(record.rpnMining)
+                    roiMining.add(record.roiMining)
                     if record.iteration % configuration.logInterval == 0 || trainer.isFinished {
                         curve.append(LossPoint(iteration: record.iteration, loss: record.total))
                     }
@@ -71,7 +74,8 @@ public enum StrategyComparison {
                 runs.append(SeedRun(seed: seed, ap50: evaluation.ap50, cocoAP: evaluation.cocoAP, cocoAP300: evaluation.cocoAP300,
                                     ap75: evaluation.ap75, ar100: evaluation.ar100,
                                     secondsPerIteration: seconds / Double(plan.iterations),
-                                    peakRSSBytes: ResourceUsage.peakResidentBytes() ?? 0, lossCurve: curve, mining: [:]))
+                                    peakRSSBytes: ResourceUsage.peakResidentBytes() ?? 0, lossCurve: curve,
+                                    mining: [DetectionHead.rpn.rawValue: rpnMining.totals, DetectionHead.roi.rawValue: roiMining.totals]))
                 if seed == plan.seeds[0] {
                     if let c = evaluation.curve { curves.append((strategy, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }
                     try drawDetections(evaluation.detections.first, on: data.test.first,
@@ -111,32 +115,4 @@ public enum StrategyComparison {
 struct PrecisionRecallPoints: Sendable {
     var recall: [Double]
     var precision: [Double]
-}
-
-extension LossConfiguration {
-    /// The selection rules of a named strategy.
-    ///
-    /// `random` (torchvision's balanced sampler) and `focal` (every non-ignored candidate, focal
-    /// loss, normalised by positives) are built from selection rules; the loss-ranked strategies
-    /// arrive with the sampling-strategy protocol.
-    /// - Throws: `StrategyNameError` listing the valid names.
-    public init(strategyNamed name: String) throws(StrategyNameError) {
-        switch name {
-        case "random": self = .random
-        case "focal":
-            self = LossConfiguration(rpnSelection: .allNonIgnored, roiSelection: .allNonIgnored,
-                                     classificationLoss: .focal(alpha: 0.25, gamma: 2), normalization: .positiveCount)
-        default: throw StrategyNameError(name: name, valid: ["random", "focal"])
-        }
-    }
-}
-
-/// An unknown strategy name, with the valid ones.
-public struct StrategyNameError: Error, CustomStringConvertible {
-    /// The name given.
-    public var name: String
-    /// The names that exist.
-    public var valid: [String]
-    /// "unknown strategy 'x'; valid: random, focal".
-    public var description: String { "unknown strategy '\(name)'; valid: \(valid.joined(separator: ", "))" }
 }

@@ -11,7 +11,7 @@ import Kernels
 import NN
 import TensorCore
 
-/// The losses and timing of one training iteration.
+/// The losses, mining statistics and timing of one training iteration.
 public struct StepRecord: Sendable, Equatable {
     /// The iteration just trained (0-based).
     public var iteration: Int
@@ -23,14 +23,22 @@ public struct StepRecord: Sendable, Equatable {
     public var total: Double { rpnObjectness + rpnBox + roiClassification + roiBox }
     /// Wall-clock seconds of the iteration, batch preparation included.
     public var seconds: Double
+    /// The RPN strategy's statistics, merged over the batch's images.
+    public var rpnMining = MiningStatistics()
+    /// The RoI-head strategy's statistics, merged over the batch's images.
+    public var roiMining = MiningStatistics()
 }
 
 /// Trains a `TinyFasterRCNN` on a dataset's samples with one sampling strategy.
 ///
 /// Determinism: the same configuration (seed), samples, strategy and BLAS thread count give
 /// the same losses, iteration by iteration. Resuming from a checkpoint continues with the same
-/// result as an uninterrupted run: the data stream is replayed to the checkpoint's iteration
-/// and the sampling generator's state is stored in the checkpoint.
+/// result as an uninterrupted run: the data stream is replayed to the checkpoint's iteration,
+/// and the sampling generator's state and the strategies' own state (the hard-negative
+/// buffers) are stored in the checkpoint.
+///
+/// One strategy instance per head lives for the whole run (the buffer's memory spans steps);
+/// each step passes it the drawn tiles' indices as image ids, their flips and the step.
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
     public let model: TinyFasterRCNN
@@ -38,8 +46,8 @@ public struct Trainer {
     public let configuration: TrainingConfiguration
     /// The training samples (e.g. the 65 NEON training tiles).
     public let samples: [DetectionSample]
-    /// How candidates are chosen for the loss.
-    public let selection: LossConfiguration
+    /// The sampling strategy of both heads.
+    public let sampler: SamplerKind
     /// The next iteration to train (0-based); equals the number of iterations done.
     public private(set) var iteration = 0
 
@@ -47,25 +55,32 @@ public struct Trainer {
     let schedule: LearningRateSchedule
     var dataStream: BatchSampler
     var samplingGenerator: SplitMix64
+    var rpnStrategy: any SamplingStrategy
+    var roiStrategy: any SamplingStrategy
 
     /// Creates a run: a freshly initialised detector, SGD and the reference schedule.
     /// - Parameters:
     ///   - samples: training samples with labels in 1...classCount.
     ///   - classCount: K foreground classes.
+    ///   - sampler: the strategy; one instance per head is built and kept for the run.
+    ///   - configuration: iterations, seed, schedule and batch size.
     /// - Precondition: at least one sample.
-    public init(samples: [DetectionSample], classCount: Int, selection: LossConfiguration = .random,
+    public init(samples: [DetectionSample], classCount: Int, sampler: SamplerKind = .random,
                 configuration: TrainingConfiguration) {
+        precondition(!samples.isEmpty, "Trainer: no training samples")
         let seeds = configuration.streamSeeds
         var initGenerator = SplitMix64(seed: seeds.initialization)
         model = TinyFasterRCNN(classCount: classCount, using: &initGenerator)
-        if case .focal = selection.classificationLoss {
+        rpnStrategy = sampler.makeStrategy(for: .rpn)
+        roiStrategy = sampler.makeStrategy(for: .roi)
+        if case .focal = rpnStrategy.classificationLoss {
             // RetinaNet's prior: start every anchor at foreground probability π = 0.01, so the
             // focal loss of the many easy negatives does not swamp the first iterations.
             model.initializeObjectnessPrior(probability: 0.01)
         }
         self.configuration = configuration
         self.samples = samples
-        self.selection = selection
+        self.sampler = sampler
         optimizer = SGD(model.parameters, learningRate: configuration.baseLearningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
         schedule = .reference(iterations: configuration.iterations, baseLearningRate: configuration.baseLearningRate)
@@ -77,6 +92,10 @@ public struct Trainer {
     /// Whether every configured iteration has been trained.
     public var isFinished: Bool { iteration >= configuration.iterations }
 
+    /// Steps per epoch: ⌈samples / batch size⌉ (⌈65 / 2⌉ = 33 for the NEON tiles); the
+    /// hard-negative buffer's expiry counts in these.
+    public var stepsPerEpoch: Int { (samples.count + configuration.batchSize - 1) / configuration.batchSize }
+
     /// Trains one iteration: draw a batch, compute the losses, check them, back-propagate, step.
     /// - Throws: `TrainingError.nonFiniteLoss` naming the iteration and term, before any
     ///   parameter changes.
@@ -86,14 +105,19 @@ public struct Trainer {
         optimizer.learningRate = learningRate
         var images: [RGBImage] = []
         var groundTruth: [GroundTruth] = []
+        var samplingImages: [SamplingImage] = []
         for _ in 0..<configuration.batchSize {
             let draw = dataStream.nextDraw()
             let sample = samples[draw.index].flipped(draw.flip)
             images.append(sample.image)
             groundTruth.append(GroundTruth(boxes: sample.target.boxTensor, labels: sample.target.labels))
+            // The tile index is the image id: stable across epochs, as the buffer needs.
+            samplingImages.append(SamplingImage(id: draw.index, width: sample.image.width, height: sample.image.height,
+                                                flip: ImageFlip(horizontal: draw.flip.horizontal, vertical: draw.flip.vertical)))
         }
-        let losses = model.loss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth,
-                                configuration: selection, using: &samplingGenerator)
+        let losses = model.loss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth, samplingImages: samplingImages,
+                                progress: TrainingProgress(step: iteration, stepsPerEpoch: stepsPerEpoch),
+                                rpnStrategy: &rpnStrategy, roiStrategy: &roiStrategy, using: &samplingGenerator)
         let terms = [("rpn_objectness", losses.rpnObjectness), ("rpn_box", losses.rpnBox),
                      ("roi_classification", losses.roiClassification), ("roi_box", losses.roiBox)]
         for (name, term) in terms where !term.value.scalar.isFinite {
@@ -107,7 +131,8 @@ public struct Trainer {
                                 rpnBox: Double(losses.rpnBox.value.scalar),
                                 roiClassification: Double(losses.roiClassification.value.scalar),
                                 roiBox: Double(losses.roiBox.value.scalar),
-                                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                                rpnMining: losses.rpnMining, roiMining: losses.roiMining)
         iteration += 1
         return record
     }
@@ -119,17 +144,26 @@ public struct Trainer {
         static let iteration = "quarry.iteration", seed = "quarry.seed", iterations = "quarry.iterations"
         static let samplingState = "quarry.sampling_generator_state", strategy = "quarry.strategy"
         static let classCount = "quarry.class_count"
+        /// The strategy's own state per head (a JSON document; only stateful strategies write it).
+        static func samplerState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.rawValue)" }
     }
 
-    /// Writes the model, optimiser state and training progress to a safetensors file,
-    /// atomically (a crash mid-write leaves the previous file intact).
+    /// The strategy instance of a head.
+    func strategy(for head: DetectionHead) -> any SamplingStrategy { head == .rpn ? rpnStrategy : roiStrategy }
+
+    /// Writes the model, optimiser state, training progress and the strategies' state (the
+    /// hard-negative buffers, as JSON metadata) to a safetensors file, atomically (a crash
+    /// mid-write leaves the previous file intact).
     /// - Parameter strategyName: recorded so that a resume with another strategy is refused.
     /// - Throws: `TrainingError.checkpoint` if the file cannot be written.
     public func saveCheckpoint(to url: URL, strategyName: String) throws(TrainingError) {
-        let metadata = [MetadataKey.iteration: String(iteration), MetadataKey.seed: String(configuration.seed),
+        var metadata = [MetadataKey.iteration: String(iteration), MetadataKey.seed: String(configuration.seed),
                         MetadataKey.iterations: String(configuration.iterations),
                         MetadataKey.samplingState: String(samplingGenerator.state),
                         MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount)]
+        for head in DetectionHead.allCases {
+            if let state = strategy(for: head).checkpointState { metadata[MetadataKey.samplerState(head)] = state }
+        }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
@@ -141,9 +175,11 @@ public struct Trainer {
     }
 
     /// Restores a run from a checkpoint written by `saveCheckpoint`: parameters, optimiser
-    /// state, iteration, the sampling generator, and the data stream (replayed to the same draw).
-    /// - Throws: `TrainingError` when the file is unreadable or belongs to another run (seed,
-    ///   iteration count or strategy differ).
+    /// state, iteration, the sampling generator, the strategies' state (hard-negative buffers),
+    /// and the data stream (replayed to the same draw).
+    /// - Throws: `TrainingError` when the file is unreadable, belongs to another run (seed,
+    ///   iteration count or strategy differ), or lacks or carries a strategy state that does not
+    ///   fit (`field` names the metadata key).
     public mutating func resume(from url: URL, strategyName: String) throws(TrainingError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(contentsOf: url) } catch { throw .checkpoint(error) }
@@ -161,10 +197,29 @@ public struct Trainer {
             throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.iteration, expected: "an iteration and generator state",
                                           found: meta[MetadataKey.iteration] ?? "(missing)")
         }
+        // Strategy state first: a mismatch must leave the run untouched.
+        var restored: [DetectionHead: any SamplingStrategy] = [:]
+        for head in DetectionHead.allCases {
+            var fresh = sampler.makeStrategy(for: head)
+            let key = MetadataKey.samplerState(head)
+            switch (meta[key], fresh.checkpointState) {
+            case (nil, nil): break
+            case (nil, .some):
+                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "the \(fresh.name) state", found: "(missing)")
+            case let (state?, _):
+                do { try fresh.restoreCheckpointState(state) } catch {
+                    throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a valid \(fresh.name) state",
+                                                  found: error.description)
+                }
+            }
+            restored[head] = fresh
+        }
         do {
             try checkpoint.restore(into: model.parameters)
             try checkpoint.restore(into: &optimizer)
         } catch { throw .checkpoint(error) }
+        rpnStrategy = restored[.rpn]!
+        roiStrategy = restored[.roi]!
         // Replay the data stream: draws are cheap (no images are built).
         dataStream = BatchSampler(samples: samples, batchSize: configuration.batchSize, seed: configuration.streamSeeds.data,
                                   flipProbability: configuration.flipProbability)

@@ -23,5 +23,6 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// Two errors are equal when they describe the same failure (same kind, place and values).
     public static func == (a: TrainingError, b: TrainingError) -> Bool { a.description == b.description }
 }

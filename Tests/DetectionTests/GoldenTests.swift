@@ -1,9 +1,8 @@
 // End-to-end check of TinyFasterRCNN against the PyTorch twin (Tests/Fixtures/golden): the
-// trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399)
-// goes through every stage. The tile is stored as raw RGB bytes
-// (OSBS_029_tile_400x400_rgb.u8, [400, 400, 3] UInt8, converted once with PIL) so this test
-// does not depend on the image decoder of the Data module.
+// trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399,
+// decoded by the Data module) goes through every stage.
 import Autograd
+import Data
 import Detection
 import Foundation
 import Kernels
@@ -20,12 +19,13 @@ struct GoldenFixture: @unchecked Sendable {
 
     static let shared: GoldenFixture = {
         let json = try! Fixtures.json("golden/golden.json") as! [String: Any]
-        let bytes = try! Data(contentsOf: Fixtures.url("golden/OSBS_029_tile_400x400_rgb.u8"))
-        precondition(bytes.count == 400 * 400 * 3, "golden tile has \(bytes.count) bytes")
+        // The repository's copy of the NEON image: Tests/Fixtures → ../../Datasets/neon-trees.
+        let url = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Datasets/neon-trees/OSBS_029.png")
+        let decoded = try! RGBImage(contentsOf: url).cropped(to: PixelRegion(x: 0, y: 0, width: 400, height: 400))
         // HWC bytes → [1, 3, H, W] floats.
-        var scalars = [Float](repeating: 0, count: bytes.count)
-        bytes.withUnsafeBytes { raw in
-            let p = raw.bindMemory(to: UInt8.self)
+        var scalars = [Float](repeating: 0, count: 3 * 400 * 400)
+        decoded.pixels.withUnsafeBufferPointer { p in
             for y in 0..<400 { for x in 0..<400 { for c in 0..<3 {
                 scalars[(c * 400 + y) * 400 + x] = Float(p[(y * 400 + x) * 3 + c])
             } } }
@@ -72,6 +72,9 @@ struct GoldenTests {
     let golden = GoldenFixture.shared
 
     @Test func featureMapStatistics() throws {
+        // The decoded tile's corner pixels, as PIL reads them.
+        #expect([golden.image[0, 0, 0, 0], golden.image[0, 1, 0, 0], golden.image[0, 2, 0, 0]] == [183, 198, 128])
+        #expect([golden.image[0, 0, 399, 399], golden.image[0, 1, 399, 399], golden.image[0, 2, 399, 399]] == [123, 141, 108])
         let model = try golden.model()
         let features = withoutGradients { model.features(golden.image) }.value
         #expect(features.shape == [1, 64, 50, 50])
@@ -169,6 +172,54 @@ struct GoldenTests {
             expectClose(gradient.prefix(6), flattenNumbers(reference["first"]!), relativeTolerance: 1e-3,
                         absoluteTolerance: 1e-3 * l2, "\(parameter.name) first values")
         }
+    }
+
+    @Test func selectorContextsSeeTheGoldenPerCandidateLosses() throws {
+        let model = try golden.model()
+        var rpnMean = 0.0, roiMean = 0.0, roiScores: [Float] = []
+        _ = withoutGradients {
+            model.loss(images: golden.image, groundTruth: [golden.groundTruth], selectRPN: { context in
+                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
+                rpnMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
+                return selection
+            }, selectRoI: { context in
+                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
+                roiMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
+                roiScores = context.foregroundScores
+                return selection
+            }, classificationLoss: .crossEntropy, normalization: .selectedCount)
+        }
+        // Per-candidate loss = classification + box, so its mean is the sum of a head's two terms.
+        let expected = golden["losses"] as! [String: Any]
+        expectClose(rpnMean, (expected["rpn_bce_mean"] as! Double) + (expected["rpn_box"] as! Double), relativeTolerance: 1e-3)
+        expectClose(roiMean, (expected["roi_ce_mean"] as! Double) + (expected["roi_box"] as! Double), relativeTolerance: 1e-3)
+        // Foreground probability of the first RoI from its golden logits (−0.0715, 0.2216).
+        let logits = golden.numbers("roi_class_logits_first_16")
+        expectClose(roiScores[0], Float(1 / (1 + exp(logits[0] - logits[1]))), relativeTolerance: 1e-3)
+        #expect(roiScores.count == golden["roi_candidates"] as! Int)
+    }
+
+    @Test func aBatchOfTwoCopiesGivesTheSingleImageResults() throws {
+        let model = try golden.model()
+        let pair = Tensor.concatenate([golden.image, golden.image], alongAxis: 0)
+        let single = model.detect(images: golden.image)[0]
+        let both = model.detect(images: pair)
+        #expect(both.count == 2)
+        for found in both {
+            #expect(found.count == single.count && found.labels == single.labels)
+            expectClose(found.scores, single.scores, relativeTolerance: 1e-5)
+            expectClose(found.boxes.scalars, single.boxes.scalars, relativeTolerance: 1e-5, absoluteTolerance: 1e-3)
+        }
+        // Pooled over the batch, sums and counts both double: the means are unchanged.
+        var generator = SplitMix64(seed: 1)
+        let losses = withoutGradients {
+            model.loss(images: pair, groundTruth: [golden.groundTruth, golden.groundTruth], configuration: .allCandidates,
+                       using: &generator)
+        }
+        let expected = golden["losses"] as! [String: Any]
+        expectClose(losses.rpnObjectness.value.scalar, Float(expected["rpn_bce_mean"] as! Double), relativeTolerance: 1e-3)
+        expectClose(losses.roiBox.value.scalar, Float(expected["roi_box"] as! Double), relativeTolerance: 1e-3)
+        expectClose(losses.total.value.scalar, Float(expected["total"] as! Double), relativeTolerance: 1e-3)
     }
 
     @Test func focalLossVariants() throws {

@@ -99,15 +99,19 @@ struct ReportTests {
         let resident = ResourceUsage.residentBytes() ?? 0
         #expect(resident > 1 << 20)
         #expect((ResourceUsage.peakResidentBytes() ?? 0) >= resident)
-        // Touch 256 MiB, free it, and see the peak rise and then fall after a reset.
+        // Touch 256 MiB, free it, reset: the peak must drop below the one seen with it held.
+        // (Other suites run in the same process at the same time, so only this comparison is
+        // robust; absolute bounds are not.)
+        var peakWithBuffer = 0
         do {
             var big = [UInt8](repeating: 1, count: 256 << 20)
             big[big.count - 1] = 2
-            #expect((ResourceUsage.peakResidentBytes() ?? 0) >= 256 << 20)
+            peakWithBuffer = ResourceUsage.peakResidentBytes() ?? 0
+            #expect(peakWithBuffer >= 256 << 20)
             #expect(big[big.count - 1] == 2)
         }
         if ResourceUsage.resetPeakResidentBytes() {
-            #expect((ResourceUsage.peakResidentBytes() ?? .max) < 200 << 20)
+            #expect((ResourceUsage.peakResidentBytes() ?? .max) < peakWithBuffer)
         }
         #endif
     }

@@ -3,6 +3,7 @@ import Testing
 import Data
 import Detection
 import Kernels
+import NN
 import TensorCore
 @testable import Training
 
@@ -46,24 +47,58 @@ struct TrainerTests {
         #expect(abs(second.learningRate - 0.01 * (0.1 + 0.9 * 0.01)) < 1e-9)
     }
 
-    @Test("resuming from a checkpoint gives the same losses as an uninterrupted run")
-    func resume() throws {
-        let samples = try digitsSamples()
+    @Test("resuming from a checkpoint gives the same losses as an uninterrupted run",
+          arguments: [SamplerKind.random, .hardNegativeBuffer])
+    func resume(_ sampler: SamplerKind) throws {
+        // Four tiles, two per batch: every tile is revisited each 2 steps, so the buffer's
+        // entries from before the checkpoint are replayed after it.
+        let samples = try digitsSamples(count: 4)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("checkpoint.safetensors")
-        var straight = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 4))
-        var interrupted = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 4))
-        var expected: [Double] = []
-        for _ in 0..<4 { expected.append(try straight.step().total) }
-        _ = try interrupted.step(); _ = try interrupted.step()
-        try interrupted.saveCheckpoint(to: url, strategyName: "random")
-        var resumed = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 4))
-        try resumed.resume(from: url, strategyName: "random")
-        #expect(resumed.iteration == 2)
-        let rest = [try resumed.step().total, try resumed.step().total]
-        #expect(rest == Array(expected[2...]))
+        func trainer() -> Trainer {
+            Trainer(samples: samples, classCount: 10, sampler: sampler, configuration: configuration(iterations: 6))
+        }
+        var straight = trainer(), interrupted = trainer()
+        var expected: [StepRecord] = []
+        for _ in 0..<6 { expected.append(try straight.step()) }
+        for _ in 0..<3 { _ = try interrupted.step() }
+        try interrupted.saveCheckpoint(to: url, strategyName: sampler.rawValue)
+        var resumed = trainer()
+        try resumed.resume(from: url, strategyName: sampler.rawValue)
+        #expect(resumed.iteration == 3)
+        var rest: [StepRecord] = []
+        for _ in 0..<3 { rest.append(try resumed.step()) }
+        #expect(rest.map(\.total) == expected[3...].map(\.total))
+        #expect(rest.map(\.rpnMining) == expected[3...].map(\.rpnMining))
+        #expect(rest.map(\.roiMining) == expected[3...].map(\.roiMining))
+        let stored = try Checkpoint(contentsOf: url).metadata
+        if sampler == .hardNegativeBuffer {
+            // The buffers travelled through the checkpoint and were replayed from after it.
+            #expect(stored["quarry.sampler_state.rpn"] != nil && stored["quarry.sampler_state.roi"] != nil)
+            #expect(rest.map { $0.rpnMining.replays }.reduce(0, +) > 0 && rest.map { $0.roiMining.replays }.reduce(0, +) > 0)
+        } else {
+            #expect(stored.keys.allSatisfy { !$0.hasPrefix("quarry.sampler_state") })
+        }
         #expect(throws: TrainingError.self) { try resumed.resume(from: url, strategyName: "ohem") }
+    }
+
+    @Test("a checkpoint without the buffer's state is refused by a buffer run")
+    func resumeNeedsBufferState() throws {
+        let samples = try digitsSamples(count: 4)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        var random = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 2))
+        _ = try random.step()
+        // Recorded under the buffer's name, but written by a stateless strategy.
+        try random.saveCheckpoint(to: url, strategyName: "hard-negative-buffer")
+        var buffer = Trainer(samples: samples, classCount: 10, sampler: .hardNegativeBuffer, configuration: configuration(iterations: 2))
+        #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.sampler_state.rpn",
+                                                             expected: "the hard-negative-buffer state", found: "(missing)")) {
+            try buffer.resume(from: url, strategyName: "hard-negative-buffer")
+        }
+        #expect(buffer.iteration == 0)
     }
 
     @Test("a non-finite loss stops training naming the iteration and term")

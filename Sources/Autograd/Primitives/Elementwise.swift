@@ -1,36 +1,48 @@
 // Element-wise primitives with their vector–Jacobian products. Binary ops broadcast; the
 // gradient is summed back over broadcast axes (`Tensor.summed(toShape:)`).
+// Every rule captures the forward values it needs (a retain, not a copy: `Tensor` is
+// copy-on-write), never the parent `Variable`'s current `value`, which may be reassigned
+// before `backward()`. The other primitive files follow the same rule.
 import Foundation
 import TensorCore
 
 extension Variable {
-    /// Element-wise sum with broadcasting.
+    /// Element-wise sum with NumPy broadcasting; each gradient is summed back to its input's shape.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func + (a: Variable, b: Variable) -> Variable {
-        Variable(a.value + b.value, parents: [a, b]) { g in
-            [g.summed(toShape: a.shape), g.summed(toShape: b.shape)]
+        let (aShape, bShape) = (a.shape, b.shape)
+        return Variable(a.value + b.value, parents: [a, b]) { g in
+            [g.summed(toShape: aShape), g.summed(toShape: bShape)]
         }
     }
 
-    /// Element-wise difference with broadcasting.
+    /// Element-wise difference with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func - (a: Variable, b: Variable) -> Variable {
-        Variable(a.value - b.value, parents: [a, b]) { g in
-            [g.summed(toShape: a.shape), (-g).summed(toShape: b.shape)]
+        let (aShape, bShape) = (a.shape, b.shape)
+        return Variable(a.value - b.value, parents: [a, b]) { g in
+            [g.summed(toShape: aShape), (-g).summed(toShape: bShape)]
         }
     }
 
-    /// Element-wise product with broadcasting.
+    /// Element-wise product with NumPy broadcasting.
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func * (a: Variable, b: Variable) -> Variable {
-        Variable(a.value * b.value, parents: [a, b]) { g in
-            [(g * b.value).summed(toShape: a.shape), (g * a.value).summed(toShape: b.shape)]
+        let (av, bv) = (a.value, b.value)
+        return Variable(av * bv, parents: [a, b]) { g in
+            [(g * bv).summed(toShape: av.shape), (g * av).summed(toShape: bv.shape)]
         }
     }
 
-    /// Element-wise quotient with broadcasting.
+    /// Element-wise quotient with NumPy broadcasting (IEEE division: x/0 is ±inf or NaN, and so
+    /// is its gradient).
+    /// - Precondition: the shapes are broadcast-compatible (the message names both).
     public static func / (a: Variable, b: Variable) -> Variable {
-        let out = a.value / b.value
+        let (aShape, bv) = (a.shape, b.value)
+        let out = a.value / bv
         return Variable(out, parents: [a, b]) { g in
-            let ga = g / b.value
-            return [ga.summed(toShape: a.shape), (-(ga * out)).summed(toShape: b.shape)]
+            let ga = g / bv
+            return [ga.summed(toShape: aShape), (-(ga * out)).summed(toShape: bv.shape)]
         }
     }
 
@@ -54,9 +66,10 @@ extension Variable {
         return Variable(out, parents: [self]) { g in [g * out] }
     }
 
-    /// Element-wise natural logarithm.
+    /// Element-wise natural logarithm (log 0 = −inf with gradient +inf; negative inputs give NaN).
     public func log() -> Variable {
-        Variable(value.log(), parents: [self]) { g in [g / self.value] }
+        let x = value
+        return Variable(x.log(), parents: [self]) { g in [g / x] }
     }
 
     /// Element-wise max(x, 0); the gradient at 0 is 0 (PyTorch's convention).

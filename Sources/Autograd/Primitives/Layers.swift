@@ -10,25 +10,27 @@ extension Variable {
         precondition(value.rank == 2 && weight.value.rank == 2 && weight.shape[1] == shape[1],
                      "linear: input \(shape) and weight \(weight.shape) must be [N, in] and [out, in]")
         if let bias { precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) must be [\(weight.shape[0])]") }
-        var out = value.matmul(weight.value, transposeOther: true)
+        let (x, w, needsInput) = (value, weight.value, requiresGradient)
+        var out = x.matmul(w, transposeOther: true)
         if let bias { out = out + bias.value }
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable(out, parents: parents) { g in
             // dx = g · W, dW = gᵀ · x, db = Σ_rows g.
-            var grads: [Tensor?] = [self.requiresGradient ? g.matmul(weight.value) : nil,
-                                    g.matmul(self.value, transposeSelf: true)]
+            var grads: [Tensor?] = [needsInput ? g.matmul(w) : nil,
+                                    g.matmul(x, transposeSelf: true)]
             if bias != nil { grads.append(g.sum(alongAxis: 0)) }
             return grads
         }
     }
 
     /// Group normalisation of [N, C, H, W] (or [N, C]) with per-channel affine gamma, beta [C].
-    /// - Precondition: C divisible by `groups`; gamma and beta are [C].
+    /// - Precondition: `groups ≥ 1` and C divisible by `groups`; gamma and beta are [C].
     /// - Reference: Wu and He, "Group Normalization", ECCV 2018; PyTorch `group_norm` (biased variance).
     public func groupNorm(groups: Int, gamma: Variable, beta: Variable, epsilon: Float = 1e-5) -> Variable {
         precondition(value.rank >= 2, "groupNorm: input \(shape) must be [N, C, …]")
         let n = shape[0], c = shape[1], s = shape[2...].reduce(1, *)
         precondition(gamma.shape == [c] && beta.shape == [c], "groupNorm: gamma \(gamma.shape), beta \(beta.shape) must be [\(c)]")
+        precondition(groups >= 1 && c % groups == 0, "groupNorm: \(c) channels of input \(shape) not divisible into \(groups) groups")
         var out = [Float](repeating: 0, count: value.count)
         var mean = [Float](repeating: 0, count: n * groups), rstd = mean
         value.scalars.withUnsafeBufferPointer { x in gamma.value.scalars.withUnsafeBufferPointer { ga in
@@ -39,12 +41,12 @@ extension Variable {
                 } }
             } }
         } }
-        let needsInput = requiresGradient
+        let (needsInput, input, gammaValue) = (requiresGradient, value, gamma.value)
         return Variable(Tensor(shape: shape, scalars: out), parents: [self, gamma, beta]) { g in
-            var gi = [Float](repeating: 0, count: needsInput ? self.value.count : 0)
+            var gi = [Float](repeating: 0, count: needsInput ? input.count : 0)
             var gg = [Float](repeating: 0, count: c), gb = gg
-            g.scalars.withUnsafeBufferPointer { go in self.value.scalars.withUnsafeBufferPointer { x in
-                gamma.value.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
+            g.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                gammaValue.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
                     rstd.withUnsafeBufferPointer { r in gi.withUnsafeMutableBufferPointer { giP in
                         gg.withUnsafeMutableBufferPointer { ggP in gb.withUnsafeMutableBufferPointer { gbP in
                             Kernels.groupNormBackward(gradInput: giP, gradGamma: ggP, gradBeta: gbP, gradOutput: go, input: x,
@@ -53,15 +55,21 @@ extension Variable {
                     } }
                 } }
             } }
-            return [needsInput ? Tensor(shape: self.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
+            return [needsInput ? Tensor(shape: input.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
         }
     }
 
-    /// 2-D max pooling of [N, C, H, W] with a square kernel and stride, no padding.
-    /// - Precondition: rank 4, H and W at least `kernel`.
+    /// 2-D max pooling of [N, C, H, W] with a square kernel and stride, no padding, giving
+    /// [N, C, OH, OW] with OH = ⌊(H − kernel) / stride⌋ + 1 (likewise OW), as PyTorch's `max_pool2d`.
+    /// - Parameters:
+    ///   - kernel: the window side, in input pixels.
+    ///   - stride: the step between windows, in input pixels; `kernel` when nil.
+    /// - Precondition: rank 4, `kernel ≥ 1`, `stride ≥ 1`, H and W at least `kernel`.
     public func maxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
-        precondition(value.rank == 4, "maxPool2d: input \(shape) must be [N, C, H, W]")
         let s = stride ?? kernel
+        // Checked here, before the output size is computed from them (a division by the stride).
+        precondition(value.rank == 4 && kernel >= 1 && s >= 1 && shape[2] >= kernel && shape[3] >= kernel,
+                     "maxPool2d: kernel \(kernel), stride \(s) on input \(shape) (must be [N, C, H, W] with H, W ≥ kernel ≥ 1, stride ≥ 1)")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let oh = (h - kernel) / s + 1, ow = (w - kernel) / s + 1
         var out = [Float](repeating: 0, count: n * c * oh * ow)

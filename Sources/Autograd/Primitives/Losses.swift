@@ -12,14 +12,15 @@ extension Variable {
         forward: (UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void,
         backward: @escaping (UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void
     ) -> Variable {
+        let x = input.value
         var out = [Float](repeating: 0, count: outputShape.reduce(1, *))
-        input.value.scalars.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in forward(o, x) } }
+        x.scalars.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in forward(o, x) } }
         return Variable(Tensor(shape: outputShape, scalars: out), parents: [input]) { g in
-            var grad = [Float](repeating: 0, count: input.value.count)
+            var grad = [Float](repeating: 0, count: x.count)
             grad.withUnsafeMutableBufferPointer { gi in
-                g.scalars.withUnsafeBufferPointer { go in input.value.scalars.withUnsafeBufferPointer { x in backward(gi, go, x) } }
+                g.scalars.withUnsafeBufferPointer { go in x.scalars.withUnsafeBufferPointer { xb in backward(gi, go, xb) } }
             }
-            return [Tensor(shape: input.shape, scalars: grad)]
+            return [Tensor(shape: x.shape, scalars: grad)]
         }
     }
 

@@ -6,9 +6,10 @@ extension Variable {
     /// - Precondition: both rank 2 with matching inner dimensions.
     public func matmul(_ other: Variable) -> Variable {
         precondition(value.rank == 2 && other.value.rank == 2, "matmul: shapes \(shape) and \(other.shape) must be rank 2")
-        return Variable(value.matmul(other.value), parents: [self, other]) { g in
+        let (a, b) = (value, other.value)
+        return Variable(a.matmul(b), parents: [self, other]) { g in
             // dA = g · Bᵀ, dB = Aᵀ · g.
-            [g.matmul(other.value, transposeOther: true), self.value.matmul(g, transposeSelf: true)]
+            [g.matmul(b, transposeOther: true), a.matmul(g, transposeSelf: true)]
         }
     }
 }

@@ -3,23 +3,30 @@
 import TensorCore
 
 extension Variable {
-    /// The same elements under a new shape (one dimension may be −1).
+    /// The same elements under a new shape; one dimension may be −1 (inferred).
+    /// - Precondition: element counts agree (the message names both shapes).
     public func reshaped(to newShape: [Int]) -> Variable {
         let inputShape = shape
         return Variable(value.reshaped(to: newShape), parents: [self]) { g in [g.reshaped(to: inputShape)] }
     }
 
     /// Reorders the axes: result axis i is input axis `order[i]`.
+    /// - Precondition: `order` is a permutation of `0..<rank`.
     public func permuted(_ order: [Int]) -> Variable {
+        // The forward checks `order` before the inverse indexes with it.
+        let out = value.permuted(order)
         var inverse = [Int](repeating: 0, count: order.count)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return Variable(value.permuted(order), parents: [self]) { g in [g.permuted(inverse)] }
+        return Variable(out, parents: [self]) { g in [g.permuted(inverse)] }
     }
 
     /// The transpose of a rank-2 variable.
+    /// - Precondition: rank 2.
     public func transposed() -> Variable { permuted([1, 0]) }
 
-    /// The elements `range` along `axis`; the gradient is zero outside the slice.
+    /// The elements `range` along `axis` (negative counts from the end); the gradient is zero
+    /// outside the slice.
+    /// - Precondition: `axis` is in range and `range` lies within it.
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Variable {
         let a = Shape.normalize(axis: axis, rank: value.rank)
         let inputShape = shape
@@ -35,7 +42,9 @@ extension Variable {
         }
     }
 
-    /// Joins variables along `axis`.
+    /// Joins variables along `axis`; parts may be empty along it, and a variable may appear
+    /// more than once (its gradients add up).
+    /// - Precondition: at least one variable; all shapes equal except along `axis`.
     public static func concatenate(_ variables: [Variable], alongAxis axis: Int) -> Variable {
         precondition(!variables.isEmpty, "concatenate: no variables")
         let a = Shape.normalize(axis: axis, rank: variables[0].value.rank)
@@ -49,7 +58,9 @@ extension Variable {
         }
     }
 
-    /// Selects `indices` along `axis` (indices may repeat; their gradients add up).
+    /// Selects `indices` along `axis`, as `torch.index_select` (indices may repeat; their
+    /// gradients add up; no indices give a zero-size axis).
+    /// - Precondition: every index in `0..<shape[axis]`.
     public func gathering(_ indices: [Int], alongAxis axis: Int) -> Variable {
         let a = Shape.normalize(axis: axis, rank: value.rank)
         let inputShape = shape

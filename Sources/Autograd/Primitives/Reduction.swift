@@ -2,7 +2,10 @@
 import TensorCore
 
 extension Variable {
-    /// Sums along `axis`; the gradient broadcasts back over the reduced axis.
+    /// Sums along `axis` (negative counts from the end); the gradient broadcasts back over the
+    /// reduced axis. An empty axis sums to 0.
+    /// - Parameter keepingDimension: keep the reduced axis with size 1.
+    /// - Precondition: `axis` is in range for the rank.
     public func sum(alongAxis axis: Int, keepingDimension: Bool = false) -> Variable {
         let a = Shape.normalize(axis: axis, rank: value.rank)
         let inputShape = shape
@@ -20,15 +23,21 @@ extension Variable {
     }
 
     /// The mean of all elements, as a scalar variable of shape [].
+    ///
+    /// An empty variable gives 0 with an empty gradient, so a loss averaged over an empty
+    /// selection contributes nothing (`Tensor.mean()` gives NaN there, as NumPy does).
     public func mean() -> Variable { sum() / Float(Swift.max(value.count, 1)) }
 
-    /// Means along `axis`.
+    /// Means along `axis` (negative counts from the end); an empty axis gives NaN (0/0).
+    /// - Precondition: `axis` is in range for the rank.
     public func mean(alongAxis axis: Int, keepingDimension: Bool = false) -> Variable {
         let a = Shape.normalize(axis: axis, rank: value.rank)
         return sum(alongAxis: a, keepingDimension: keepingDimension) / Float(shape[a])
     }
 
     /// Maximum along `axis`; the gradient goes to the first maximal element (as torch.max(dim)).
+    /// A NaN is the maximum of its slice and takes the gradient.
+    /// - Precondition: `axis` is in range and its size is at least 1.
     public func max(alongAxis axis: Int, keepingDimension: Bool = false) -> Variable {
         let a = Shape.normalize(axis: axis, rank: value.rank)
         let (values, indices) = value.max(alongAxis: a, keepingDimension: keepingDimension)

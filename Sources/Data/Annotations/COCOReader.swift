@@ -21,8 +21,9 @@ public enum COCOReader {
     ///   - url: the JSON file.
     ///   - imageFolder: the folder `file_name` is relative to; the JSON's folder when `nil`.
     /// - Throws: `AnnotationError` naming the file: `.unreadable`; `.malformed` at a JSON path
-    ///   (invalid JSON, missing field, wrong type), at an annotation (bbox without 4 numbers,
-    ///   unknown `image_id`), or at an image (duplicate id); `.unknownLabel` for a `category_id`
+    ///   (invalid JSON, missing field, wrong type, a fraction where an integer belongs, a
+    ///   duplicate category id or name), at an annotation (bbox without 4 numbers, unknown
+    ///   `image_id`), or at an image (duplicate id); `.unknownLabel` for a `category_id`
     ///   not in `categories`; `.invalidBox` at an annotation (w ≤ 0, h ≤ 0, negative, non-finite).
     public static func read(_ url: URL, imageFolder: URL? = nil) throws(AnnotationError) -> Contents {
         let file = url.path
@@ -41,8 +42,20 @@ public enum COCOReader {
             throw .malformed(file: file, at: .file, reason: "\(error)")
         }
 
+        // Labels are keyed by name (`LabelMap`), so ids and names must both be unique.
         var categories: [Int: String] = [:]
-        for category in document.categories { categories[category.id] = category.name }
+        var idsByName: [String: Int] = [:]
+        for (index, category) in document.categories.enumerated() {
+            guard categories[category.id] == nil else {
+                throw .malformed(file: file, at: .jsonPath("categories[\(index)].id"), reason: "duplicate category id \(category.id)")
+            }
+            if let other = idsByName[category.name] {
+                throw .malformed(file: file, at: .jsonPath("categories[\(index)].name"),
+                                 reason: "duplicate category name '\(category.name)' (ids \(other) and \(category.id))")
+            }
+            categories[category.id] = category.name
+            idsByName[category.name] = category.id
+        }
         var slots: [Int: Int] = [:]  // image id → position in `images`
         let folder = imageFolder ?? url.deletingLastPathComponent()
         var images: [ImageAnnotation] = []
@@ -89,9 +102,11 @@ public enum COCOReader {
             return text.isEmpty ? "(root)" : text
         }
         switch error {
+        case let .dataCorrupted(context) where context.codingPath.isEmpty:
+            return .malformed(file: file, at: .file, reason: "invalid JSON: \(context.debugDescription)")
         case let .dataCorrupted(context):
-            return .malformed(file: file, at: context.codingPath.isEmpty ? .file : .jsonPath(path(context.codingPath)),
-                              reason: "invalid JSON: \(context.debugDescription)")
+            // Valid JSON with a value of the wrong form (a fraction where an integer belongs).
+            return .malformed(file: file, at: .jsonPath(path(context.codingPath)), reason: context.debugDescription)
         case let .keyNotFound(key, context):
             return .malformed(file: file, at: .jsonPath(path(context.codingPath + [key])), reason: "missing field")
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
@@ -120,6 +135,14 @@ private struct COCOImage: Decodable {
         case id, width, height
         case fileName = "file_name"
     }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeInteger(forKey: .id)
+        fileName = try container.decode(String.self, forKey: .fileName)
+        width = try container.decodeIntegerIfPresent(forKey: .width)
+        height = try container.decodeIntegerIfPresent(forKey: .height)
+    }
 }
 
 private struct COCOAnnotation: Decodable {
@@ -136,9 +159,47 @@ private struct COCOAnnotation: Decodable {
         case categoryID = "category_id"
         case isCrowd = "iscrowd"
     }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeIntegerIfPresent(forKey: .id)
+        imageID = try container.decodeInteger(forKey: .imageID)
+        categoryID = try container.decodeInteger(forKey: .categoryID)
+        bbox = try container.decode([Double].self, forKey: .bbox)
+        isCrowd = try container.decodeIntegerIfPresent(forKey: .isCrowd)
+        area = try container.decodeIfPresent(Double.self, forKey: .area)
+    }
 }
 
 private struct COCOCategory: Decodable {
     var id: Int
     var name: String
+
+    enum CodingKeys: String, CodingKey { case id, name }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decodeInteger(forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes an integer written as `3` or `3.0`; a fraction (`2.5`) is reported at its coding
+    /// path, which Foundation's decoder reports only as "not valid JSON" at the file.
+    fileprivate func decodeInteger(forKey key: Key) throws -> Int {
+        if let value = try? decode(Int.self, forKey: key) { return value }
+        let number = try decode(Double.self, forKey: key)  // throws the located missing-key or type error
+        guard number.rounded() == number, let value = Int(exactly: number) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "expected an integer, found \(number)")
+        }
+        return value
+    }
+
+    /// Decodes an optional integer (absent or null gives nil), as `decodeInteger(forKey:)`.
+    fileprivate func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        return try decodeInteger(forKey: key)
+    }
 }

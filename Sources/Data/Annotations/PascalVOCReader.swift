@@ -15,8 +15,11 @@ public enum PascalVOCReader {
     /// Parses one VOC XML file.
     /// - Parameter url: the XML file.
     /// - Returns: the image's annotations, objects in file order.
+    /// A `<size>` that is absent, 0 or not a whole number of pixels is ignored (`declaredSize`
+    /// is then nil).
     /// - Throws: `AnnotationError` naming the file: `.unreadable`, `.malformed` (XML syntax error
-    ///   at a line, missing or non-numeric field at an object), `.invalidBox` (at an object).
+    ///   at a line, an empty document or a root other than `<annotation>`, missing or
+    ///   non-numeric field at an object), `.invalidBox` (at an object).
     public static func read(_ url: URL) throws(AnnotationError) -> ImageAnnotation {
         let file = url.path
         let bytes: Foundation.Data
@@ -36,14 +39,21 @@ public enum PascalVOCReader {
         if !succeeded || parser.parserError != nil {
             throw .malformed(file: file, at: .line(parser.lineNumber), reason: "XML parse error")
         }
+        // On Linux an empty file parses without an error; neither it nor another kind of XML
+        // document may pass as an image without objects.
+        guard let root = delegate.rootElement else { throw .malformed(file: file, at: .file, reason: "empty document") }
+        guard root == "annotation" else {
+            throw .malformed(file: file, at: .file, reason: "root element is <\(root)>, not <annotation>")
+        }
         var objects: [ObjectAnnotation] = []
         for (index, raw) in delegate.objects.enumerated() {
             objects.append(try raw.validated(file: file, index: index))
         }
+        // The decoded image is authoritative: a size that is absent, 0 or not a whole pixel
+        // count (some tools write 0 or nothing) is ignored rather than compared.
         var declared: PixelSize? = nil
-        if let width = delegate.width.flatMap(parseNumber), let height = delegate.height.flatMap(parseNumber),
-           width > 0, height > 0 {
-            declared = PixelSize(width: Int(width), height: Int(height))
+        if let width = delegate.width.flatMap(parsePixelCount), let height = delegate.height.flatMap(parsePixelCount) {
+            declared = PixelSize(width: width, height: height)
         }
         let imageURL = locateImage(named: delegate.filename, besides: url)
         return ImageAnnotation(annotationFile: file, imageURL: imageURL, declaredSize: declared, objects: objects)
@@ -100,6 +110,8 @@ private final class VOCParserDelegate: NSObject, XMLParserDelegate {
     var height: String?
     var objects: [RawVOCObject] = []
     private(set) var firstError: (line: Int, reason: String)?
+    /// The name of the document's root element; nil for a document without elements.
+    private(set) var rootElement: String?
     private var path: [String] = []
     private var text = ""
 
@@ -119,6 +131,7 @@ private final class VOCParserDelegate: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName: String?, attributes: [String: String] = [:]) {
+        if path.isEmpty && rootElement == nil { rootElement = elementName }
         path.append(elementName)
         text = ""
         if path == ["annotation", "object"] { objects.append(RawVOCObject()) }

@@ -11,12 +11,28 @@ public struct RGBImage: Sendable, Equatable {
     /// The number of rows, in pixels.
     public let height: Int
     /// `[H, W, 3]` interleaved samples; `pixels.count == width * height * 3`.
+    ///
+    /// Writes (`image.pixels[i] = v`, `withUnsafeMutableBufferPointer`) happen in place on a
+    /// uniquely held image.
+    /// - Precondition: a write keeps the byte count.
     public var pixels: [UInt8] {
-        didSet {
-            precondition(pixels.count == oldValue.count,
-                         "RGBImage: pixels changed count from \(oldValue.count) to \(pixels.count) (\(width)x\(height))")
+        get { storage }
+        set {
+            precondition(newValue.count == storage.count,
+                         "RGBImage: pixels changed count from \(storage.count) to \(newValue.count) (\(width)x\(height))")
+            storage = newValue
+        }
+        // Not a `didSet`: an observed property is mutated through a temporary copy, so every
+        // pixel write copied the whole image.
+        _modify {
+            let count = storage.count
+            yield &storage
+            precondition(storage.count == count,
+                         "RGBImage: pixels changed count from \(count) to \(storage.count) (\(width)x\(height))")
         }
     }
+    /// The samples behind `pixels`.
+    private var storage: [UInt8]
 
     /// Creates an image from `[H, W, 3]` interleaved samples.
     /// - Precondition: `width ≥ 0`, `height ≥ 0` and `pixels.count == width * height * 3`.
@@ -26,7 +42,7 @@ public struct RGBImage: Sendable, Equatable {
                      "RGBImage: \(width)x\(height) needs \(width * height * 3) bytes, got \(pixels.count)")
         self.width = width
         self.height = height
-        self.pixels = pixels
+        self.storage = pixels
     }
 
     /// Creates an image filled with one colour.
@@ -60,6 +76,13 @@ public struct RGBImage: Sendable, Equatable {
             pixels[index + 2] = newValue.blue
         }
     }
+}
+
+// MARK: - CustomStringConvertible
+
+extension RGBImage: CustomStringConvertible {
+    /// `RGBImage(width: 400, height: 300)`: the size only, not the pixel bytes.
+    public var description: String { "RGBImage(width: \(width), height: \(height))" }
 }
 
 /// An 8-bit RGB colour.

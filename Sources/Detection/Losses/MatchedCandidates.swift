@@ -16,6 +16,9 @@ public struct MatchedCandidates: Sendable {
     /// [N, 4] deltas of the matched ground truth relative to each foreground candidate (zero rows
     /// elsewhere), encoded with the head's box coder.
     public var regressionTargets: Tensor
+    /// [N] each candidate's highest IoU with the image's (valid) ground truth, in [0, 1]; 0 when
+    /// there is none. A by-product of matching (the IoU-balanced sampler's bins).
+    public var maxIoU: [Float]
 
     /// [N] +1 foreground, 0 background, −1 ignored: the sampler's vocabulary.
     public var labels: [Int8] { classLabels.map { $0 > 0 ? 1 : Int8($0) } }
@@ -45,7 +48,7 @@ public struct MatchedCandidates: Sendable {
         }
         let gt = valid.count == m ? groundTruthBoxes : Boxes.gathered(groundTruthBoxes, valid)
         let gtLabels = valid.map { groundTruthLabels[$0] }
-        let matches = matcher.match(candidates, to: gt)
+        let (matches, maxIoU) = matcher.matchWithMaxIoU(candidates, to: gt)
         var classLabels = [Int32](repeating: 0, count: n)
         var foreground: [Int] = [], matched: [Int] = []
         for (j, match) in matches.enumerated() {
@@ -69,6 +72,7 @@ public struct MatchedCandidates: Sendable {
         self.matches = matches
         self.classLabels = classLabels
         self.regressionTargets = Tensor(shape: [n, 4], scalars: targets)
+        self.maxIoU = maxIoU
     }
 
     /// The counts of foreground, background and ignored candidates.

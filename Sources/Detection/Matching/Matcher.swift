@@ -42,17 +42,38 @@ public struct Matcher: Sendable, Equatable {
     /// - Returns: [N] matches.
     /// - Precondition: both [·, 4]; no NaN coordinates.
     public func match(_ candidates: Tensor, to groundTruthBoxes: Tensor) -> [Match] {
+        matchRecordingIoU(candidates, to: groundTruthBoxes, recordsIoU: false).matches
+    }
+
+    /// Matches candidates to ground-truth boxes and returns each candidate's highest IoU too
+    /// (the fused kernel computes it anyway; the IoU-balanced sampler bins negatives by it).
+    /// - Parameters:
+    ///   - candidates: [N, 4] anchors or proposals, pixels.
+    ///   - groundTruthBoxes: [M, 4] ground-truth boxes with positive width and height, pixels.
+    /// - Returns: [N] matches and [N] max IoU in [0, 1] (0 when M = 0).
+    /// - Precondition: both [·, 4]; no NaN coordinates.
+    public func matchWithMaxIoU(_ candidates: Tensor, to groundTruthBoxes: Tensor) -> (matches: [Match], maxIoU: [Float]) {
+        matchRecordingIoU(candidates, to: groundTruthBoxes, recordsIoU: true)
+    }
+
+    /// The shared body of `match` and `matchWithMaxIoU` (max IoU empty unless recorded).
+    private func matchRecordingIoU(_ candidates: Tensor, to groundTruthBoxes: Tensor,
+                                   recordsIoU: Bool) -> (matches: [Match], maxIoU: [Float]) {
         let n = Boxes.count(candidates, "match"), m = Boxes.count(groundTruthBoxes, "match")
         var matches = [Match](repeating: .background, count: n)
+        var maxIoU = [Float](repeating: 0, count: recordsIoU ? n : 0)
         candidates.scalars.withUnsafeBufferPointer { c in
             groundTruthBoxes.scalars.withUnsafeBufferPointer { g in
-                matches.withUnsafeMutableBufferPointer {
-                    Kernels.matchBoxes($0, candidates: c, candidateCount: n, groundTruthBoxes: g, groundTruthCount: m,
-                                       highThreshold: highThreshold, lowThreshold: lowThreshold,
-                                       allowLowQualityMatches: allowsLowQualityMatches)
+                matches.withUnsafeMutableBufferPointer { out in
+                    maxIoU.withUnsafeMutableBufferPointer { best in
+                        Kernels.matchBoxes(out, bestIoU: recordsIoU ? best : nil, candidates: c, candidateCount: n,
+                                           groundTruthBoxes: g, groundTruthCount: m,
+                                           highThreshold: highThreshold, lowThreshold: lowThreshold,
+                                           allowLowQualityMatches: allowsLowQualityMatches)
+                    }
                 }
             }
         }
-        return matches
+        return (matches, maxIoU)
     }
 }

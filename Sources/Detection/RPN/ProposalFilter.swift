@@ -48,9 +48,7 @@ public struct ProposalFilter: Sendable, Equatable {
         let a = objectness.count
         precondition(deltas.shape == [a, 4] && anchors.shape == [a, 4],
                      "proposals: \(a) logits, deltas \(deltas.shape), anchors \(anchors.shape)")
-        // Top-k by logit (ties: lower index first), as torch.topk on the logits.
-        let order = (0..<a).sorted { objectness[$0] > objectness[$1] || (objectness[$0] == objectness[$1] && $0 < $1) }
-        let top = Array(order.prefix(preNMSTopN))
+        let top = Self.topIndices(objectness, count: preNMSTopN)
         let decoded = BoxCoder.rpn.decode(Boxes.gathered(deltas, top), relativeTo: Boxes.gathered(anchors, top))
         let clipped = Boxes.clipped(decoded, imageHeight: imageHeight, imageWidth: imageWidth)
         let large = Boxes.indicesWithMinimumSide(clipped, minimumSide)
@@ -59,5 +57,22 @@ public struct ProposalFilter: Sendable, Equatable {
         let probabilities = large.map { 1 / (1 + Foundation.exp(-objectness[top[$0]])) }
         let kept = Boxes.nms(candidates, scores: probabilities, iouThreshold: nmsThreshold, maximumKept: postNMSTopN)
         return (Boxes.gathered(candidates, kept), kept.map { probabilities[$0] })
+    }
+
+    /// The indices of the `count` largest values, largest first (ties: lower index first, NaN
+    /// last), as torch.topk on the logits.
+    static func topIndices(_ values: [Float], count: Int) -> [Int] {
+        // One UInt64 key per value: the high half orders the floats descending, the low half is
+        // the index, so a plain integer sort gives (value descending, index ascending).
+        var keys = [UInt64](repeating: 0, count: values.count)
+        for (i, v) in values.enumerated() {
+            let bits = v.isNaN ? UInt32.max : v.bitPattern
+            // Order-preserving map of IEEE bits to unsigned integers, then inverted for descending.
+            let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            let descending = v.isNaN ? UInt32.max : ~ascending
+            keys[i] = UInt64(descending) << 32 | UInt64(i)
+        }
+        keys.sort()
+        return keys.prefix(max(count, 0)).map { Int($0 & 0xFFFF_FFFF) }
     }
 }

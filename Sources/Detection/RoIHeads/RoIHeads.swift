@@ -61,14 +61,18 @@ public struct RoIHeads {
         return Tensor(shape: [scalars.count / 5, 5], scalars: scalars)
     }
 
-    /// Matches one image's training candidates: the proposals followed by the ground-truth boxes.
+    /// Matches one image's training candidates: the proposals, then the ground-truth boxes, then
+    /// any extra proposals (a sampling strategy's replays, e.g. the hard-negative buffer's).
     /// - Parameters:
     ///   - proposals: [P, 4] proposals, pixels.
     ///   - groundTruth: the image's objects.
-    /// - Returns: P + M matched candidates (labels are the ground-truth classes; targets encoded
-    ///   with (10, 10, 5, 5)).
-    public func matchedCandidates(proposals: Tensor, groundTruth: GroundTruth) -> MatchedCandidates {
-        let candidates = Tensor.concatenate([proposals, groundTruth.boxes], alongAxis: 0)
+    ///   - extraProposals: [E, 4] boxes appended last, pixels (nil or [0, 4]: none).
+    /// - Returns: P + M + E matched candidates (labels are the ground-truth classes; targets
+    ///   encoded with (10, 10, 5, 5)).
+    public func matchedCandidates(proposals: Tensor, groundTruth: GroundTruth, extraProposals: Tensor? = nil) -> MatchedCandidates {
+        var parts = [proposals, groundTruth.boxes]
+        if let extraProposals, extraProposals.shape[0] > 0 { parts.append(extraProposals) }
+        let candidates = Tensor.concatenate(parts, alongAxis: 0)
         return MatchedCandidates(candidates: candidates, groundTruthBoxes: groundTruth.boxes,
                                  groundTruthLabels: groundTruth.labels, matcher: matcher, coder: coder)
     }

@@ -13,7 +13,7 @@ import DequeModule
 import HeapModule
 
 /// Where a buffered hard negative lies, in its image's un-flipped frame.
-public enum HardNegativeLocation: Sendable, Hashable {
+public enum HardNegativeLocation: Sendable, Hashable, Codable {
     /// An RPN anchor: its index (y·W + x)·A + a in the un-flipped image's anchor grid.
     case anchor(index: Int)
     /// An RoI-head proposal box (x1, y1, x2, y2) in un-flipped pixels; Double so that mirroring
@@ -22,7 +22,7 @@ public enum HardNegativeLocation: Sendable, Hashable {
 }
 
 /// A confident false positive remembered for replay: background by IoU, high foreground score.
-public struct HardNegative: Sendable, Hashable {
+public struct HardNegative: Sendable, Hashable, Codable {
     /// The image (training tile) it was mined from.
     public var imageID: Int
     /// The anchor (RPN) or box (RoI head), in the un-flipped frame.

@@ -65,7 +65,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
     /// Where replayed negatives go.
     public var replayMode: ReplayMode
     /// The buffer of this head's hard negatives.
-    public private(set) var buffer: HardNegativeBuffer
+    public internal(set) var buffer: HardNegativeBuffer
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
     var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
 

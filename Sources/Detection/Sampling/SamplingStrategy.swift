@@ -96,6 +96,17 @@ public protocol SamplingStrategy: Sendable {
     ///   (boxes 4·N), and `input.image` matches ``head``'s needs (an anchor layout at the RPN
     ///   when the image is flipped, for strategies that store anchors).
     mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult
+
+    /// The state that must survive a checkpoint for an exact resume, as a JSON document, or nil
+    /// for a stateless strategy (every built-in one but the hard-negative buffer).
+    var checkpointState: String? { get }
+
+    /// Restores the state written by ``checkpointState`` (e.g. from a training checkpoint), so
+    /// that the following calls behave as they would have in the uninterrupted run.
+    /// - Parameter state: a document written by ``checkpointState`` of an equally configured instance.
+    /// - Throws: ``SamplerStateError`` naming the strategy when the document is malformed, does
+    ///   not fit this instance's configuration, or the strategy keeps no state.
+    mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError)
 }
 
 extension SamplingStrategy {
@@ -104,4 +115,30 @@ extension SamplingStrategy {
 
     /// Cross-entropy: the default classification loss.
     public var classificationLoss: ClassificationLossKind { .crossEntropy }
+
+    /// No state: the default for stateless strategies.
+    public var checkpointState: String? { nil }
+
+    /// Rejects any state: a stateless strategy has none to restore.
+    /// - Throws: ``SamplerStateError`` always.
+    public mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {
+        throw SamplerStateError(strategy: name, reason: "the strategy keeps no state, but a state was given")
+    }
+}
+
+/// The error of restoring a strategy's checkpoint state that does not fit it.
+public struct SamplerStateError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The strategy's name (`hard-negative-buffer`, …).
+    public var strategy: String
+    /// What is wrong with the state.
+    public var reason: String
+
+    /// Creates the error.
+    public init(strategy: String, reason: String) {
+        self.strategy = strategy
+        self.reason = reason
+    }
+
+    /// "hard-negative-buffer: cannot restore state: …".
+    public var description: String { "\(strategy): cannot restore state: \(reason)" }
 }

@@ -49,7 +49,8 @@ public struct LossPoint: Sendable, Equatable, Codable {
     public init(iteration: Int, loss: Double) { self.iteration = iteration; self.loss = loss }
 }
 
-/// Mining statistics accumulated over a run for one head (RPN or RoI).
+/// Mining statistics accumulated over a run for one head (RPN or RoI), from the strategy's
+/// per-step `MiningStatistics` (see `MiningAccumulator`).
 public struct MiningTotals: Sendable, Equatable, Codable {
     /// Candidates seen, positives and negatives selected, summed over images and steps.
     public var candidates = 0, positives = 0, negatives = 0

@@ -36,18 +36,12 @@ public struct SeedStatistics: Sendable, Equatable, Codable {
     }
 }
 
-/// Formats a number with a fixed number of decimals ("nan" for NaN).
+/// Formats a number with `digits` decimals, in positional notation at any magnitude
+/// ("nan", "inf", "-inf" for non-finite values).
+///
+/// Why printf rather than `"\(value)"`: Swift's description switches to exponent notation
+/// from 1e16 ("1e+20"), which padding to a fixed number of decimals turned into "1e+20.000".
 func format(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    var text = "\(rounded)"
-    if let dot = text.firstIndex(of: ".") {
-        let decimals = text.distance(from: dot, to: text.endIndex) - 1
-        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-    } else if digits > 0 {
-        text += "." + String(repeating: "0", count: digits)
-    }
-    return text
+    return String(format: "%.*f", max(digits, 0), value)
 }

@@ -1,0 +1,76 @@
+// A buffer's contents as a value that survives a checkpoint.
+//
+// Legend: K capacity, n live entries.
+// What a buffer does next depends on its entries and on their insertion order alone (the heap
+// breaks equal scores by insertion, expiry walks insertion order, a visit sorts by score then
+// insertion), never on slot numbers or stale records. So the encoded form is the capacity and the
+// live entries in insertion order; decoding re-inserts them in that order into an empty buffer,
+// which gives a buffer that behaves identically from then on.
+import Foundation
+
+extension HardNegativeBuffer: Codable {
+    enum CodingKeys: String, CodingKey {
+        case capacity, entries
+    }
+
+    /// Every live entry, earliest insertion first.
+    public var entriesInInsertionOrder: [HardNegative] {
+        slots.filter { $0.sequence != .max }.sorted { $0.sequence < $1.sequence }.map(\.entry)
+    }
+
+    /// Encodes the capacity and the entries in insertion order.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encode(entriesInInsertionOrder, forKey: .entries)
+    }
+
+    /// Rebuilds a buffer from its encoded capacity and entries (in insertion order).
+    /// - Throws: `DecodingError.dataCorrupted` for a capacity outside 0..<2³¹, more entries than
+    ///   the capacity, a NaN score, or steps that decrease along the insertion order.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let capacity = try container.decode(Int.self, forKey: .capacity)
+        let entries = try container.decode([HardNegative].self, forKey: .entries)
+        func corrupt(_ reason: String) -> DecodingError {
+            DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: reason))
+        }
+        guard capacity >= 0 && capacity < Int(Int32.max) else { throw corrupt("capacity \(capacity) outside 0..<2³¹") }
+        guard entries.count <= capacity else { throw corrupt("\(entries.count) entries exceed the capacity \(capacity)") }
+        if let i = entries.firstIndex(where: { $0.score.isNaN }) { throw corrupt("entry \(i) has a NaN score") }
+        if let i = entries.indices.dropFirst().first(where: { entries[$0].stepMined < entries[$0 - 1].stepMined }) {
+            throw corrupt("entry \(i) was mined at step \(entries[i].stepMined), before entry \(i - 1) (step \(entries[i - 1].stepMined))")
+        }
+        self.init(capacity: capacity)
+        // Below the capacity every entry is stored, in order: the same relative insertion order.
+        insert(contentsOf: entries)
+    }
+}
+
+// MARK: - The sampler's checkpoint state
+
+extension HardNegativeBufferSampler {
+    /// The buffer as a JSON document (capacity and entries in insertion order).
+    public var checkpointState: String? {
+        // Encoding plain numbers and strings cannot fail.
+        let data = try! JSONEncoder().encode(buffer)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Replaces the buffer with one written by ``checkpointState``; pending replays are dropped
+    /// (a checkpoint is taken between steps, when there are none).
+    /// - Throws: ``SamplerStateError`` for a malformed document or a different capacity.
+    public mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {
+        let restored: HardNegativeBuffer
+        do {
+            restored = try JSONDecoder().decode(HardNegativeBuffer.self, from: Data(state.utf8))
+        } catch {
+            throw SamplerStateError(strategy: name, reason: "\(head) buffer: \(error)")
+        }
+        guard restored.capacity == buffer.capacity else {
+            throw SamplerStateError(strategy: name, reason: "\(head) buffer capacity \(restored.capacity), this sampler's is \(buffer.capacity)")
+        }
+        buffer = restored
+        pendingReplays = [:]
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import Data
+
+/// XML files that parse but are not Pascal VOC annotations must not read as "an image with no
+/// objects", which would silently turn a broken file into background-only training data.
+@Suite("Pascal VOC document checks")
+struct VOCDocumentTests {
+    private func write(_ text: String, in folder: URL) throws -> URL {
+        let url = folder.appendingPathComponent("doc.xml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("an empty file is malformed")
+    func emptyFile() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try write("", in: folder)
+        let error = try #require(throws: AnnotationError.self) { try PascalVOCReader.read(url) }
+        guard case let .malformed(file, _, _) = error else {
+            Issue.record("expected .malformed, got \(error)")
+            return
+        }
+        #expect(file == url.path)
+    }
+
+    @Test("a root element other than <annotation> is malformed and named")
+    func wrongRoot() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try write("<?xml version=\"1.0\"?>\n<svg><object><name>Tree</name></object></svg>", in: folder)
+        #expect(throws: AnnotationError.malformed(file: url.path, at: .file, reason: "root element is <svg>, not <annotation>")) {
+            try PascalVOCReader.read(url)
+        }
+    }
+
+    @Test("an <annotation> without objects is still a valid image without objects")
+    func noObjects() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try write("<annotation><filename>x.png</filename></annotation>", in: folder)
+        #expect(try PascalVOCReader.read(url).objects.isEmpty)
+    }
+}

@@ -36,6 +36,14 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var columnRows: Int { channels * kernelHeight * kernelWidth }
     /// Columns of the column matrix: OH·OW.
     public var columnCount: Int { outputHeight * outputWidth }
+
+    /// The output columns `ox` whose input column `ox·strideX + xOffset` lies inside the image
+    /// (0 ≤ · < W), as a half-open range `start..<end`; shared by `im2col` and `col2im`.
+    func validOutputColumns(xOffset: Int) -> (start: Int, end: Int) {
+        let ow = outputWidth
+        let start = xOffset >= 0 ? 0 : min(ow, (-xOffset + strideX - 1) / strideX)
+        return (start, max(start, min(ow, (width - xOffset + strideX - 1) / strideX)))
+    }
 }
 
 extension Kernels {
@@ -55,9 +63,7 @@ extension Kernels {
                 for kx in 0..<g.kernelWidth {
                     let out = col + row * oh * ow
                     let xOffset = kx * g.dilationX - g.paddingX
-                    // Valid output columns: 0 ≤ ox·stride + xOffset < W.
-                    let oxStart = xOffset >= 0 ? 0 : min(ow, (-xOffset + g.strideX - 1) / g.strideX)
-                    let oxEnd = max(oxStart, min(ow, (w - xOffset + g.strideX - 1) / g.strideX))
+                    let (oxStart, oxEnd) = g.validOutputColumns(xOffset: xOffset)
                     for oy in 0..<oh {
                         let y = oy * g.strideY + ky * g.dilationY - g.paddingY
                         let dst = out + oy * ow
@@ -97,8 +103,7 @@ extension Kernels {
                 for kx in 0..<g.kernelWidth {
                     let src = col + row * oh * ow
                     let xOffset = kx * g.dilationX - g.paddingX
-                    let oxStart = xOffset >= 0 ? 0 : min(ow, (-xOffset + g.strideX - 1) / g.strideX)
-                    let oxEnd = max(oxStart, min(ow, (w - xOffset + g.strideX - 1) / g.strideX))
+                    let (oxStart, oxEnd) = g.validOutputColumns(xOffset: xOffset)
                     for oy in 0..<oh {
                         let y = oy * g.strideY + ky * g.dilationY - g.paddingY
                         if y < 0 || y >= h { continue }

@@ -3,7 +3,7 @@
 //
 // Dependency direction (each module imports only those to its left):
 //   CShims ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
-//   CImageCodecs ← Data (← TensorCore);  Evaluation (Foundation only) ← Training
+//   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation only) ← Training
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
 
@@ -41,18 +41,18 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
-        .target(name: "Data", dependencies: ["TensorCore", "Kernels", "CImageCodecs"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Kernels", "CImageCodecs"]),
         .target(name: "Evaluation", dependencies: []),
         .target(
             name: "Training",
             dependencies: [
-                "Detection", "Data", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels",
+                "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Quarry",
-            dependencies: ["Kernels", "TensorCore", "Autograd", "NN", "Detection", "Data", "Evaluation", "Training"]
+            dependencies: ["Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
         .executableTarget(
             name: "QuarryCLI",
@@ -81,8 +81,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Data", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "TestSupport"]),

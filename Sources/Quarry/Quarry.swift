@@ -4,6 +4,6 @@
 @_exported import Autograd
 @_exported import NN
 @_exported import Detection
-@_exported import Data
+@_exported import Datasets
 @_exported import Evaluation
 @_exported import Training

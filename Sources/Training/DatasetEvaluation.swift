@@ -1,6 +1,6 @@
 // Evaluates a detector on whole images: tiled detection (400×400 tiles, stride 300, merged by
 // class-aware NMS 0.5), then VOC AP50 and the COCO numbers at maxDets 100 and 300.
-import Data
+import Datasets
 import Detection
 import Evaluation
 import Foundation

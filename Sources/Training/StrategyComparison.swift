@@ -1,7 +1,7 @@
 // `quarry compare`: train the same detector under each strategy with identical data order and
 // seeds, evaluate on the test split, and write report.md, results.json, losses.svg, pr.svg and
 // detections-<strategy>.png.
-import Data
+import Datasets
 import Detection
 import Foundation
 import TensorCore

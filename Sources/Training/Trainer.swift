@@ -4,7 +4,7 @@
 // end — initialisation, data order and flips, and candidate sampling each draw from their own
 // SplitMix64 stream derived from the run's seed — with atomic checkpoints and exact resume.
 import Autograd
-import Data
+import Datasets
 import Detection
 import Foundation
 import Kernels

@@ -1,6 +1,6 @@
 // The datasets a run trains and evaluates on: the bundled NEON tree crowns (DESIGN.md split,
 // 400×400 training tiles), generated digits canvases, or a user's own annotated folder/file.
-import Data
+import Datasets
 import Foundation
 
 /// A training set and a test set with their class names.

@@ -1,8 +1,8 @@
 // End-to-end check of TinyFasterRCNN against the PyTorch twin (Tests/Fixtures/golden): the
 // trained weights are loaded by name and one real tile (OSBS_029.png, rows and columns 0–399,
-// decoded by the Data module) goes through every stage.
+// decoded by the Datasets module) goes through every stage.
 import Autograd
-import Data
+import Datasets
 import Detection
 import Foundation
 import Kernels

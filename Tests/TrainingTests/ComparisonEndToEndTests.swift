@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 import Detection
 @testable import Training
 #if canImport(FoundationXML)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Data
+import Datasets
 import Detection
 import Kernels
 import NN

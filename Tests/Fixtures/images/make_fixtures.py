@@ -1,7 +1,7 @@
-"""Writes the tiny image fixtures of Tests/DataTests (run from this folder).
+"""Writes the tiny image fixtures of Tests/DatasetsTests (run from this folder).
 
 Requires: pip install pillow pypng. PNG pixel values are fixed below and repeated by hand in
-Tests/DataTests/ImageDecodingTests.swift; JPEG references (Pillow's decode, with
+Tests/DatasetsTests/ImageDecodingTests.swift; JPEG references (Pillow's decode, with
 ImageOps.exif_transpose for the EXIF files) go to jpeg_expected.json.
 """
 import io, json, struct

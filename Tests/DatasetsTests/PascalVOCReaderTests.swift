@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 
 /// Writes a VOC XML file with the given `<object>` bodies next to a `width × height` PNG.
 func writeVOC(in folder: URL, name: String, filename: String? = nil, size: (Int, Int) = (20, 10),

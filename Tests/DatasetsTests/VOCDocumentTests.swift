@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 
 /// XML files that parse but are not Pascal VOC annotations must not read as "an image with no
 /// objects", which would silently turn a broken file into background-only training data.

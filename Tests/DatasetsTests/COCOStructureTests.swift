@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 
 /// COCO files whose structure is wrong although every value decodes: duplicate categories,
 /// and integer fields holding fractions.

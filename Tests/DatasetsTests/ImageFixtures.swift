@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Data
+@testable import Datasets
 
 /// The tiny image fixtures of `Tests/Fixtures/images` (written by its `make_fixtures.py`).
 enum ImageFixtures {

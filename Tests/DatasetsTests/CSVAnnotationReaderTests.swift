@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 
 @Suite("DeepForest CSV reader")
 struct CSVAnnotationReaderTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Data
+@testable import Datasets
 
 /// Numbers in annotation files that are finite as Double but do not fit what Quarry stores:
 /// box coordinates (Float32) and declared image sizes (Int pixels).

@@ -1,6 +1,6 @@
 import Testing
 import TensorCore
-@testable import Data
+@testable import Datasets
 import Kernels
 
 @Suite("Normalisation and batching")

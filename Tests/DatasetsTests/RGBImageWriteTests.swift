@@ -1,5 +1,5 @@
 import Testing
-@testable import Data
+@testable import Datasets
 
 /// Pixel writes must mutate a uniquely held image in place: a write that copies every byte made
 /// drawing boxes on a large image quadratic.

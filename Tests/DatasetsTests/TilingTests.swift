@@ -1,5 +1,5 @@
 import Testing
-@testable import Data
+@testable import Datasets
 
 @Suite("Tiling and flips")
 struct TilingTests {

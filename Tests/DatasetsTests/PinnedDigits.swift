@@ -1,4 +1,4 @@
-@testable import Data
+@testable import Datasets
 
 // Canvas 0 of the train split, seed 0, as this implementation generated it on x86-64 Linux.
 // The generator uses only +, ×, / and sqrt on IEEE-754 values (no libm), so these hold on any

@@ -7,6 +7,16 @@
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
 
+// Opt-in native build of the kernels: `QUARRY_TARGET_CPU=<LLVM CPU name>` (e.g. `znver4`, or the
+// `scripts/native-cpu.sh` answer for this machine) compiles the Kernels module for that CPU, with
+// fused multiply-add in the polynomial kernels, so the loss loops use its full vector width
+// (AVX-512 on the reference Zen 4). The CPU must have FMA (x86-64-v3 or newer). Without it the
+// build is portable (baseline x86-64 / AArch64) and a package that depends on Quarry sees no
+// unsafe flags. docs/benchmarks.md gives both builds' figures.
+let nativeKernelSettings: [SwiftSetting] = Context.environment["QUARRY_TARGET_CPU"].map { cpu in
+    [.unsafeFlags(["-target-cpu", cpu]), .define("QUARRY_FMA")]
+} ?? []
+
 let package = Package(
     name: "Quarry",
     platforms: [.macOS(.v13)],
@@ -30,7 +40,7 @@ let package = Package(
         ),
 
         // MARK: - Library modules
-        .target(name: "Kernels", dependencies: ["CShims"]),
+        .target(name: "Kernels", dependencies: ["CShims"], swiftSettings: nativeKernelSettings),
         .target(name: "TensorCore", dependencies: ["Kernels"]),
         .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels"]),

@@ -6,5 +6,9 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 bash scripts/check-imports.sh
 bash scripts/check-doc-comments.sh
-swift build -c release -Xswiftc -enable-testing --build-tests
-swift test -c release -Xswiftc -enable-testing --skip-build "$@"
+# With QUARRY_TARGET_CPU set (see Package.swift), the suite runs against the native kernel build
+# that the benchmarks use, in its own build folder.
+scratch=()
+[ -z "${QUARRY_TARGET_CPU:-}" ] || scratch=(--scratch-path .build-native)
+swift build "${scratch[@]}" -c release -Xswiftc -enable-testing --build-tests
+swift test "${scratch[@]}" -c release -Xswiftc -enable-testing --skip-build "$@"

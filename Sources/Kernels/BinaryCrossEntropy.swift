@@ -75,14 +75,14 @@ extension Kernels {
     /// Binary cross-entropy of one logit: max(x, 0) − x·t + log1p(e^−|x|).
     @inline(__always)
     static func bceWithLogits(_ x: Float, _ t: Float) -> Float {
-        let e = vectorizableExp(-abs(x))
+        let e = vectorizableExpOfNonPositive(-abs(x))
         return (x > 0 ? x : 0) - x * t + vectorizableLog1p(e)
     }
 
     /// The logistic sigmoid 1 / (1 + e^−x), computed from e^−|x| so neither branch overflows.
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float {
-        let e = vectorizableExp(-abs(x))
+        let e = vectorizableExpOfNonPositive(-abs(x))
         return (x >= 0 ? 1 : e) / (1 + e)
     }
 }

@@ -168,13 +168,16 @@ extension Kernels {
                            _ square: Bool) -> (loss: Float, derivative: Float) {
         let s = 1 - 2 * t
         let z = s * x
-        let e = vectorizableExp(-abs(z))
-        let l1p = vectorizableLog1p(e)
+        let e = vectorizableExpOfNonPositive(-abs(z))
+        // One division for both 1 / (1 + e) and log1p's ratio e / (2 + e).
+        let onePlus = 1 + e, twoPlus = 2 + e
+        let reciprocal = 1 / (onePlus * twoPlus)
+        let inverse = twoPlus * reciprocal
+        let l1p = log1pOfRatio(e * onePlus * reciprocal)
         let ce = (z > 0 ? z : 0) + l1p
-        let inverse = 1 / (1 + e)
         let m = (z >= 0 ? 1 : e) * inverse
         let pT = (z >= 0 ? e : 1) * inverse
-        let modulator = square ? m * m : vectorizableExp(-gamma * ((z < 0 ? -z : 0) + l1p))
+        let modulator = square ? m * m : vectorizableExpOfNonPositive(-gamma * ((z < 0 ? -z : 0) + l1p))
         let weight = (a0 + t * (a1 - a0)) * modulator
         return (weight * ce, weight * s * (m + gamma * ce * pT))
     }

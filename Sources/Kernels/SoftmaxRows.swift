@@ -29,7 +29,7 @@ extension Kernels {
     /// Writes e^(row[j] − shift) to `exps[j]` for j < C.
     @inline(__always)
     static func rowShiftedExp(_ exps: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, _ c: Int, shift: Float) {
-        for j in 0..<c { exps[j] = vectorizableExp(row[j] - shift) }
+        for j in 0..<c { exps[j] = vectorizableExpOfNonPositive(row[j] - shift) }
     }
 
     /// The sum of C values, with four accumulators.
@@ -94,7 +94,7 @@ extension Kernels {
                     let row = x + (start + r) * c, shifted = exps + r * c, m = maxima[r]
                     for j in 0..<c { shifted[j] = row[j] - m }
                 }
-                for k in 0..<(count * c) { exps[k] = vectorizableExp(exps[k]) }
+                for k in 0..<(count * c) { exps[k] = vectorizableExpOfNonPositive(exps[k]) }
                 for r in 0..<count { sums[r] = rowSum(exps + r * c, c) }
                 body(start..<end, exps, maxima, sums)
                 start = end

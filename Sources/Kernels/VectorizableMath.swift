@@ -12,8 +12,27 @@ extension Kernels {
     /// NaN. Reference: Cephes `expf` (Cody–Waite reduction, degree-5 minimax polynomial).
     @inline(__always)
     static func vectorizableExp(_ x: Float) -> Float {
-        let lowest: Float = -87.336_54, highest: Float = 88.722_83
-        let clamped = x < lowest ? lowest : (x > highest ? highest : x)
+        let highest: Float = 88.722_83
+        let value = expCore(x > highest ? highest : x)
+        let bounded = x > highest ? Float.infinity : value
+        return x != x ? x : bounded
+    }
+
+    /// Computes e^x for x ≤ 0 (e^−|z|, or a logit minus its row maximum) to within about 2 ulp,
+    /// branch-free and cheaper than ``vectorizableExp(_:)``: no overflow side to guard.
+    ///
+    /// Returns 0 below −87.33 and NaN for NaN; the result for x > 0 is unspecified.
+    @inline(__always)
+    static func vectorizableExpOfNonPositive(_ x: Float) -> Float {
+        expCore(x)
+    }
+
+    /// e^x for x ≤ 88.72: 0 below −87.33, NaN for NaN (the clamp and the final select both keep
+    /// NaN, since every comparison with it is false).
+    @inline(__always)
+    static func expCore(_ x: Float) -> Float {
+        let lowest: Float = -87.336_54
+        let clamped = x < lowest ? lowest : x
         // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick: adding the magic
         // number leaves n in the low mantissa bits and (sum − magic) equal to n as a Float.
         let magic: Float = 12_582_912
@@ -32,8 +51,7 @@ extension Kernels {
         let expR = p * r2 + r + 1
         let scale = Float(bitPattern: UInt32(bitPattern: (nBits &+ 127) &<< 23))
         let value = expR * scale
-        let bounded = x < lowest ? 0 : (x > highest ? Float.infinity : value)
-        return x != x ? x : bounded
+        return x < lowest ? 0 : value
     }
 
     /// Computes the natural logarithm of a positive normal Float to within about 2 ulp, branch-free.
@@ -68,13 +86,21 @@ extension Kernels {
 
     /// Computes log(1 + x) for x in [0, 1] to within about 2 ulp, branch-free, with one division.
     ///
-    /// log1p(x) = 2·atanh(s) with s = x / (2 + x) ∈ [0, 1/3], summed as the odd series
-    /// 2s·(1 + s²/3 + … + s¹⁴/15) (truncation below 2e-9 relative). Tiny x keep full relative
-    /// precision because s is a ratio, not a difference. Cheaper than ``vectorizableLog(_:)``
-    /// plus Kahan's correction by about half.
+    /// log1p(x) = 2·atanh(s) with s = x / (2 + x) ∈ [0, 1/3]; see ``log1pOfRatio(_:)``. Tiny x
+    /// keep full relative precision because s is a ratio, not a difference. Cheaper than
+    /// ``vectorizableLog(_:)`` plus Kahan's correction by about half.
     @inline(__always)
     static func vectorizableLog1p(_ x: Float) -> Float {
-        let s = x / (2 + x)
+        log1pOfRatio(x / (2 + x))
+    }
+
+    /// Computes log(1 + x) given s = x / (2 + x) ∈ [0, 1/3] (x ∈ [0, 1]), as the odd series
+    /// 2·atanh(s) = 2s·(1 + s²/3 + … + s¹⁴/15) (truncation below 2e-9 relative).
+    ///
+    /// Why a separate entry: a caller that also needs 1 / (1 + x) can form both quotients from
+    /// one division (the sigmoid focal loss does).
+    @inline(__always)
+    static func log1pOfRatio(_ s: Float) -> Float {
         let s2 = s * s
         var p: Float = 1.0 / 15
         p = multiplyAdd(p, s2, 1.0 / 13)

@@ -15,17 +15,15 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate detections or a trained checkpoint: COCO bbox AP/AR (pycocotools semantics) and VOC AP50.",
         discussion: """
-            Two sources, one per run:
+            Give one of two sources.
 
-              --ground-truth FILE --detections FILE
-                  Ground truth is a COCO instances file (images, annotations with bbox [x, y, w, h], \
-            area and iscrowd, categories); detections are a COCO result list of \
-            {image_id, category_id, bbox, score}.
+            --ground-truth FILE --detections FILE: ground truth is a COCO instances file (images, \
+            annotations with bbox [x, y, w, h], area and iscrowd, categories); detections are a \
+            COCO result list of {image_id, category_id, bbox, score}.
 
-              --checkpoint FILE --dataset neon-trees|digits|PATH
-                  A checkpoint written by quarry train, run (tiled, as in training's evaluation) on \
-            the dataset's test split; the class count comes from the checkpoint's metadata and must \
-            match the dataset's.
+            --checkpoint FILE --dataset neon-trees|digits|PATH: a checkpoint written by quarry \
+            train is run (tiled, as in training's final evaluation) on the dataset's test split; \
+            the class count comes from the checkpoint's metadata and must match the dataset's.
 
             Use --max-dets 300 when images hold more than 100 objects: the caps become 1, 10 and \
             300. COCO AP at maxDets 300 is printed (and written) whatever the caps.

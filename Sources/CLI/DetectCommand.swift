@@ -7,7 +7,12 @@ import Quarry
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Detect objects in an image with a trained checkpoint; draw them and write COCO JSON."
+        abstract: "Detect objects in an image with a trained checkpoint; draw them and write COCO JSON.",
+        discussion: """
+            The class count is read from the checkpoint (quarry train records it); a checkpoint \
+            whose parameters do not fit stops the command with a message naming the file and the \
+            parameter.
+            """
     )
 
     @Argument(help: "A PNG or JPEG image.")
@@ -19,17 +24,16 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "The annotated image to write (PNG); the JSON goes beside it.")
     var output = "detections.png"
 
-    @Option(name: .customLong("classes"), help: "Number of foreground classes of the checkpoint.")
-    var classCount = 1
+    @Option(name: .customLong("classes"),
+            help: "Foreground class count; default: the checkpoint's quarry.class_count (give it for weights written elsewhere, e.g. PyTorch).")
+    var classCount: Int?
 
     @Option(name: .customLong("min-score"), help: "Draw detections at or above this score.")
     var minimumScore: Double = 0.5
 
     func run() throws {
         let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
-        var generator = SplitMix64(seed: 0)
-        let model = TinyFasterRCNN(classCount: classCount, using: &generator)
-        try model.load(from: URL(fileURLWithPath: checkpoint))
+        let model = try TinyFasterRCNN(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount)
         let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
         var drawn = picture
         var results: [COCODetection] = []

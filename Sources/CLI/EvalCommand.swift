@@ -2,30 +2,46 @@ import ArgumentParser
 import Foundation
 import Quarry
 
-/// `quarry eval`: COCO bounding-box metrics (pycocotools semantics) and VOC AP50 of detections.
+/// `quarry eval`: COCO bounding-box metrics (pycocotools semantics) and VOC AP50, of a COCO
+/// result file or of a trained checkpoint run on a dataset's test split.
 ///
-/// Prints the 12 numbers with pycocotools' labels, then the VOC AP at IoU 0.5; with `--json`
-/// also writes `{"stats": [12 numbers], "ap50_voc": x, "max_dets": [1, 10, N]}` atomically.
-/// Bad input files end the command with a message naming the file and JSON location, exit 1.
+/// Prints the 12 numbers with pycocotools' labels, COCO AP at maxDets 300, then the VOC AP at
+/// IoU 0.5; with `--json` also writes `{"stats": [12 numbers], "ap50_voc": x, "max_dets": [1,
+/// 10, N], "coco_ap_maxdets300": y}` atomically. Bad input (a file, a checkpoint that does not
+/// fit) ends the command with a message naming the file and the JSON location, metadata key or
+/// parameter, exit 1.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate detections: COCO bbox AP/AR (pycocotools semantics) and VOC AP50.",
+        abstract: "Evaluate detections or a trained checkpoint: COCO bbox AP/AR (pycocotools semantics) and VOC AP50.",
         discussion: """
-            Ground truth is a COCO instances file (images, annotations with bbox [x, y, w, h], \
-            area and iscrowd, categories); detections are a COCO result list of \
-            {image_id, category_id, bbox, score}. Use --max-dets 300 when images hold more than \
-            100 objects: the caps become 1, 10 and 300.
+            Give one of two sources.
+
+            --ground-truth FILE --detections FILE: ground truth is a COCO instances file (images, \
+            annotations with bbox [x, y, w, h], area and iscrowd, categories); detections are a \
+            COCO result list of {image_id, category_id, bbox, score}.
+
+            --checkpoint FILE --dataset neon-trees|digits|PATH: a checkpoint written by quarry \
+            train is run (tiled, as in training's final evaluation) on the dataset's test split; \
+            the class count comes from the checkpoint's metadata and must match the dataset's.
+
+            Use --max-dets 300 when images hold more than 100 objects: the caps become 1, 10 and \
+            300. COCO AP at maxDets 300 is printed (and written) whatever the caps.
             """
     )
 
     @Option(name: .customLong("ground-truth"), help: ArgumentHelp("COCO ground-truth JSON file.", valueName: "file"))
-    var groundTruthPath: String
+    var groundTruthPath: String?
 
-    // Optional so that another detection source (a checkpoint run on a dataset) can replace it;
-    // `validate()` requires it while it is the only source.
     @Option(name: .customLong("detections"), help: ArgumentHelp("COCO detection-result JSON file.", valueName: "file"))
     var detectionsPath: String?
+
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("A checkpoint written by quarry train.", valueName: "file"))
+    var checkpointPath: String?
+
+    @Option(help: ArgumentHelp("With --checkpoint: neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.",
+                               valueName: "name"))
+    var dataset: String?
 
     @Option(name: .customLong("json"), help: ArgumentHelp("Write the numbers as JSON to this file.", valueName: "file"))
     var jsonOutput: String?
@@ -33,12 +49,44 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("max-dets"), help: "The largest detection cap per image and category (caps 1, 10, N).")
     var maxDetections: Int = 100
 
+    @Option(help: "OpenBLAS threads (with --checkpoint).")
+    var threads = 2
+
+    /// Where the detections to score come from.
+    enum Source: Equatable {
+        /// A COCO result file, scored against a COCO ground-truth file.
+        case resultFile(groundTruth: String, detections: String)
+        /// A trained checkpoint, run on a dataset's test split.
+        case checkpoint(String, dataset: String)
+    }
+
     func validate() throws {
-        guard detectionsPath != nil else {
-            throw ValidationError("Missing --detections: a COCO detection-result JSON file.")
-        }
+        _ = try source()
         guard maxDetections >= 10 else {
             throw ValidationError("--max-dets must be at least 10 (the caps are 1, 10 and N), got \(maxDetections).")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// The source the options name.
+    /// - Throws: `ValidationError` when the options mix the two sources, give neither, or give
+    ///   one half of a pair, saying which options to give.
+    func source() throws(ValidationError) -> Source {
+        let files = [("--ground-truth", groundTruthPath), ("--detections", detectionsPath)]
+        let model = [("--checkpoint", checkpointPath), ("--dataset", dataset)]
+        let given = (files + model).filter { $0.1 != nil }.map(\.0)
+        let usage = "Give --ground-truth FILE --detections FILE to score a COCO result file, or "
+            + "--checkpoint FILE --dataset neon-trees|digits|PATH to run a model trained by quarry train on the dataset's test split."
+        if files.contains(where: { $0.1 != nil }) && model.contains(where: { $0.1 != nil }) {
+            throw ValidationError("\(given.joined(separator: ", ")) mix the two sources of detections. \(usage)")
+        }
+        switch (groundTruthPath, detectionsPath, checkpointPath, dataset) {
+        case let (groundTruth?, detections?, nil, nil): return .resultFile(groundTruth: groundTruth, detections: detections)
+        case let (nil, nil, checkpoint?, dataset?): return .checkpoint(checkpoint, dataset: dataset)
+        case (nil, nil, nil, nil): throw ValidationError("Nothing to evaluate. \(usage)")
+        default:
+            let missing = (files.contains { $0.1 != nil } ? files : model).filter { $0.1 == nil }.map(\.0)
+            throw ValidationError("\(given.joined(separator: ", ")) needs \(missing.joined(separator: ", ")). \(usage)")
         }
     }
 
@@ -46,18 +94,40 @@ struct EvalCommand: ParsableCommand {
     var caps: [Int] { [1, 10, maxDetections] }
 
     func run() throws {
-        let groundTruth = try COCOGroundTruth.load(contentsOf: URL(fileURLWithPath: groundTruthPath))
-        let detections = try loadDetections(checkedAgainst: groundTruth)
-        let report = EvaluationReport(groundTruth: groundTruth, detections: detections, maxDetections: caps)
-        print(report.text)
+        let result = try evaluate()
+        print(result.text)
         if let jsonOutput {
-            try report.write(to: URL(fileURLWithPath: jsonOutput))
+            try result.write(to: URL(fileURLWithPath: jsonOutput))
         }
     }
 
-    /// The detections to evaluate, from the source the options name (today: a result file).
-    func loadDetections(checkedAgainst groundTruth: COCOGroundTruth) throws -> [COCODetection] {
-        guard let detectionsPath else { throw ValidationError("Missing --detections.") }
-        return try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath))
+    /// Loads the source's ground truth and detections and scores them.
+    /// - Throws: `COCOFileError` for a bad file; `TrainingError` for a checkpoint that cannot be
+    ///   read or does not fit (naming the file and the key or parameter); `LocatorError` or
+    ///   `AnnotationError` for a dataset that cannot be loaded.
+    func evaluate() throws -> EvaluationOutput {
+        let (groundTruth, detections) = try loadInputs()
+        return EvaluationOutput(groundTruth: groundTruth, detections: detections, maxDetections: caps)
+    }
+
+    /// The ground truth and the detections to evaluate, from the source the options name.
+    func loadInputs() throws -> (COCOGroundTruth, [COCODetection]) {
+        switch try source() {
+        case let .resultFile(groundTruthPath, detectionsPath):
+            let groundTruth = try COCOGroundTruth.load(contentsOf: URL(fileURLWithPath: groundTruthPath))
+            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)))
+        case let .checkpoint(path, dataset):
+            Kernels.setBLASThreadCount(threads)
+            // The checkpoint first: a bad file fails before a dataset is loaded.
+            let model = try TinyFasterRCNN(checkpoint: URL(fileURLWithPath: path))
+            let data = try TrainingData.load(dataset)
+            guard model.classCount == data.classCount else {
+                throw TrainingError.incompatibleCheckpoint(
+                    path: path, field: "quarry.class_count",
+                    expected: "\(data.classCount), the class count of dataset \(dataset)", found: String(model.classCount))
+            }
+            let found = model.detections(on: data.test, classCount: data.classCount)
+            return (found.groundTruth, found.results)
+        }
     }
 }

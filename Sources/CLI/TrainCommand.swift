@@ -10,8 +10,11 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train TinyFasterRCNN with one sampling strategy and evaluate it.",
         discussion: """
             Checkpoints (safetensors: weights, optimiser state, progress) go to OUTPUT/checkpoint.safetensors \
-            every --checkpoint-every iterations and at the end; --resume continues from it with the same \
-            result as an uninterrupted run.
+            every --checkpoint-every iterations and at the end, written atomically (a run killed mid-write \
+            leaves the previous checkpoint intact). OUTPUT/losses.csv gets one row per iteration \
+            (iteration, learning rate, total and the four loss terms, seconds). --resume continues from \
+            the checkpoint with the same losses and weights as an uninterrupted run, and cuts losses.csv \
+            back to the checkpoint's iteration so that no row is duplicated or lost.
             """
     )
 
@@ -60,15 +63,26 @@ struct TrainCommand: ParsableCommand {
                               sampler: try sampler(), configuration: configuration)
         let folder = URL(fileURLWithPath: output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        let lossFile = folder.appendingPathComponent("losses.csv")
         var progress = ProgressLine()
+        var log: LossLog
         if resume {
             try trainer.resume(from: checkpoint, strategyName: strategy)
+            removeStaleTemporaries(in: folder)
+            log = try LossLog.resume(at: lossFile, iteration: trainer.iteration)
             progress.note("resumed at iteration \(trainer.iteration) from \(checkpoint.path)")
+            if log.rowCount < trainer.iteration {
+                progress.note("warning: \(lossFile.path) holds \(log.rowCount) of the \(trainer.iteration) rows before the checkpoint")
+            }
+        } else {
+            log = try LossLog.create(at: lossFile)
         }
         while !trainer.isFinished {
             let record = try trainer.step()
+            try log.append(record)
             progress.report(record, of: iterations, batchSize: configuration.batchSize, label: strategy)
             if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
+                try log.synchronize()
                 try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)
             }
         }
@@ -76,5 +90,15 @@ struct TrainCommand: ParsableCommand {
         print(String(format: "VOC AP50 %.4f  COCO AP %.4f (maxDets 300: %.4f)  AP75 %.4f  AR@100 %.4f",
                      evaluation.ap50, evaluation.cocoAP, evaluation.cocoAP300, evaluation.ap75, evaluation.ar100))
         print("checkpoint: \(checkpoint.path)")
+        print("losses: \(lossFile.path)")
+    }
+
+    /// Removes the temporary files a killed run left behind (`.checkpoint.safetensors.tmp-…`,
+    /// `.losses.csv.….tmp`): only this run writes into its output folder.
+    func removeStaleTemporaries(in folder: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasPrefix(".checkpoint.safetensors.tmp") || name.hasPrefix(".losses.csv.") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 }

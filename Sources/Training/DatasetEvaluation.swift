@@ -6,6 +6,17 @@ import Evaluation
 import Foundation
 import TensorCore
 
+/// A detector's output on a dataset in COCO form, with the ground truth it is scored against.
+public struct DatasetDetections: Sendable {
+    /// The detections of every image, in dataset order.
+    public var perImage: [Detections]
+    /// The samples' boxes as COCO ground truth: image ids are dataset positions + 1,
+    /// annotation ids start at 1, area = w·h, categories 1...K.
+    public var groundTruth: COCOGroundTruth
+    /// Every detection as a COCO result (pixel boxes, scores in [0, 1]), image by image.
+    public var results: [COCODetection]
+}
+
 /// What evaluating a detector on a dataset measured.
 public struct DatasetEvaluation: Sendable {
     /// The detections of every image, in dataset order.
@@ -31,12 +42,10 @@ public struct DatasetEvaluation: Sendable {
 }
 
 extension TinyFasterRCNN {
-    /// Detects objects in every sample (tiled when larger than a tile) and evaluates them
-    /// against the samples' boxes with VOC AP50 and COCO metrics.
-    ///
-    /// Image ids are dataset positions + 1; ground-truth annotation ids start at 1, area = w·h.
-    /// - Parameter tileSize: the tile side (400; DESIGN.md "Inference"), stride 300.
-    public func evaluate(on samples: [DetectionSample], classCount: Int) -> DatasetEvaluation {
+    /// Detects objects in every sample (tiled when larger than a 400×400 tile, stride 300;
+    /// DESIGN.md "Inference") and pairs the results with the samples' boxes in COCO form.
+    /// - Parameter classCount: K; the ground truth lists categories 1...K.
+    public func detections(on samples: [DetectionSample], classCount: Int) -> DatasetDetections {
         var detections: [Detections] = []
         var images: [COCOGroundTruth.Image] = []
         var annotations: [COCOGroundTruth.Annotation] = []
@@ -60,11 +69,19 @@ extension TinyFasterRCNN {
         }
         let groundTruth = COCOGroundTruth(images: images, annotations: annotations,
                                           categories: (1...classCount).map { .init(id: $0) })
-        let standard = EvaluationReport(groundTruth: groundTruth, detections: results)
+        return DatasetDetections(perImage: detections, groundTruth: groundTruth, results: results)
+    }
+
+    /// Detects objects in every sample (see `detections(on:classCount:)`) and evaluates them
+    /// against the samples' boxes with VOC AP50 and COCO metrics at maxDets 100 and 300.
+    /// - Parameter classCount: K; the ground truth lists categories 1...K.
+    public func evaluate(on samples: [DetectionSample], classCount: Int) -> DatasetEvaluation {
+        let found = detections(on: samples, classCount: classCount)
+        let standard = EvaluationReport(groundTruth: found.groundTruth, detections: found.results)
         let extended = COCOEvaluator(parameters: COCOEvaluationParameters(maxDetections: [1, 10, 300]))
-            .evaluate(groundTruth: groundTruth, detections: results).summary.stats
+            .evaluate(groundTruth: found.groundTruth, detections: found.results).summary.stats
         let curve = standard.voc?.classes.first { $0.groundTruthCount > 0 }?.curve
-        return DatasetEvaluation(detections: detections, ap50: standard.vocAP50 ?? 0, coco: standard.stats,
+        return DatasetEvaluation(detections: found.perImage, ap50: standard.vocAP50 ?? 0, coco: standard.stats,
                                  coco300: extended, curve: curve)
     }
 }

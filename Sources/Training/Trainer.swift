@@ -27,6 +27,15 @@ public struct StepRecord: Sendable, Equatable {
     public var rpnMining = MiningStatistics()
     /// The RoI-head strategy's statistics, merged over the batch's images.
     public var roiMining = MiningStatistics()
+
+    /// Creates a record (e.g. to replay a logged loss curve); mining statistics start empty.
+    public init(iteration: Int, learningRate: Float, rpnObjectness: Double, rpnBox: Double, roiClassification: Double,
+                roiBox: Double, seconds: Double, rpnMining: MiningStatistics = MiningStatistics(),
+                roiMining: MiningStatistics = MiningStatistics()) {
+        self.iteration = iteration; self.learningRate = learningRate
+        self.rpnObjectness = rpnObjectness; self.rpnBox = rpnBox; self.roiClassification = roiClassification; self.roiBox = roiBox
+        self.seconds = seconds; self.rpnMining = rpnMining; self.roiMining = roiMining
+    }
 }
 
 /// Trains a `TinyFasterRCNN` on a dataset's samples with one sampling strategy.

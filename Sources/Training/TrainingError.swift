@@ -17,7 +17,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .nonFiniteLoss(iteration, term, value):
             return "training stopped: loss term '\(term)' is \(value) at iteration \(iteration); the last checkpoint is unchanged"
         case let .checkpoint(error):
-            return "checkpoint: \(error)"
+            return Self.describe(error)
         case let .incompatibleCheckpoint(path, field, expected, found):
             return "\(path): checkpoint \(field) is '\(found)', this run expects '\(expected)'"
         }
@@ -25,4 +25,49 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
     /// Two errors are equal when they describe the same failure (same kind, place and values).
     public static func == (a: TrainingError, b: TrainingError) -> Bool { a.description == b.description }
+
+    // MARK: - Messages
+
+    /// "FILE: problem" for a checkpoint that does not fit the model or optimiser.
+    static func describe(_ error: CheckpointError) -> String {
+        func place(_ path: String?) -> String { (path ?? "checkpoint") + ": " }
+        switch error {
+        case let .file(error):
+            return describe(error)
+        case let .missingTensor(name, path):
+            return place(path) + "lacks parameter '\(name)' that the model has"
+        case let .unexpectedTensor(name, path):
+            return place(path) + "holds parameter '\(name)' that the model does not have"
+        case let .shapeMismatch(name, expected, found, path):
+            return place(path) + "parameter '\(name)' has shape \(found), the model expects \(expected)"
+        case let .dtypeMismatch(name, expected, found, path):
+            return place(path) + "parameter '\(name)' is stored as \(found), \(expected) is required"
+        case let .invalidValue(name, reason, path):
+            return place(path) + "'\(name)': \(reason)"
+        }
+    }
+
+    /// "FILE: problem" for a malformed or unreadable safetensors file.
+    static func describe(_ error: SafetensorsError) -> String {
+        switch error {
+        case let .io(path, reason):
+            return "\(path): \(reason)"
+        case let .fileTooShort(path, size):
+            return "\(path): not a safetensors file (\(size) bytes, shorter than the 8-byte header length)"
+        case let .headerLengthOutOfRange(path, length, available):
+            return "\(path): header length \(length) exceeds the \(available) bytes after it (truncated or corrupt)"
+        case let .invalidHeader(path, reason):
+            return "\(path): invalid safetensors header: \(reason)"
+        case let .unsupportedDType(path, name, dtype):
+            return "\(path): tensor '\(name)' has unsupported dtype \(dtype)"
+        case let .byteCountMismatch(path, name, expected, actual):
+            return "\(path): tensor '\(name)' holds \(actual) bytes, its shape needs \(expected)"
+        case let .offsetsNotContiguous(path, name, expectedBegin, begin):
+            return "\(path): tensor '\(name)' starts at byte \(begin), expected \(expectedBegin) (corrupt offsets)"
+        case let .offsetsOutOfRange(path, name, end, dataSize):
+            return "\(path): tensor '\(name)' ends at byte \(end), past the \(dataSize)-byte data section (truncated file)"
+        case let .trailingBytes(path, covered, dataSize):
+            return "\(path): the tensors cover \(covered) of \(dataSize) data bytes (trailing garbage)"
+        }
+    }
 }

@@ -82,13 +82,36 @@ struct EvalCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
     }
 
-    @Test("options are validated: --detections required, --max-dets at least 10")
-    func validation() {
+    @Test("options are validated: one source (files or checkpoint), both halves of it, --max-dets at least 10")
+    func validation() throws {
         #expect(throws: (any Error).self) { try EvalCommand.parse(["--ground-truth", "gt.json"]) }
         #expect(throws: (any Error).self) {
             try EvalCommand.parse(["--ground-truth", "gt.json", "--detections", "d.json", "--max-dets", "5"])
         }
         let command = try? EvalCommand.parse(["--ground-truth", "gt.json", "--detections", "d.json", "--max-dets", "300"])
         #expect(command?.caps == [1, 10, 300])
+        #expect(try command?.source() == .resultFile(groundTruth: "gt.json", detections: "d.json"))
+        let model = try EvalCommand.parse(["--checkpoint", "c.safetensors", "--dataset", "digits"])
+        #expect(try model.source() == .checkpoint("c.safetensors", dataset: "digits"))
+
+        /// The message ArgumentParser prints for the options.
+        func message(_ arguments: [String]) -> String {
+            do {
+                _ = try EvalCommand.parse(arguments)
+                return "(accepted)"
+            } catch {
+                return EvalCommand.message(for: error)
+            }
+        }
+        let usage = "Give --ground-truth FILE --detections FILE to score a COCO result file, or --checkpoint FILE "
+            + "--dataset neon-trees|digits|PATH to run a model trained by quarry train on the dataset's test split."
+        #expect(message([]) == "Nothing to evaluate. " + usage)
+        #expect(message(["--ground-truth", "g", "--detections", "d", "--checkpoint", "c", "--dataset", "digits"])
+                == "--ground-truth, --detections, --checkpoint, --dataset mix the two sources of detections. " + usage)
+        #expect(message(["--detections", "d", "--dataset", "digits"])
+                == "--detections, --dataset mix the two sources of detections. " + usage)
+        #expect(message(["--ground-truth", "g"]) == "--ground-truth needs --detections. " + usage)
+        #expect(message(["--checkpoint", "c"]) == "--checkpoint needs --dataset. " + usage)
+        #expect(message(["--dataset", "digits"]) == "--dataset needs --checkpoint. " + usage)
     }
 }

@@ -42,13 +42,43 @@ struct ComparisonEndToEndTests {
             #expect(image.width == 128 && image.height == 128)
         }
 
-        // Same seeds, same data: identical numbers except timings and memory.
+        // Same seeds, same data: every number identical except timings and memory. results.json
+        // is compared whole, with only the two measured keys taken out at every level.
         let (again, rerun) = try runTiny()
         defer { try? FileManager.default.removeItem(at: again) }
-        func strip(_ r: ComparisonReport) -> [[Double]] {
-            r.strategies.flatMap { $0.runs.map { [$0.ap50, $0.cocoAP, $0.cocoAP300, $0.ap75, $0.ar100] + $0.lossCurve.map(\.loss) } }
+        var removed: [String: Int] = [:]
+        func withoutTimings(_ folder: URL) throws -> Data {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json")))
+            return try JSONSerialization.data(withJSONObject: Self.removing(["seconds_per_iteration", "peak_rss_bytes"], from: json,
+                                                                             count: &removed),
+                                              options: [.sortedKeys])
         }
-        #expect(strip(report) == strip(rerun))
-        #expect(report.strategies.map { $0.runs.map(\.mining) } == rerun.strategies.map { $0.runs.map(\.mining) })
+        let first = try withoutTimings(output), second = try withoutTimings(again)
+        #expect(first == second, "results.json differs beyond timings and memory")
+        // 2 strategy records + 2 × 2 seed records per key: nothing else was taken out.
+        #expect(removed == ["seconds_per_iteration": 12, "peak_rss_bytes": 12])
+        let text = String(decoding: first, as: UTF8.self)
+        for key in ["\"ap50\"", "\"coco_ap_maxdets300\"", "\"loss_curve\"", "\"mining\"", "\"candidates\"", "\"seeds\""] {
+            #expect(text.contains(key), "the compared JSON holds \(key)")
+        }
+        #expect(report.strategies.map { $0.runs.map(\.lossCurve) } == rerun.strategies.map { $0.runs.map(\.lossCurve) })
+        // The plots and the detection pictures carry no timings: byte for byte the same.
+        for name in ["losses.svg", "pr.svg", "detections-random.png", "detections-hard-negative-buffer.png"] {
+            #expect(try Data(contentsOf: output.appendingPathComponent(name)) == Data(contentsOf: again.appendingPathComponent(name)),
+                    "\(name) differs between identical runs")
+        }
+    }
+
+    /// `json` with every object's `keys` removed, recursively; counts the removals per key.
+    static func removing(_ keys: Set<String>, from json: Any, count: inout [String: Int]) -> Any {
+        if let object = json as? [String: Any] {
+            var result: [String: Any] = [:]
+            for (key, value) in object {
+                if keys.contains(key) { count[key, default: 0] += 1 } else { result[key] = removing(keys, from: value, count: &count) }
+            }
+            return result
+        }
+        if let array = json as? [Any] { return array.map { removing(keys, from: $0, count: &count) } }
+        return json
     }
 }

@@ -1,0 +1,64 @@
+// What `quarry eval` prints and writes: the evaluation report at the requested caps, plus COCO
+// AP at maxDets 300 (DESIGN.md "Evaluation": a test image holds up to 279 trees).
+import Foundation
+import Quarry
+
+/// The numbers of one `quarry eval` run, as printed text and as JSON.
+struct EvaluationOutput: Encodable {
+    /// The 12 COCO numbers at the requested caps and VOC AP50.
+    var report: EvaluationReport
+    /// COCO AP@[.5:.95] at maxDets (1, 10, 300).
+    var cocoAP300: Double
+    /// The pycocotools line of `cocoAP300`.
+    var cocoAP300Line: String
+
+    /// Scores detections against ground truth at `maxDetections`, and at maxDets 300.
+    init(groundTruth: COCOGroundTruth, detections: [COCODetection], maxDetections: [Int]) {
+        report = EvaluationReport(groundTruth: groundTruth, detections: detections, maxDetections: maxDetections)
+        let at300: COCOSummary.Metric
+        if maxDetections.last == 300, let summary = report.summary {
+            at300 = summary.metrics[0]
+        } else {
+            let evaluator = COCOEvaluator(parameters: COCOEvaluationParameters(maxDetections: [1, 10, 300]))
+            at300 = evaluator.evaluate(groundTruth: groundTruth, detections: detections).summary.metrics[0]
+        }
+        cocoAP300 = at300.value
+        cocoAP300Line = at300.line
+    }
+
+    /// pycocotools' 12 lines, the maxDets-300 AP line (unless the caps already end at 300),
+    /// then VOC AP50.
+    var text: String {
+        var lines = report.text.components(separatedBy: "\n")
+        if report.maxDetections.last != 300 { lines.insert(cocoAP300Line, at: min(12, lines.count)) }
+        return lines.joined(separator: "\n")
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stats
+        case vocAP50 = "ap50_voc"
+        case maxDetections = "max_dets"
+        case cocoAP300 = "coco_ap_maxdets300"
+    }
+
+    /// `{"stats": [12], "ap50_voc": x or null, "max_dets": [3], "coco_ap_maxdets300": y}`.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(report.stats, forKey: .stats)
+        try container.encode(report.vocAP50, forKey: .vocAP50)
+        try container.encode(report.maxDetections, forKey: .maxDetections)
+        try container.encode(cocoAP300, forKey: .cocoAP300)
+    }
+
+    /// Writes the JSON form atomically (a temporary file, then a rename).
+    /// - Throws: `COCOFileError` with kind `.unwritable`, naming the file.
+    func write(to url: URL) throws(COCOFileError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try AtomicFile.write(try encoder.encode(self), to: url)
+        } catch {
+            throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.localizedDescription))
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import ArgumentParser
+import Foundation
+import Quarry
+import Testing
+@testable import QuarryCLI
+
+/// A detector trained for a few iterations on the digits canvases, its checkpoint, and the
+/// reference evaluation of the in-memory model on the test split.
+struct TrainedDigitsModel: Sendable {
+    /// The digits dataset as `quarry eval --dataset digits` loads it (600 train, 100 test canvases).
+    var data: TrainingData
+    /// The bytes of the checkpoint `Trainer.saveCheckpoint` wrote.
+    var checkpointBytes: Data
+    /// `model.evaluate(on: data.test, classCount: 10)` of the trained model before it was saved.
+    var reference: DatasetEvaluation
+
+    /// Trained once per test process: 8 iterations take about a second in release.
+    static let shared: Result<TrainedDigitsModel, any Error> = Result {
+        let data = try TrainingData.load("digits")
+        var trainer = Trainer(samples: data.train, classCount: data.classCount,
+                              configuration: TrainingConfiguration(iterations: 8, seed: 0))
+        while !trainer.isFinished { _ = try trainer.step() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-checkpoint-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.saveCheckpoint(to: url, strategyName: "random")
+        return TrainedDigitsModel(data: data, checkpointBytes: try Data(contentsOf: url),
+                                  reference: trainer.model.evaluate(on: data.test, classCount: data.classCount))
+    }
+
+    /// A fresh folder holding the checkpoint as `checkpoint.safetensors`; the caller removes it.
+    func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try checkpointBytes.write(to: Self.checkpoint(in: folder))
+        return folder
+    }
+
+    /// The checkpoint in a folder made by `makeFolder()`.
+    static func checkpoint(in folder: URL) -> URL { folder.appendingPathComponent("checkpoint.safetensors") }
+}
+
+@Suite("quarry eval --checkpoint and quarry detect on a trained checkpoint")
+struct EvalCheckpointTests {
+    /// Runs `quarry eval --checkpoint … --dataset digits --json …` and returns the JSON and text.
+    func runEval(in folder: URL, extra: [String] = []) throws -> ([String: Any], String) {
+        let output = folder.appendingPathComponent("eval-\(UUID().uuidString).json")
+        let command = try EvalCommand.parse(["--checkpoint", TrainedDigitsModel.checkpoint(in: folder).path, "--dataset", "digits",
+                                             "--json", output.path, "--threads", "1"] + extra)
+        let text = try command.evaluate().text
+        try command.run()
+        let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        return (json, text)
+    }
+
+    /// Runs the eval command on `checkpoint` and returns the error it fails with.
+    func evalError(_ checkpoint: URL, json: URL) throws -> any Error {
+        let command = try EvalCommand.parse(["--checkpoint", checkpoint.path, "--dataset", "digits", "--json", json.path])
+        do {
+            try command.run()
+        } catch {
+            #expect(!FileManager.default.fileExists(atPath: json.path), "no JSON is written on failure")
+            return error
+        }
+        Issue.record("expected eval of \(checkpoint.lastPathComponent) to fail")
+        return CancellationError()
+    }
+
+    @Test("the numbers equal model.evaluate on the test split (maxDets 100, the 300 AP, VOC AP50)")
+    func matchesInMemoryEvaluation() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = trained.reference
+        // A model that finds nothing would make every comparison 0 == 0.
+        try #require(reference.coco.contains { $0 > 0 }, "the 8-iteration model should score above zero somewhere")
+        let (json, text) = try runEval(in: folder)
+        let stats = try #require(json["stats"] as? [Double])
+        #expect(stats.count == 12)
+        for (index, (value, expected)) in zip(stats, reference.coco).enumerated() {
+            #expect(abs(value - expected) <= 1e-12, "stats[\(index)]: \(value) vs model.evaluate \(expected)")
+        }
+        #expect(abs(try #require(json["ap50_voc"] as? Double) - reference.ap50) <= 1e-12)
+        #expect(abs(try #require(json["coco_ap_maxdets300"] as? Double) - reference.cocoAP300) <= 1e-12)
+        #expect(json["max_dets"] as? [Int] == [1, 10, 100])
+
+        // The text: pycocotools' 12 lines, the maxDets-300 AP line, then VOC AP50 per class.
+        let lines = text.components(separatedBy: "\n")
+        #expect(lines[0] == " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = "
+                + String(format: "%0.3f", reference.coco[0]))
+        #expect(lines[8].hasPrefix(" Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]"))
+        #expect(lines[12] == " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=300 ] = "
+                + String(format: "%0.3f", reference.cocoAP300))
+        #expect(lines[13].hasPrefix(" VOC AP50 (all-point, IoU>=0.50, mean of 10 classes) = "))
+    }
+
+    @Test("--max-dets 300 gives the 12 numbers of model.evaluate's maxDets-300 pass")
+    func maxDetections300() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (json, text) = try runEval(in: folder, extra: ["--max-dets", "300"])
+        let stats = try #require(json["stats"] as? [Double])
+        for (index, (value, expected)) in zip(stats, trained.reference.coco300).enumerated() {
+            #expect(abs(value - expected) <= 1e-12, "stats[\(index)]")
+        }
+        #expect(json["max_dets"] as? [Int] == [1, 10, 300])
+        #expect(json["coco_ap_maxdets300"] as? Double == stats[0])
+        #expect(text.components(separatedBy: "\n").filter { $0.contains("maxDets=300") }.count == 10, "no extra 300 line")
+    }
+
+    @Test("a checkpoint without quarry.class_count: an error naming the file and the key, exit 1")
+    func missingClassCount() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var stored = try Checkpoint(contentsOf: TrainedDigitsModel.checkpoint(in: folder))
+        stored.metadata["quarry.class_count"] = nil
+        let url = folder.appendingPathComponent("no-class-count.safetensors")
+        try stored.write(to: url)
+        let error = try evalError(url, json: folder.appendingPathComponent("missing.json"))
+        #expect(EvalCommand.exitCode(for: error) == .failure)
+        #expect(EvalCommand.message(for: error)
+                == "\(url.path): checkpoint quarry.class_count is '(missing)', this run expects 'the class count quarry train records'")
+    }
+
+    @Test("parameters that do not fit: an error naming the file and the parameter, exit 1")
+    func wrongShapes() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The metadata says 3 classes, the weights have 10: the class logits do not fit.
+        var relabelled = try Checkpoint(contentsOf: TrainedDigitsModel.checkpoint(in: folder))
+        relabelled.metadata["quarry.class_count"] = "3"
+        let first = folder.appendingPathComponent("three-classes.safetensors")
+        try relabelled.write(to: first)
+        let error = try evalError(first, json: folder.appendingPathComponent("three.json"))
+        #expect(EvalCommand.exitCode(for: error) == .failure)
+        #expect(EvalCommand.message(for: error)
+                == "\(first.path): parameter 'box_head.cls_score.bias' has shape [11], the model expects [4]")
+
+        // A backbone weight of the wrong shape is caught when the weights are restored.
+        var reshaped = try Checkpoint(contentsOf: TrainedDigitsModel.checkpoint(in: folder))
+        let name = "backbone.0.0.weight"
+        let weight = try #require(reshaped.modelTensors[name])
+        reshaped.modelTensors[name] = weight.reshaped(to: [weight.shape[0], weight.count / weight.shape[0]])
+        let second = folder.appendingPathComponent("reshaped.safetensors")
+        try reshaped.write(to: second)
+        let reshapedError = try evalError(second, json: folder.appendingPathComponent("reshaped.json"))
+        #expect(EvalCommand.message(for: reshapedError)
+                == "\(second.path): parameter '\(name)' has shape [16, 27], the model expects [16, 3, 3, 3]")
+
+        // Not a checkpoint at all.
+        let garbage = folder.appendingPathComponent("garbage.safetensors")
+        try Data("not a checkpoint".utf8).write(to: garbage)
+        let garbageError = try evalError(garbage, json: folder.appendingPathComponent("garbage.json"))
+        #expect(EvalCommand.message(for: garbageError).hasPrefix("\(garbage.path): "))
+    }
+
+    @Test("a checkpoint of the wrong dataset: the class counts are named")
+    func datasetMismatch() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = TrainedDigitsModel.checkpoint(in: folder)
+        let command = try EvalCommand.parse(["--checkpoint", checkpoint.path, "--dataset", "neon-trees"])
+        #expect(throws: TrainingError.incompatibleCheckpoint(path: checkpoint.path, field: "quarry.class_count",
+                                                             expected: "1, the class count of dataset neon-trees", found: "10")) {
+            try command.run()
+        }
+    }
+
+    @Test("quarry detect takes the class count from the checkpoint; --classes overrides it")
+    func detectUsesMetadata() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = TrainedDigitsModel.checkpoint(in: folder)
+        let image = folder.appendingPathComponent("test-0.png")
+        try trained.data.test[0].image.writePNG(to: image)
+        let output = folder.appendingPathComponent("detected.png")
+        try DetectCommand.parse([image.path, "--checkpoint", checkpoint.path, "--output", output.path]).run()
+        let json = folder.appendingPathComponent("detected.json")
+        let results = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [[String: Any]])
+        // The same detections as the evaluation's first image, labels among the 10 digits.
+        let expected = trained.reference.detections[0]
+        #expect(results.count == expected.count)
+        #expect(results.compactMap { $0["category_id"] as? Int } == expected.labels)
+        #expect(expected.labels.allSatisfy { (1...10).contains($0) })
+
+        let wrong = try DetectCommand.parse([image.path, "--checkpoint", checkpoint.path, "--classes", "1",
+                                             "--output", output.path])
+        #expect(throws: TrainingError.checkpoint(.shapeMismatch(name: "box_head.cls_score.bias", expected: [2], found: [11],
+                                                                path: checkpoint.path))) {
+            try wrong.run()
+        }
+    }
+}

@@ -19,7 +19,7 @@ let nativeKernelSettings: [SwiftSetting] = Context.environment["QUARRY_TARGET_CP
 
 let package = Package(
     name: "Quarry",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Quarry", targets: ["Quarry"]),
         .executable(name: "quarry", targets: ["QuarryCLI"]),

@@ -3,8 +3,8 @@
 // Why here and not in the callers: the loss kernels are one pass over contiguous buffers, so a
 // range split is race-free (each worker writes only its own range) and costs one dispatch per
 // call. Short loops stay on the calling thread, where a dispatch would cost more than it saves.
-// These loops never wrap a BLAS call, so they do not nest with OpenBLAS's threads.
-import Dispatch
+// These loops never wrap a BLAS call, so they do not nest with OpenBLAS's threads. The threads
+// are LoopWorkers' (LoopWorkers.swift).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,10 +30,9 @@ extension Kernels {
         let chunk = ((n + workers - 1) / workers + 63) & ~63
         withoutActuallyEscaping(body) { body in
             let shared = ChunkBody(run: body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let start = min(n, w * chunk), end = min(n, start + chunk)
-                if start < end { shared.run(start..<end) }
-            }
+            // Chunk 0 here, the rest on the spinning workers; when another thread's loop holds
+            // them, this loop runs alone.
+            if !LoopWorkers.shared.run(shared, count: n, chunk: chunk) { shared.run(0..<n) }
         }
     }
 

@@ -93,11 +93,13 @@ struct TrainCommand: ParsableCommand {
         print("losses: \(lossFile.path)")
     }
 
-    /// Removes the temporary files a killed run left behind (`.checkpoint.safetensors.tmp-…`,
-    /// `.losses.csv.….tmp`): only this run writes into its output folder.
+    /// Removes the atomic writer's temporary files a killed run left behind
+    /// (`.checkpoint.safetensors.tmp-…`, `.losses.csv.tmp-…`): only this run writes into its
+    /// output folder.
     func removeStaleTemporaries(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        for name in names where name.hasPrefix(".checkpoint.safetensors.tmp") || name.hasPrefix(".losses.csv.") {
+        let prefixes = ["checkpoint.safetensors", "losses.csv"].map(AtomicFile.temporaryNamePrefix(for:))
+        for name in names where prefixes.contains(where: name.hasPrefix) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }

@@ -3,7 +3,8 @@
 //
 // Dependency direction (each module imports only those to its left):
 //   CShims ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
-//   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation only) ← Training
+//   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
+//   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
 
@@ -40,10 +41,11 @@ let package = Package(
         ),
 
         // MARK: - Library modules
+        .target(name: "AtomicFiles", dependencies: []),
         .target(name: "Kernels", dependencies: ["CShims"], swiftSettings: nativeKernelSettings),
         .target(name: "TensorCore", dependencies: ["Kernels"]),
         .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
-        .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels"]),
+        .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels", "AtomicFiles"]),
         .target(
             name: "Detection",
             dependencies: [
@@ -51,18 +53,18 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
-        .target(name: "Datasets", dependencies: ["TensorCore", "Kernels", "CImageCodecs"]),
-        .target(name: "Evaluation", dependencies: []),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Kernels", "CImageCodecs", "AtomicFiles"]),
+        .target(name: "Evaluation", dependencies: ["AtomicFiles"]),
         .target(
             name: "Training",
             dependencies: [
-                "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels",
+                "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels", "AtomicFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Quarry",
-            dependencies: ["Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
+            dependencies: ["AtomicFiles", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
         .executableTarget(
             name: "QuarryCLI",
@@ -87,6 +89,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),

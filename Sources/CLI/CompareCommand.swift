@@ -4,7 +4,7 @@ import Quarry
 
 /// `quarry compare`: trains one detector per sampling strategy (and seed) with identical data
 /// order and initialisation, evaluates each on the test split and writes a report.
-struct CompareCommand: ParsableCommand {
+struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare sampling strategies: train each, evaluate on the test split, write a report.",
@@ -15,27 +15,18 @@ struct CompareCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
-    var dataset = "neon-trees"
+    static let defaultOutput = "out/compare"
+    static let iterationsHelp = "Training iterations per run."
+
+    @OptionGroup var options: TrainingRunOptions<CompareCommand>
 
     @Option(help: "Comma-separated strategy names: \(SamplerKind.validNames).")
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
-    @Option(help: "Training iterations per run.")
-    var iterations = 600
-
     @Option(help: "Comma-separated seeds.")
     var seeds = "0"
 
-    @Option(help: "Output folder.")
-    var output = "out/compare"
-
-    @Option(help: "OpenBLAS threads.")
-    var threads = 2
-
     func validate() throws {
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         _ = try parsedSeeds()
         _ = try parsedStrategies()
     }
@@ -60,13 +51,12 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        Kernels.setBLASThreadCount(threads)
-        let data = try TrainingData.load(dataset)
-        let plan = ComparisonPlan(strategies: try parsedStrategies(), seeds: try parsedSeeds(), iterations: iterations,
-                                  output: URL(fileURLWithPath: output))
+        let data = try options.prepare()
+        let plan = ComparisonPlan(strategies: try parsedStrategies(), seeds: try parsedSeeds(), iterations: options.iterations,
+                                  output: URL(fileURLWithPath: options.output))
         var progress = ProgressLine()
-        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
-        let context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(threads) OpenBLAS threads",
+        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
+        let context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(options.threads) OpenBLAS threads",
                        "\(data.train.count) training samples, \(data.test.count) test images"]
         let report = try StrategyComparison.run(plan, data: data, context: context) { event in
             switch event {

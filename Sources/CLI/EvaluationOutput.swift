@@ -50,13 +50,15 @@ struct EvaluationOutput: Encodable {
         try container.encode(cocoAP300, forKey: .cocoAP300)
     }
 
-    /// Writes the JSON form atomically (a temporary file, then a rename).
+    /// Writes the JSON form atomically (`AtomicFile`; a missing folder is created).
     /// - Throws: `COCOFileError` with kind `.unwritable`, naming the file.
     func write(to url: URL) throws(COCOFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(try encoder.encode(self), to: url)
+            try AtomicFile.write(try encoder.encode(self), to: url, creatingFolder: true)
+        } catch let error as AtomicWriteError {
+            throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.reason))
         } catch {
             throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.localizedDescription))
         }

@@ -73,10 +73,11 @@ struct LossLog {
         }
     }
 
-    /// Writes the header and `rows` atomically (temporary file, then rename).
+    /// Writes the header and `rows` atomically (`AtomicFile`; the output folder is created if
+    /// missing), through a temporary file `.losses.csv.tmp-<pid>-<random>`.
     private static func replace(_ url: URL, rows: [String]) throws(IOError) {
-        do { try AtomicFile.write(([header] + rows).map { $0 + "\n" }.joined(), to: url) } catch {
-            throw IOError(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        do { try AtomicFile.write(([header] + rows).map { $0 + "\n" }.joined(), to: url, creatingFolder: true) } catch {
+            throw IOError(path: url.path, reason: "cannot write: \(error.reason)")
         }
     }
 

@@ -4,7 +4,7 @@ import Quarry
 
 /// `quarry train`: trains TinyFasterRCNN with one strategy, checkpointing atomically, and
 /// evaluates the result on the test split.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: ParsableCommand, TrainingRunDefaults {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train TinyFasterRCNN with one sampling strategy and evaluate it.",
@@ -18,20 +18,16 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
-    var dataset = "neon-trees"
+    static let defaultOutput = "out/train"
+    static let iterationsHelp = "Training iterations."
+
+    @OptionGroup var options: TrainingRunOptions<TrainCommand>
 
     @Option(help: "The sampling strategy: \(SamplerKind.validNames).")
     var strategy = "random"
 
-    @Option(help: "Training iterations.")
-    var iterations = 600
-
     @Option(help: "The run's seed.")
     var seed: UInt64 = 0
-
-    @Option(help: "Output folder.")
-    var output = "out/train"
 
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint interval in iterations (0: only at the end).")
     var checkpointInterval = 100
@@ -39,11 +35,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from OUTPUT/checkpoint.safetensors.")
     var resume = false
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 2
-
     func validate() throws {
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         _ = try sampler()
     }
@@ -55,13 +47,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        Kernels.setBLASThreadCount(threads)
-        let data = try TrainingData.load(dataset)
-        var configuration = TrainingConfiguration(iterations: iterations, seed: seed)
+        let data = try options.prepare()
+        var configuration = TrainingConfiguration(iterations: options.iterations, seed: seed)
         configuration.checkpointInterval = checkpointInterval
         var trainer = Trainer(samples: data.train, classCount: data.classCount,
                               sampler: try sampler(), configuration: configuration)
-        let folder = URL(fileURLWithPath: output)
+        let folder = URL(fileURLWithPath: options.output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         let lossFile = folder.appendingPathComponent("losses.csv")
         var progress = ProgressLine()
@@ -80,7 +71,7 @@ struct TrainCommand: ParsableCommand {
         while !trainer.isFinished {
             let record = try trainer.step()
             try log.append(record)
-            progress.report(record, of: iterations, batchSize: configuration.batchSize, label: strategy)
+            progress.report(record, of: options.iterations, batchSize: configuration.batchSize, label: strategy)
             if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
                 try log.synchronize()
                 try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)
@@ -93,11 +84,13 @@ struct TrainCommand: ParsableCommand {
         print("losses: \(lossFile.path)")
     }
 
-    /// Removes the temporary files a killed run left behind (`.checkpoint.safetensors.tmp-…`,
-    /// `.losses.csv.….tmp`): only this run writes into its output folder.
+    /// Removes the atomic writer's temporary files a killed run left behind
+    /// (`.checkpoint.safetensors.tmp-…`, `.losses.csv.tmp-…`): only this run writes into its
+    /// output folder.
     func removeStaleTemporaries(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        for name in names where name.hasPrefix(".checkpoint.safetensors.tmp") || name.hasPrefix(".losses.csv.") {
+        let prefixes = ["checkpoint.safetensors", "losses.csv"].map(AtomicFile.temporaryNamePrefix(for:))
+        for name in names where prefixes.contains(where: name.hasPrefix) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 // Reading, checking and writing COCO ground-truth and result files. Checks are stricter than
@@ -79,7 +80,7 @@ extension COCOGroundTruth {
         }
     }
 
-    /// Writes this ground truth as COCO JSON, atomically (a temporary file, then a rename).
+    /// Writes this ground truth as COCO JSON, atomically (`AtomicFile`: temporary file, fsync, rename).
     /// - Throws: `COCOFileError.Kind.unwritable` with the system's message.
     public func write(to url: URL) throws(COCOFileError) {
         try Self.encodeFile(self, to: url)
@@ -114,19 +115,25 @@ extension COCOGroundTruth {
         }
     }
 
-    static func encodeFile<Value: Encodable>(_ value: Value, to url: URL) throws(COCOFileError) {
+    /// Encodes `value` as JSON and writes it atomically.
+    /// - Throws: `COCOFileError` with kind `.unwritable`: the encoder's message (e.g. a
+    ///   non-finite number) or the atomic writer's (the failed step and the system's message).
+    static func encodeFile<Value: Encodable>(_ value: Value, to url: URL,
+                                             formatting: JSONEncoder.OutputFormatting = [.sortedKeys]) throws(COCOFileError) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            try encoder.encode(value).write(to: url, options: .atomic)
-        } catch {
+        encoder.outputFormatting = formatting
+        let data: Data
+        do { data = try encoder.encode(value) } catch {
             throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.localizedDescription))
+        }
+        do { try AtomicFile.write(data, to: url) } catch {
+            throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.reason))
         }
     }
 }
 
 extension COCODetection {
-    /// Writes detections as a COCO result list, atomically (a temporary file, then a rename).
+    /// Writes detections as a COCO result list, atomically (`AtomicFile`: temporary file, fsync, rename).
     /// - Throws: `COCOFileError.Kind.unwritable` with the system's message; non-finite numbers
     ///   cannot be written as JSON and also fail here.
     public static func write(_ detections: [COCODetection], to url: URL) throws(COCOFileError) {

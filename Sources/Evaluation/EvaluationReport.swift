@@ -70,15 +70,9 @@ public struct EvaluationReport: Sendable, Codable {
         return lines.joined(separator: "\n")
     }
 
-    /// Writes the JSON form atomically (a temporary file, then a rename).
+    /// Writes the JSON form atomically (`AtomicFile`: temporary file, fsync, rename).
     /// - Throws: `COCOFileError` with kind `.unwritable` and the system's message.
     public func write(to url: URL) throws(COCOFileError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            try encoder.encode(self).write(to: url, options: .atomic)
-        } catch {
-            throw COCOFileError(file: url.path, location: "", kind: .unwritable(error.localizedDescription))
-        }
+        try COCOGroundTruth.encodeFile(self, to: url, formatting: [.prettyPrinted, .sortedKeys])
     }
 }

@@ -9,7 +9,8 @@
 //   there (few input channels, or a quarter of the output positions at stride 2).
 // The backward pass recomputes its operands from the input instead of keeping column matrices
 // from the forward pass (K9a's would be 46 MB; allocating and faulting that in costs more than
-// rebuilding). The plain im2col/col2im of Im2Col.swift remain for `convolutionForward(_:columns:…)`.
+// rebuilding). `convolutionForward(_:scratch:…)` is the only forward entry point (`Tensor.conv2d`
+// calls it); the plain im2col/col2im of Im2Col.swift are not used by either algorithm.
 
 extension Kernels {
     /// Whether the shifted-GEMM algorithm applies: stride 1, and enough channels (C ≥ 16) that
@@ -134,34 +135,6 @@ extension Kernels {
                 let b: Float = bias.isEmpty ? 0 : bias[fi]
                 UnsafeMutableBufferPointer(rebasing: output[((i * f + fi) * p)..<((i * f + fi + 1) * p)]).update(repeating: b)
             }
-        }
-    }
-
-    /// Convolution forward by im2col + GEMM per image: out_i[F, P] = W[F, R] · cols_i[R, P] (+ bias).
-    ///
-    /// - Parameters:
-    ///   - output: [N, F, OH, OW], overwritten.
-    ///   - columns: [N, R, P] when `keepAllColumns`, else [R, P] reused per image.
-    ///   - input: [N, C, H, W]; weight [F, R]; bias [F] or empty.
-    /// - Precondition: buffer sizes match the geometry (messages name the sizes).
-    public static func convolutionForward(
-        _ output: UnsafeMutableBufferPointer<Float>, columns: UnsafeMutableBufferPointer<Float>,
-        _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
-        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, keepAllColumns: Bool
-    ) {
-        checkConvolutionBuffers("convolutionForward", input: input.count, weight: weight.count, output: output.count,
-                                bias: bias.count, batch: n, filters: f, geometry: g)
-        let r = g.columnRows, p = g.columnCount, imageSize = g.channels * g.height * g.width
-        precondition(columns.count == (keepAllColumns ? n : 1) * r * p, "convolutionForward: columns hold \(columns.count)")
-        fillWithBias(output, bias: bias, batch: n, filters: f, planeSize: p)
-        if r * p == 0 || f == 0 || imageSize == 0 { return }
-        for i in 0..<n {
-            let out = UnsafeMutableBufferPointer(rebasing: output[(i * f * p)..<((i + 1) * f * p)])
-            let base = keepAllColumns ? i * r * p : 0
-            let cols = UnsafeMutableBufferPointer(rebasing: columns[base..<(base + r * p)])
-            im2col(cols, UnsafeBufferPointer(rebasing: input[(i * imageSize)..<((i + 1) * imageSize)]), g)
-            sgemm(out, ldc: p, weight, lda: r, transposeA: false, UnsafeBufferPointer(cols), ldb: p, transposeB: false,
-                  m: f, n: p, k: r, beta: 1)
         }
     }
 }

@@ -1,4 +1,5 @@
 // The umbrella module: `import Quarry` brings in every public layer.
+@_exported import AtomicFiles
 @_exported import Kernels
 @_exported import TensorCore
 @_exported import Autograd

@@ -1,6 +1,7 @@
 // `quarry compare`: train the same detector under each strategy with identical data order and
 // seeds, evaluate on the test split, and write report.md, results.json, losses.svg, pr.svg and
 // detections-<strategy>.png.
+import AtomicFiles
 import Datasets
 import Detection
 import Foundation
@@ -40,8 +41,8 @@ public enum ComparisonEvent: Sendable {
 public enum StrategyComparison {
     /// Trains and evaluates every (strategy, seed) pair of `plan` and writes the report files.
     /// - Returns: the report (also written to `plan.output`).
-    /// - Throws: `TrainingError` (non-finite loss, checkpoint), `ImageCodecError`, or file errors
-    ///   naming the path.
+    /// - Throws: `TrainingError` (non-finite loss, checkpoint), `ImageCodecError`, or
+    ///   `AtomicWriteError` / Foundation file errors naming the path.
     public static func run(_ plan: ComparisonPlan, data: TrainingData, context: [String] = [],
                            progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport {
         var results: [StrategyResults] = []
@@ -85,7 +86,7 @@ public enum StrategyComparison {
             results.append(StrategyResults(strategy: strategy, runs: runs))
         }
         let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context)
-        try AtomicFile.write(report.markdown(), to: plan.output.appendingPathComponent("report.md"))
+        try AtomicFile.write(report.markdown(), to: plan.output.appendingPathComponent("report.md"), creatingFolder: true)
         try AtomicFile.write(report.json(), to: plan.output.appendingPathComponent("results.json"))
         try AtomicFile.write(report.lossPlot().svg(), to: plan.output.appendingPathComponent("losses.svg"))
         let pr = LinePlot(title: "Precision–recall at IoU 0.5 (\(data.name), seed \(plan.seeds[0]))", xLabel: "recall",

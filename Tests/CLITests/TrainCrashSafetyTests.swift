@@ -4,9 +4,9 @@
 //
 // Catching the child mid-write without a hook in the writer: the test freezes the child with
 // SIGSTOP at varied moments and looks at its output folder while it cannot move. When the
-// atomic writer's temporary file (`.checkpoint.safetensors.tmp-<pid>-<random>`, NN's
-// AtomicFile) is there, the frozen child is between creating it and renaming it, and SIGKILL
-// freezes that state for good; otherwise the child continues (SIGCONT). No race remains
+// atomic writer's temporary file (`.checkpoint.safetensors.tmp-<pid>-<random>`, from
+// AtomicFiles' AtomicFile) is there, the frozen child is between creating it and renaming it,
+// and SIGKILL freezes that state for good; otherwise the child continues (SIGCONT). No race remains
 // between looking and killing. Measured on the 2-core CI machine kind: a 12-iteration run
 // offers about 1,000 probes, about 20 of which land mid-write (each 8 MB write is fsynced), so
 // an attempt that misses every one is not expected in practice; three are allowed.

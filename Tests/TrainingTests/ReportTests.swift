@@ -82,17 +82,6 @@ struct ReportTests {
         #expect(text.contains("a&lt;b"))
     }
 
-    @Test("atomic writes replace the file and leave no temporary behind")
-    func atomicWrite() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-atomic-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("report.md")
-        try AtomicFile.write("first", to: url)
-        try AtomicFile.write("second", to: url)
-        #expect(try String(contentsOf: url, encoding: .utf8) == "second")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report.md"])
-    }
-
     @Test("peak resident memory is readable and resettable on Linux")
     func memory() {
         #if os(Linux)

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CImageCodecs
 import Foundation
 
@@ -26,34 +27,12 @@ extension RGBImage {
         return [UInt8](UnsafeBufferPointer(start: output, count: size))
     }
 
-    /// Writes the image as a PNG file, atomically: the bytes go to a temporary file in the same
-    /// folder, which is then renamed over `url`, so readers never see a half-written file.
+    /// Writes the image as a PNG file, atomically (`AtomicFile`: a temporary file in the same
+    /// folder, fsync, rename), so readers never see a half-written file.
     /// - Throws: `ImageCodecError.writeFailed` naming the file (encoding failed, folder missing
     ///   or not writable).
     public func writePNG(to url: URL) throws(ImageCodecError) {
         let bytes = try pngEncoded(name: url.path)
-        do {
-            try AtomicFile.write(bytes, to: url)
-        } catch {
-            throw .writeFailed(file: url.path, reason: "\(error)")
-        }
-    }
-}
-
-/// Writes files through a temporary sibling and a rename (POSIX `rename` replaces atomically).
-enum AtomicFile {
-    /// Writes `bytes` to `url` atomically.
-    /// - Throws: the Foundation error of the temporary write or of the rename.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        try Foundation.Data(bytes).write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSLocalizedDescriptionKey: "rename to '\(url.path)' failed: \(String(cString: strerror(code)))",
-            ])
-        }
+        do { try AtomicFile.write(bytes, to: url) } catch { throw .writeFailed(file: url.path, reason: error.reason) }
     }
 }

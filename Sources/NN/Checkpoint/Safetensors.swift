@@ -7,6 +7,7 @@
 // The reader applies the reference implementation's checks: the byte ranges, sorted by begin,
 // tile the data section exactly (no gap, overlap or trailing bytes) and each has
 // shape-product × dtype-size bytes.
+import AtomicFiles
 import Foundation
 import TensorCore
 
@@ -188,11 +189,12 @@ public struct SafetensorsFile {
         return bytes
     }
 
-    /// Writes the file atomically: a temporary file in the same folder, fsync, then rename, so
-    /// a crash leaves either the old file or the complete new one.
-    /// - Throws: `SafetensorsError.io` naming the path and the system error.
+    /// Writes the file atomically (`AtomicFile`: a temporary file in the same folder, fsync,
+    /// rename, fsync of the folder), so a crash leaves either the old file or the complete new one.
+    /// The temporary file is `.<name>.tmp-<pid>-<random>`.
+    /// - Throws: `SafetensorsError.io` naming the path, the failed step and the system error.
     public func write(to url: URL) throws(SafetensorsError) {
-        try AtomicFile.write(serialized(), to: url)
+        do { try AtomicFile.write(serialized(), to: url) } catch { throw .io(path: error.path, reason: error.reason) }
     }
 }
 

@@ -1,0 +1,43 @@
+// The options `quarry train` and `quarry compare` share: which data, how many iterations, where
+// the files go, how many OpenBLAS threads. One declaration, so the flags, help and checks
+// cannot drift apart between the two commands.
+import ArgumentParser
+import Quarry
+
+/// What differs between the commands that use `TrainingRunOptions`: the default output folder
+/// and the wording of `--iterations` (per run for `compare`, which trains several).
+protocol TrainingRunDefaults {
+    /// The default of `--output`, e.g. `out/train`.
+    static var defaultOutput: String { get }
+    /// The help of `--iterations`.
+    static var iterationsHelp: String { get }
+}
+
+/// The shared options of a command that trains: `--dataset`, `--iterations`, `--output`,
+/// `--threads` (used with `@OptionGroup`; `Defaults` is the command).
+struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
+    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
+    var dataset = "neon-trees"
+
+    @Option(help: ArgumentHelp(Defaults.iterationsHelp))
+    var iterations = 600
+
+    @Option(help: "Output folder.")
+    var output = Defaults.defaultOutput
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 2
+
+    /// Rejects fewer than one iteration or thread (ArgumentParser calls it for the group).
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Sets the OpenBLAS thread count to `--threads`, then loads `--dataset`.
+    /// - Throws: the dataset's errors, naming the file (see `TrainingData.load`).
+    func prepare() throws -> TrainingData {
+        Kernels.setBLASThreadCount(threads)
+        return try TrainingData.load(dataset)
+    }
+}

@@ -115,7 +115,7 @@ import TestSupport
         // Losses are computed for exactly the strategies that rank by them.
         let ranksByLoss = kind == .ohem || kind == .ssd
         #expect((run.rpnMining.meanSelectedLoss != nil) == ranksByLoss && (run.roiMining.meanSelectedLoss != nil) == ranksByLoss)
-        if kind == .hardNegativeBuffer {
+        if kind == .hardNegativeBuffer || kind == .hardNegativeBufferSeparate {
             for (head, mining) in [("rpn", run.rpnMining), ("roi", run.roiMining)] {
                 #expect(mining.insertions > 0 && mining.replays > 0, "\(head): \(mining)")
             }
@@ -140,7 +140,7 @@ import TestSupport
         let anchors = 2 * 2 * 16 * 16 * 9
         #expect(run.rpnMining.candidates == anchors)
         let expected: Int = switch kind {
-        case .random, .ohem, .hardNegativeBuffer, .iouBalanced: 4 * 256
+        case .random, .ohem, .hardNegativeBuffer, .hardNegativeBufferSeparate, .iouBalanced: 4 * 256
         case .ssd: 4 * 16
         case .focal: anchors
         }

@@ -48,7 +48,7 @@ struct TrainerTests {
     }
 
     @Test("resuming from a checkpoint gives the same losses as an uninterrupted run",
-          arguments: [SamplerKind.random, .hardNegativeBuffer])
+          arguments: [SamplerKind.random, .hardNegativeBuffer, .hardNegativeBufferSeparate])
     func resume(_ sampler: SamplerKind) throws {
         // Four tiles, two per batch: every tile is revisited each 2 steps, so the buffer's
         // entries from before the checkpoint are replayed after it.
@@ -73,7 +73,7 @@ struct TrainerTests {
         #expect(rest.map(\.rpnMining) == expected[3...].map(\.rpnMining))
         #expect(rest.map(\.roiMining) == expected[3...].map(\.roiMining))
         let stored = try Checkpoint(contentsOf: url).metadata
-        if sampler == .hardNegativeBuffer {
+        if sampler != .random {
             // The buffers travelled through the checkpoint and were replayed from after it.
             #expect(stored["quarry.sampler_state.rpn"] != nil && stored["quarry.sampler_state.roi"] != nil)
             #expect(rest.map { $0.rpnMining.replays }.reduce(0, +) > 0 && rest.map { $0.roiMining.replays }.reduce(0, +) > 0)
@@ -81,6 +81,13 @@ struct TrainerTests {
             #expect(stored.keys.allSatisfy { !$0.hasPrefix("quarry.sampler_state") })
         }
         #expect(throws: TrainingError.self) { try resumed.resume(from: url, strategyName: "ohem") }
+        if sampler == .hardNegativeBufferSeparate {
+            // The other replay mode is another strategy: its resume is refused by name.
+            #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.strategy",
+                                                                 expected: "hard-negative-buffer", found: "hard-negative-buffer-separate")) {
+                try resumed.resume(from: url, strategyName: "hard-negative-buffer")
+            }
+        }
     }
 
     @Test("a checkpoint without the buffer's state is refused by a buffer run")

@@ -73,7 +73,9 @@ extension TinyFasterRCNN {
     ///
     /// Order of the callbacks: `chooseRPN` for images 0, 1, …; then per image i, `extraProposals(i)`
     /// (appended after the proposals and the ground truth), matching, and `chooseRoI`. All choices
-    /// of one head must agree on the classification loss and the normaliser.
+    /// of one head must agree on the classification loss and the normaliser. A choice's
+    /// separate-pass negatives add each head's separately normalised pass to its classification
+    /// term (TinyFasterRCNN+SeparatePass.swift).
     func trainingLosses(images: Tensor, groundTruth: [GroundTruth], extraProposals: (Int) -> Tensor?,
                         chooseRPN: (SelectionContext) -> HeadChoice,
                         chooseRoI: (SelectionContext) -> HeadChoice) -> DetectionLosses {
@@ -98,8 +100,11 @@ extension TinyFasterRCNN {
             return chooseRPN(context)
         }
         let rpnRule = HeadChoice.rule(of: rpnChoices, head: "RPN")
-        let rpnLoss = rpn.loss(output, candidates: anchorSets, selections: rpnChoices.map(\.selection), kind: rpnRule.kind,
+        var rpnLoss = rpn.loss(output, candidates: anchorSets, selections: rpnChoices.map(\.selection), kind: rpnRule.kind,
                                normalization: rpnRule.normalization)
+        if let separate = rpnSeparatePassLoss(output, candidates: anchorSets, choices: rpnChoices, kind: rpnRule.kind) {
+            rpnLoss.classification = rpnLoss.classification + separate
+        }
         let proposals = rpn.proposals(output, imageHeight: height, imageWidth: width, filter: rpn.trainingFilter)
         var roiSets: [MatchedCandidates] = [], roiChoices: [HeadChoice] = []
         for (image, (imageProposals, imageGroundTruth)) in zip(proposals, groundTruth).enumerated() {
@@ -116,8 +121,11 @@ extension TinyFasterRCNN {
             }))
         }
         let roiRule = HeadChoice.rule(of: roiChoices, head: "RoI head")
-        let roiLoss = roiHeads.loss(features: features, candidates: roiSets, selections: roiChoices.map(\.selection),
+        var roiLoss = roiHeads.loss(features: features, candidates: roiSets, selections: roiChoices.map(\.selection),
                                     kind: roiRule.kind, normalization: roiRule.normalization)
+        if let separate = roiSeparatePassLoss(features: features, candidates: roiSets, choices: roiChoices, kind: roiRule.kind) {
+            roiLoss.classification = roiLoss.classification + separate
+        }
         return DetectionLosses(rpnObjectness: rpnLoss.classification, rpnBox: rpnLoss.box,
                                roiClassification: roiLoss.classification, roiBox: roiLoss.box)
     }
@@ -131,6 +139,9 @@ struct HeadChoice {
     var kind: ClassificationLossKind
     /// The batch normaliser.
     var normalization: LossNormalization
+    /// Background candidate indices trained in the head's separate pass (the hard-negative
+    /// buffer's `.separatePass` replays), outside `selection` and its normaliser; usually empty.
+    var separatePass: [Int] = []
 
     /// The loss kind and normaliser shared by a head's choices (CE over the number selected
     /// for an empty batch).

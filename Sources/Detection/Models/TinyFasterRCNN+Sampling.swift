@@ -26,6 +26,14 @@ extension TinyFasterRCNN {
     /// 3. Each head's selections (with weights) are pooled over the batch and evaluated with the
     ///    results' classification loss, divided by the batch normaliser: the total number selected,
     ///    or max(1, positives selected) for `focal`.
+    /// 4. Separate-pass negatives (``SamplingResult/separatePassNegatives``, the hard-negative
+    ///    buffer's ``HardNegativeBufferSampler/ReplayMode/separatePass``): each head trains them
+    ///    in a pass of their own — the head's classification loss with target background, pooled
+    ///    over the batch and divided by their own count, not the batch normaliser — added to the
+    ///    head's classification term. At the RoI head they are the appended extra proposals, run
+    ///    through RoI Align and the box head with gradient; at the RPN, anchors of the image. An
+    ///    extra forward/backward before the optimiser step would accumulate into the same
+    ///    gradients, so this sum is the same update (see `rpnSeparatePassLoss`).
     /// - Parameters:
     ///   - images: [N, 3, H, W] RGB pixels in 0...255, as trained on (already flipped).
     ///   - groundTruth: N ground-truth sets in the same (flipped) frame; empty: background only.
@@ -38,8 +46,7 @@ extension TinyFasterRCNN {
     /// - Returns: the four loss terms, with each head's mining statistics merged over the batch.
     /// - Precondition: one ground-truth set and one sampling image per image; labels in 1...K;
     ///   strategies for the right heads; every result of a head names the same loss and
-    ///   normaliser; no separate-pass negatives (the hard-negative buffer's `.separatePass`
-    ///   mode needs an extra backward pass this entry point does not run).
+    ///   normaliser; separate-pass negatives are background, in range and not in the selection.
     public func loss(images: Tensor, groundTruth: [GroundTruth], samplingImages: [SamplingImage],
                      progress: TrainingProgress, rpnStrategy: inout some SamplingStrategy,
                      roiStrategy: inout some SamplingStrategy,
@@ -63,14 +70,14 @@ extension TinyFasterRCNN {
                 let input = SamplingInput(context: context, image: image, progress: progress, requirements: rpnNeeds)
                 let result = rpnStrategy.sample(input, using: &generator)
                 rpnMining.merge(result.statistics)
-                return HeadChoice(result, strategy: rpnStrategy.name)
+                return HeadChoice(result)
             },
             chooseRoI: { context in
                 let input = SamplingInput(context: context, image: samplingImages[context.imageIndex], progress: progress,
                                           requirements: roiNeeds)
                 let result = roiStrategy.sample(input, using: &generator)
                 roiMining.merge(result.statistics)
-                return HeadChoice(result, strategy: roiStrategy.name)
+                return HeadChoice(result)
             })
         losses.rpnMining = rpnMining
         losses.roiMining = roiMining
@@ -79,12 +86,11 @@ extension TinyFasterRCNN {
 }
 
 extension HeadChoice {
-    /// The choice a strategy's result describes.
-    /// - Precondition: no separate-pass negatives.
-    init(_ result: SamplingResult, strategy: String) {
-        precondition(result.separatePassNegatives.isEmpty,
-                     "loss: \(strategy) returned \(result.separatePassNegatives.count) separate-pass negatives; the detector trains replays in the batch only (ReplayMode.inBatch)")
-        self.init(selection: result.selection, kind: result.classificationLoss, normalization: result.normalization)
+    /// The choice a strategy's result describes: its selection, loss, normaliser and
+    /// separate-pass negatives.
+    init(_ result: SamplingResult) {
+        self.init(selection: result.selection, kind: result.classificationLoss, normalization: result.normalization,
+                  separatePass: result.separatePassNegatives)
     }
 }
 

@@ -12,6 +12,9 @@
 //      negatives among those not forced;
 //   4. this pass's hard negatives — label background, max IoU below the background threshold,
 //      foreground probability > 0.5, over all N — are stored in the un-flipped frame.
+// Separate-pass mode (`hard-negative-buffer-separate`): the F replays are not forced into the
+// batch but returned in `separatePassNegatives`; the batch is p positives and min(n_b, Q − F)
+// uniform negatives among the others, and the detector trains the F in a pass of their own.
 
 /// A strategy that samples as `random` but fills up to half of the negative budget with the
 /// image's hard negatives remembered from earlier visits (DESIGN.md's seed design, done right).
@@ -26,8 +29,9 @@
 /// per-image quota on the entries one visit stores (DESIGN.md measured that a shared buffer
 /// evicts most of a tile's entries before its next visit), and a separate-pass mode that
 /// returns the replayed negatives in ``SamplingResult/separatePassNegatives`` instead of the
-/// batch. Needs the foreground probability of every candidate (at the RoI head: a read-only pass
-/// over every proposal). An image without ground truth, or without any background, works:
+/// batch, which `TinyFasterRCNN.loss(…rpnStrategy:roiStrategy:…)` trains in a pass of their own
+/// (``ReplayMode/separatePass``). Needs the foreground probability of every candidate (at the
+/// RoI head: a read-only pass over every proposal). An image without ground truth, or without any background, works:
 /// nothing to replay or mine is not an error. With an empty buffer the selection equals
 /// `random`'s for the same generator state.
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
@@ -36,9 +40,14 @@
 public struct HardNegativeBufferSampler: SamplingStrategy {
     /// Where the replayed negatives go.
     public enum ReplayMode: Sendable, Hashable {
-        /// Forced into this pass's negatives (the default).
+        /// Forced into this pass's negatives, counted in the batch normaliser (the default;
+        /// `hard-negative-buffer`).
         case inBatch
-        /// Returned apart, for an extra forward/backward pass on them only (the seed's form).
+        /// Returned apart in ``SamplingResult/separatePassNegatives`` (the batch is pure
+        /// `random`): the detector trains them in a pass of their own, the classification loss
+        /// against background divided by their own count over the batch, added to the head's
+        /// classification term — the same update as an extra forward/backward on them only
+        /// (the seed's form; `hard-negative-buffer-separate`).
         case separatePass
     }
 
@@ -69,8 +78,11 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
     var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
 
-    /// `hard-negative-buffer`.
-    public var name: String { SamplerKind.hardNegativeBuffer.rawValue }
+    /// `hard-negative-buffer` (in-batch replay) or `hard-negative-buffer-separate` (separate pass),
+    /// the ``SamplerKind`` name that builds this configuration.
+    public var name: String {
+        (replayMode == .inBatch ? SamplerKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
+    }
     /// The foreground probability of every candidate.
     public var requirements: SamplingRequirements { .foregroundProbabilities }
 

@@ -10,8 +10,12 @@ public enum SamplerKind: String, CaseIterable, Sendable, Hashable, CustomStringC
     case ssd
     /// Every non-ignored candidate with the focal loss (``FocalSampler``).
     case focal
-    /// `random` plus replay of buffered hard negatives (``HardNegativeBufferSampler``).
+    /// `random` plus replay of buffered hard negatives in the batch (``HardNegativeBufferSampler``,
+    /// ``HardNegativeBufferSampler/ReplayMode/inBatch``).
     case hardNegativeBuffer = "hard-negative-buffer"
+    /// `random` batches; buffered hard negatives replayed in a separate pass, normalised by
+    /// their own count (``HardNegativeBufferSampler/ReplayMode/separatePass``).
+    case hardNegativeBufferSeparate = "hard-negative-buffer-separate"
     /// Negatives balanced over IoU bins (``IoUBalancedSampler``).
     case iouBalanced = "iou-balanced"
 
@@ -33,7 +37,8 @@ public enum SamplerKind: String, CaseIterable, Sendable, Hashable, CustomStringC
     ///
     /// Each head gets its own instance: the RPN's budget is 256 with positive fraction 0.5, the
     /// RoI head's 128 with 0.25; `ohem` adds NMS 0.7 at the RoI head; `hard-negative-buffer`
-    /// owns one 1,000-entry buffer per instance, so per head.
+    /// and `hard-negative-buffer-separate` own one 1,000-entry buffer per instance, so per head,
+    /// and differ only in the replay mode.
     /// - Parameter head: the head whose candidates the strategy samples.
     /// - Returns: the strategy, ready for ``SamplingStrategy/sample(_:using:)``.
     public func makeStrategy(for head: DetectionHead) -> any SamplingStrategy {
@@ -43,6 +48,7 @@ public enum SamplerKind: String, CaseIterable, Sendable, Hashable, CustomStringC
         case .ssd: SSDSampler(head: head)
         case .focal: FocalSampler(head: head)
         case .hardNegativeBuffer: HardNegativeBufferSampler(head: head)
+        case .hardNegativeBufferSeparate: HardNegativeBufferSampler(head: head, replayMode: .separatePass)
         case .iouBalanced: IoUBalancedSampler(head: head)
         }
     }
@@ -56,7 +62,8 @@ public struct UnknownSamplerError: Error, Sendable, Hashable, CustomStringConver
     /// Creates the error for a name.
     public init(name: String) { self.name = name }
 
-    /// "unknown sampler 'x'; valid names: random, ohem, ssd, focal, hard-negative-buffer, iou-balanced".
+    /// "unknown sampler 'x'; valid names: random, ohem, ssd, focal, hard-negative-buffer,
+    /// hard-negative-buffer-separate, iou-balanced".
     public var description: String {
         "unknown sampler '\(name)'; valid names: \(SamplerKind.validNames)"
     }

@@ -6,7 +6,8 @@ import Testing
 struct SamplerKindTests {
     @Test("names parse to their kinds and back")
     func roundTrip() throws {
-        #expect(SamplerKind.allCases.map(\.rawValue) == ["random", "ohem", "ssd", "focal", "hard-negative-buffer", "iou-balanced"])
+        #expect(SamplerKind.allCases.map(\.rawValue) == ["random", "ohem", "ssd", "focal", "hard-negative-buffer",
+                                                      "hard-negative-buffer-separate", "iou-balanced"])
         for kind in SamplerKind.allCases {
             #expect(try SamplerKind(parsing: kind.rawValue) == kind)
             #expect(kind.makeStrategy(for: .rpn).name == kind.rawValue)
@@ -21,7 +22,23 @@ struct SamplerKindTests {
             Issue.record("parsed an unknown name")
         } catch {
             #expect(error.name == "hard_negative")
-            #expect(error.description == "unknown sampler 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, iou-balanced")
+            #expect(error.description == "unknown sampler 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced")
+        }
+    }
+
+    @Test("hard-negative-buffer-separate selects the separate-pass replay mode; near misses are refused")
+    func separatePassName() throws {
+        #expect(try SamplerKind(parsing: "hard-negative-buffer-separate") == .hardNegativeBufferSeparate)
+        for head in DetectionHead.allCases {
+            let separate = try #require(SamplerKind.hardNegativeBufferSeparate.makeStrategy(for: head) as? HardNegativeBufferSampler)
+            let inBatch = try #require(SamplerKind.hardNegativeBuffer.makeStrategy(for: head) as? HardNegativeBufferSampler)
+            #expect(separate.replayMode == .separatePass && inBatch.replayMode == .inBatch)
+            #expect(separate.name == "hard-negative-buffer-separate" && inBatch.name == "hard-negative-buffer")
+            // Otherwise the same defaults.
+            #expect(separate.batchSize == inBatch.batchSize && separate.buffer.capacity == 1_000 && separate.maxExtraProposals == inBatch.maxExtraProposals)
+        }
+        for bad in ["hard-negative-buffer-separated", "hard-negative-buffer:separate", "hard-negative-buffer-Separate", "separate"] {
+            #expect(throws: UnknownSamplerError(name: bad)) { try SamplerKind(parsing: bad) }
         }
     }
 

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Quarry
+import Testing
+@testable import QuarryCLI
+
+@Suite("Strategy names on the command line")
+struct StrategyOptionTests {
+    @Test("train --strategy and compare --strategies accept hard-negative-buffer-separate")
+    func separatePassName() throws {
+        #expect(try TrainCommand.parse(["--strategy", "hard-negative-buffer-separate"]).sampler() == .hardNegativeBufferSeparate)
+        let compare = try CompareCommand.parse(["--strategies", "hard-negative-buffer, hard-negative-buffer-separate"])
+        #expect(try compare.parsedStrategies() == [.hardNegativeBuffer, .hardNegativeBufferSeparate])
+    }
+
+    @Test("an unknown strategy is rejected by both commands, naming the flag and listing the valid names")
+    func unknownName() {
+        let valid = "random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced"
+        let cases: [(any ParsableCommand.Type, [String], String)] = [
+            (TrainCommand.self, ["--strategy", "hard-negative-buffer-separated"],
+             "--strategy: unknown sampler 'hard-negative-buffer-separated'; valid names: \(valid)"),
+            (CompareCommand.self, ["--strategies", "random,hard-negative-buffer:separate"],
+             "--strategies: unknown sampler 'hard-negative-buffer:separate'; valid names: \(valid)"),
+        ]
+        for (command, arguments, message) in cases {
+            do {
+                _ = try command.parseAsRoot(arguments)
+                Issue.record("\(command) accepted \(arguments)")
+            } catch {
+                #expect(command.message(for: error) == message)
+            }
+        }
+    }
+}

@@ -9,11 +9,13 @@ import TensorCore
 
 /// The named losses of one training step (scalar graph nodes; call `total.backward()`).
 public struct DetectionLosses {
-    /// RPN objectness (BCE or focal) over the selected anchors.
+    /// RPN objectness (BCE or focal) over the selected anchors, plus the separate pass's mean
+    /// background loss when a strategy returned separate-pass negatives.
     public var rpnObjectness: Variable
     /// RPN smooth-L1 box loss over the selected positive anchors.
     public var rpnBox: Variable
-    /// RoI-head classification (CE or focal) over the selected RoIs.
+    /// RoI-head classification (CE or focal) over the selected RoIs, plus the separate pass's
+    /// mean background loss when a strategy returned separate-pass negatives.
     public var roiClassification: Variable
     /// RoI-head class-specific smooth-L1 box loss over the selected positive RoIs.
     public var roiBox: Variable

@@ -22,7 +22,9 @@ public struct SamplingResult: Sendable, Equatable {
     /// How the batch loss is normalised.
     public var normalization: LossNormalization
     /// Background candidates for a separate forward/backward pass (the hard-negative buffer's
-    /// separate-pass mode), ascending; empty otherwise. Not part of `negatives`.
+    /// separate-pass mode), ascending; empty otherwise. Not part of `negatives` nor of the
+    /// normaliser: the detector trains them at their head with the background target, divided
+    /// by their own count over the batch, and adds that to the head's classification term.
     public var separatePassNegatives: [Int]
     /// Counters for logging (selection sizes, losses, buffer activity).
     public var statistics: MiningStatistics

@@ -32,22 +32,49 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     }
 
     /// The strategies named by `--strategies`, in order.
-    /// - Throws: `ValidationError` naming an unknown strategy and listing the valid ones.
+    /// - Throws: `ValidationError` naming an unknown or repeated strategy and listing the valid
+    ///   ones, or saying that none was given.
     func parsedStrategies() throws -> [SamplerKind] {
-        try strategies.split(separator: ",").map { name throws(ValidationError) in
-            do { return try SamplerKind(parsing: name.trimmingCharacters(in: .whitespaces)) } catch {
+        let kinds = try Self.items(of: strategies, option: "--strategies").map { name throws(ValidationError) in
+            do { return try SamplerKind(parsing: name) } catch {
                 throw ValidationError("--strategies: \(error)")
             }
         }
+        if let repeated = Self.firstRepeated(kinds) {
+            throw ValidationError("--strategies: '\(repeated.rawValue)' is named twice; each strategy runs once per seed")
+        }
+        return kinds
     }
 
+    /// The seeds named by `--seeds`, in order.
+    /// - Throws: `ValidationError` naming a value that is not a non-negative integer or is
+    ///   repeated (a repeated seed would report a spread of identical runs), or saying that none
+    ///   was given.
     func parsedSeeds() throws -> [UInt64] {
-        try seeds.split(separator: ",").map {
-            guard let s = UInt64($0.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--seeds: '\($0)' is not a non-negative integer")
-            }
-            return s
+        let values = try Self.items(of: seeds, option: "--seeds").map { item throws(ValidationError) in
+            guard let seed = UInt64(item) else { throw ValidationError("--seeds: '\(item)' is not a non-negative integer") }
+            return seed
         }
+        if let repeated = Self.firstRepeated(values) {
+            throw ValidationError("--seeds: \(repeated) is named twice; the spread over seeds needs distinct seeds")
+        }
+        return values
+    }
+
+    /// The comma-separated items of an option's value, trimmed.
+    /// - Throws: `ValidationError` when an item is empty (e.g. `""`, `"a,,b"` or a trailing comma).
+    static func items(of value: String, option: String) throws(ValidationError) -> [String] {
+        let items = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.contains(where: \.isEmpty) else {
+            throw ValidationError("\(option): give one or more comma-separated values without empty items, got '\(value)'")
+        }
+        return items
+    }
+
+    /// The first element that occurs a second time, if any.
+    static func firstRepeated<T: Hashable>(_ items: [T]) -> T? {
+        var seen = Set<T>()
+        return items.first { !seen.insert($0).inserted }
     }
 
     func run() throws {
@@ -56,8 +83,11 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                                   output: URL(fileURLWithPath: options.output))
         var progress = ProgressLine()
         progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
-        let context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(options.threads) OpenBLAS threads",
+        var context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(options.threads) OpenBLAS threads",
                        "\(data.train.count) training samples, \(data.test.count) test images"]
+        if data.testIsTrainingData {
+            context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
+        }
         let report = try StrategyComparison.run(plan, data: data, context: context) { event in
             switch event {
             case let .runStarted(strategy, seed):

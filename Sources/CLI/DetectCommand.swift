@@ -31,7 +31,25 @@ struct DetectCommand: ParsableCommand {
     @Option(name: .customLong("min-score"), help: "Draw detections at or above this score.")
     var minimumScore: Double = 0.5
 
+    func validate() throws {
+        if let classCount, classCount < 1 {
+            throw ValidationError("--classes must be at least 1, got \(classCount)")
+        }
+        guard minimumScore.isFinite, (0...1).contains(minimumScore) else {
+            throw ValidationError("--min-score must be a score in 0...1, got \(minimumScore)")
+        }
+        guard URL(fileURLWithPath: output).pathExtension.lowercased() == "png" else {
+            throw ValidationError("--output must name a .png file (the image is written as PNG), got '\(output)'")
+        }
+    }
+
     func run() throws {
+        // The output folder first, so that a bad path fails before the detector runs.
+        let url = URL(fileURLWithPath: output)
+        let folder = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw ValidationError("--output: cannot create the folder \(folder.path): \(error.localizedDescription)")
+        }
         let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
         let model = try TinyFasterRCNN(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount)
         let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
@@ -45,12 +63,12 @@ struct DetectCommand: ParsableCommand {
                                          score: Double(found.scores[i])))
             if Double(found.scores[i]) >= minimumScore { drawn.drawRectangle(box, color: .green, thickness: 2) }
         }
-        let url = URL(fileURLWithPath: output)
         try drawn.writePNG(to: url)
         let json = url.deletingPathExtension().appendingPathExtension("json")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted]
         try AtomicFile.write(try encoder.encode(results), to: json)
-        print("\(found.count) detections (\(results.filter { $0.score >= minimumScore }.count) at score ≥ \(minimumScore)); wrote \(url.path) and \(json.path)")
+        let noun = found.count == 1 ? "detection" : "detections"
+        print("\(found.count) \(noun) (\(results.filter { $0.score >= minimumScore }.count) at score ≥ \(minimumScore), drawn); wrote \(url.path) and \(json.path)")
     }
 }

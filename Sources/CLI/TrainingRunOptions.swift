@@ -38,6 +38,10 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
     /// - Throws: the dataset's errors, naming the file (see `TrainingData.load`).
     func prepare() throws -> TrainingData {
         Kernels.setBLASThreadCount(threads)
-        return try TrainingData.load(dataset)
+        let data = try TrainingData.load(dataset)
+        if data.testIsTrainingData {
+            ProgressLine().note("\(dataset) has no test split: the evaluation runs on the \(data.train.count) training images, so its AP measures the fit, not generalisation")
+        }
+        return data
     }
 }

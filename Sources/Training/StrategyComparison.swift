@@ -97,13 +97,17 @@ public enum StrategyComparison {
         return report
     }
 
-    /// Writes a test image with its detections drawn (green) over its ground truth (yellow).
+    /// The score at or above which `detections-<strategy>.png` draws a detection.
+    public static let drawnScoreThreshold: Float = 0.5
+
+    /// Writes a test image with its detections at score ≥ ``drawnScoreThreshold`` drawn (green)
+    /// over its ground truth (yellow).
     static func drawDetections(_ detections: Detections?, on sample: DetectionSample?, to url: URL) throws {
         guard let detections, let sample else { return }
         var image = sample.image
         for box in sample.target.boxes { image.drawRectangle(box, color: .yellow, thickness: 1) }
         let b = detections.boxes.scalars
-        for i in 0..<detections.count where detections.scores[i] >= 0.5 {
+        for i in 0..<detections.count where detections.scores[i] >= drawnScoreThreshold {
             image.drawRectangle(BoundingBox(x1: b[4 * i], y1: b[4 * i + 1], x2: b[4 * i + 2], y2: b[4 * i + 3]),
                                 color: .green, thickness: 2)
         }

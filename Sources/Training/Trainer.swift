@@ -198,7 +198,15 @@ public struct Trainer {
             if found != expected { throw .incompatibleCheckpoint(path: url.path, field: key, expected: expected, found: found) }
         }
         try require(MetadataKey.seed, equals: String(configuration.seed))
-        try require(MetadataKey.iterations, equals: String(configuration.iterations))
+        // A run's length is part of it: the learning-rate schedule's warm-up and decay steps are
+        // placed by it, so a longer run is a different run, not a continuation.
+        if meta[MetadataKey.iterations] != String(configuration.iterations) {
+            let found = meta[MetadataKey.iterations] ?? "(missing)"
+            throw .incompatibleCheckpoint(
+                path: url.path, field: MetadataKey.iterations,
+                expected: "\(configuration.iterations) (a run's iteration count is fixed because the learning-rate schedule is placed by it; resume with the original count, or start a new run)",
+                found: found)
+        }
         try require(MetadataKey.strategy, equals: strategyName)
         try require(MetadataKey.classCount, equals: String(model.classCount))
         guard let done = meta[MetadataKey.iteration].flatMap(Int.init), done >= 0, done <= configuration.iterations,

@@ -13,6 +13,9 @@ public struct TrainingData: Sendable {
     public var test: [DetectionSample]
     /// Class names; label i (1-based) is `classNames[i − 1]`.
     public var classNames: [String]
+    /// True when the dataset has no held-out split, so `test` is the training samples (a user's
+    /// own VOC folder, COCO JSON or CSV): its AP measures the fit, not generalisation.
+    public var testIsTrainingData = false
 
     /// K, the number of foreground classes.
     public var classCount: Int { classNames.count }
@@ -43,7 +46,8 @@ public struct TrainingData: Sendable {
             return TrainingData(name: name, train: train.samples, test: test.samples, classNames: train.classNames)
         default:
             let dataset = try DetectionDataset.load(from: URL(fileURLWithPath: name))
-            return TrainingData(name: name, train: dataset.samples, test: dataset.samples, classNames: dataset.classNames)
+            return TrainingData(name: name, train: dataset.samples, test: dataset.samples, classNames: dataset.classNames,
+                                testIsTrainingData: true)
         }
     }
 }

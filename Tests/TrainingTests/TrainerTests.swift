@@ -90,6 +90,21 @@ struct TrainerTests {
         }
     }
 
+    @Test("a longer run cannot resume a shorter one's checkpoint; the message says why")
+    func resumeNeedsTheSameIterationCount() throws {
+        let samples = try digitsSamples(count: 4)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        var short = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 2))
+        _ = try short.step()
+        try short.saveCheckpoint(to: url, strategyName: "random")
+        var longer = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 5))
+        let error = #expect(throws: TrainingError.self) { try longer.resume(from: url, strategyName: "random") }
+        #expect(error?.description == "\(url.path): checkpoint quarry.iterations is '2', this run expects '5 (a run's iteration count is fixed because the learning-rate schedule is placed by it; resume with the original count, or start a new run)'")
+        #expect(longer.iteration == 0)
+    }
+
     @Test("a checkpoint without the buffer's state is refused by a buffer run")
     func resumeNeedsBufferState() throws {
         let samples = try digitsSamples(count: 4)

@@ -79,7 +79,10 @@ public struct ComparisonReport: Sendable, Equatable {
         s += "## Accuracy and cost\n\n" + markdownTable() + "\n"
         s += "## Differences\n\n" + pairwiseSentences().map { "- \($0)\n" }.joined() + "\n"
         s += "## Mining statistics\n\n" + miningTable() + "\n"
-        s += "Plots: `losses.svg` (training loss), `pr.svg` (precision–recall at IoU 0.5); detections drawn in `detections-<strategy>.png`.\n"
+        s += "Plots: `losses.svg` (training loss), `pr.svg` (precision–recall at IoU 0.5). "
+        s += "`detections-<strategy>.png`: the first test image with its ground truth (yellow) and the first seed's "
+        s += "detections at score ≥ \(StrategyComparison.drawnScoreThreshold) (green); an image without green boxes "
+        s += "means no detection reached that score (they still count in AP, which ranks all of them).\n"
         return s
     }
 

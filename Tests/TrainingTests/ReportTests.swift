@@ -82,6 +82,16 @@ struct ReportTests {
         #expect(text.contains("a&lt;b"))
     }
 
+    @Test("plot axes span four round steps that cover the data", arguments: [
+        ([1.0, 600], 0.0...800), ([0.6, 1.9], 0.5...2.5), ([-0.3, 0.95], -0.5...1.5), ([0.0, 1], 0.0...1),
+        ([3.0, 3], 2.5...3.5), ([], 0.0...1), ([0.012, 0.0305], 0.01...0.05),
+    ] as [([Double], ClosedRange<Double>)])
+    func roundAxes(_ values: [Double], _ expected: ClosedRange<Double>) {
+        let range = LinePlot.padded(values)
+        #expect(abs(range.lowerBound - expected.lowerBound) < 1e-12 && abs(range.upperBound - expected.upperBound) < 1e-12,
+                "\(values): \(range)")
+    }
+
     @Test("peak resident memory is readable and resettable on Linux")
     func memory() {
         #if os(Linux)

@@ -79,12 +79,26 @@ public struct LinePlot: Sendable {
         return out + "</svg>\n"
     }
 
-    /// The data range widened by 5% (or to a unit interval when empty or flat).
+    /// The axis range for the data: four equal intervals of a round step (1, 2, 2.5 or 5 × 10^k)
+    /// starting at a multiple of it, so the five tick labels are round numbers (a unit interval
+    /// around flat data, 0...1 for none).
     static func padded(_ values: [Double]) -> ClosedRange<Double> {
         guard let lo = values.min(), let hi = values.max() else { return 0...1 }
         if hi - lo < 1e-12 { return (lo - 0.5)...(hi + 0.5) }
-        let pad = (hi - lo) * 0.05
-        return (lo - pad)...(hi + pad)
+        var step = roundStep(atLeast: (hi - lo) / 4)
+        // Flooring the start can leave the top uncovered; the next round step then does.
+        while true {
+            let start = (lo / step).rounded(.down) * step
+            if start + 4 * step >= hi { return start...(start + 4 * step) }
+            step = roundStep(atLeast: step * 1.001)
+        }
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10^k that is at least `raw` (> 0).
+    static func roundStep(atLeast raw: Double) -> Double {
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        for multiple in [1, 2, 2.5, 5] where multiple * magnitude >= raw * (1 - 1e-12) { return multiple * magnitude }
+        return 10 * magnitude
     }
 
     static func tick(_ v: Double) -> String {

@@ -57,14 +57,15 @@ public struct ComparisonReport: Sendable, Equatable {
             for j in strategies.indices where j > i {
                 let a = strategies[i], b = strategies[j]
                 let sa = a.statistics(\.ap50), sb = b.statistics(\.ap50)
-                let delta = format(sa.mean - sb.mean, 3)
+                // Both means and the signed difference, so the sentence reads the same either way round.
+                let delta = "\(format(sa.mean, 3)) against \(format(sb.mean, 3)) (difference \(String(format: "%+.3f", sa.mean - sb.mean)))"
                 switch sa.differenceExceedsSpread(sb) {
                 case .some(true):
-                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 differs by \(delta), more than the seed spread (\(format(sa.standardDeviation, 3)) + \(format(sb.standardDeviation, 3))).")
+                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 \(delta), more than the seed spread (\(format(sa.standardDeviation, 3)) + \(format(sb.standardDeviation, 3))).")
                 case .some(false):
-                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 differs by \(delta), within the seed spread (\(format(sa.standardDeviation, 3)) + \(format(sb.standardDeviation, 3))); not a measured difference.")
+                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 \(delta), within the seed spread (\(format(sa.standardDeviation, 3)) + \(format(sb.standardDeviation, 3))); not a measured difference.")
                 case .none:
-                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 differs by \(delta); one seed gives no spread to judge it by (run with --seeds 0,1,2).")
+                    lines.append("`\(a.strategy)` vs `\(b.strategy)`: AP50 \(delta); one seed gives no spread to judge it by (run with --seeds 0,1,2).")
                 }
             }
         }

@@ -1,6 +1,7 @@
 // The numbers a strategy comparison produces, per strategy and seed, and their JSON form
 // (`results.json`: one object per strategy with keys strategy, ap50, coco_ap, ap75, ar100,
-// seconds_per_iteration, peak_rss_bytes, seeds, loss_curve).
+// seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, plus coco_ap_maxdets300 and the
+// sample standard deviation over seeds of each averaged metric as `<key>_std`).
 
 /// What one training run (one strategy, one seed) measured.
 public struct SeedRun: Sendable, Equatable, Codable {
@@ -96,8 +97,9 @@ extension StrategyResults: Codable {
     enum CodingKeys: String, CodingKey {
         case strategy, ap50, ap75, ar100, seeds
         case ap50Std = "ap50_std", cocoAP = "coco_ap", cocoAPStd = "coco_ap_std", cocoAP300 = "coco_ap_maxdets300"
-        case ap75Std = "ap75_std", ar100Std = "ar100_std"
-        case secondsPerIteration = "seconds_per_iteration", peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
+        case ap75Std = "ap75_std", ar100Std = "ar100_std", cocoAP300Std = "coco_ap_maxdets300_std"
+        case secondsPerIteration = "seconds_per_iteration", secondsPerIterationStd = "seconds_per_iteration_std"
+        case peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
     }
 
     /// Encodes the seed means (and standard deviations) at the top level, the per-seed records
@@ -108,10 +110,11 @@ extension StrategyResults: Codable {
         let ap50 = statistics(\.ap50), coco = statistics(\.cocoAP), ap75 = statistics(\.ap75), ar100 = statistics(\.ar100)
         try c.encode(ap50.mean, forKey: .ap50); try c.encode(ap50.standardDeviation, forKey: .ap50Std)
         try c.encode(coco.mean, forKey: .cocoAP); try c.encode(coco.standardDeviation, forKey: .cocoAPStd)
-        try c.encode(statistics(\.cocoAP300).mean, forKey: .cocoAP300)
+        let coco300 = statistics(\.cocoAP300), seconds = statistics(\.secondsPerIteration)
+        try c.encode(coco300.mean, forKey: .cocoAP300); try c.encode(coco300.standardDeviation, forKey: .cocoAP300Std)
         try c.encode(ap75.mean, forKey: .ap75); try c.encode(ap75.standardDeviation, forKey: .ap75Std)
         try c.encode(ar100.mean, forKey: .ar100); try c.encode(ar100.standardDeviation, forKey: .ar100Std)
-        try c.encode(statistics(\.secondsPerIteration).mean, forKey: .secondsPerIteration)
+        try c.encode(seconds.mean, forKey: .secondsPerIteration); try c.encode(seconds.standardDeviation, forKey: .secondsPerIterationStd)
         try c.encode(runs.map(\.peakRSSBytes).max() ?? 0, forKey: .peakRSSBytes)
         try c.encode(runs, forKey: .seeds)
         try c.encode(meanLossCurve.map { [Double($0.iteration), $0.loss] }, forKey: .lossCurve)

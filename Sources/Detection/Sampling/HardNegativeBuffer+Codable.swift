@@ -50,11 +50,26 @@ extension HardNegativeBuffer: Codable {
 // MARK: - The sampler's checkpoint state
 
 extension HardNegativeBufferSampler {
-    /// The buffer as a JSON document (capacity and entries in insertion order).
+    /// The buffer as a JSON document (capacity and entries in insertion order), with sorted
+    /// keys so that the same buffer always gives the same bytes (checkpoints of an interrupted
+    /// and an uninterrupted run are then identical files).
     public var checkpointState: String? {
-        // Encoding plain numbers and strings cannot fail.
-        let data = try! JSONEncoder().encode(buffer)
+        // Numbers and strings only, and non-finite floats become strings: encoding cannot fail.
+        let data = try! Self.stateEncoder.encode(buffer)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// How non-finite scores are spelt in the state document (a score is a probability, so they
+    /// should never occur; if one does, the checkpoint still writes and reads back).
+    static let nonFiniteSpelling = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
+    static var stateEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: nonFiniteSpelling.positiveInfinity, negativeInfinity: nonFiniteSpelling.negativeInfinity,
+            nan: nonFiniteSpelling.nan)
+        return encoder
     }
 
     /// Replaces the buffer with one written by ``checkpointState``; pending replays are dropped
@@ -63,7 +78,11 @@ extension HardNegativeBufferSampler {
     public mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {
         let restored: HardNegativeBuffer
         do {
-            restored = try JSONDecoder().decode(HardNegativeBuffer.self, from: Data(state.utf8))
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: Self.nonFiniteSpelling.positiveInfinity, negativeInfinity: Self.nonFiniteSpelling.negativeInfinity,
+                nan: Self.nonFiniteSpelling.nan)
+            restored = try decoder.decode(HardNegativeBuffer.self, from: Data(state.utf8))
         } catch {
             throw SamplerStateError(strategy: name, reason: "\(head) buffer: \(error)")
         }

@@ -16,6 +16,12 @@ func digitsSamples(count: Int = 8) throws -> [DetectionSample] {
 
 @Suite("Trainer")
 struct TrainerTests {
+    /// A checkpoint path in a fresh temporary folder (the caller removes the folder).
+    static func temporaryCheckpoint() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
+            .appendingPathComponent("checkpoint.safetensors")
+    }
+
     func configuration(iterations: Int) -> TrainingConfiguration {
         var c = TrainingConfiguration(iterations: iterations, seed: 11)
         c.logInterval = 1
@@ -53,9 +59,8 @@ struct TrainerTests {
         // Four tiles, two per batch: every tile is revisited each 2 steps, so the buffer's
         // entries from before the checkpoint are replayed after it.
         let samples = try digitsSamples(count: 4)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        let url = Self.temporaryCheckpoint()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         func trainer() -> Trainer {
             Trainer(samples: samples, classCount: 10, sampler: sampler, configuration: configuration(iterations: 6))
         }
@@ -93,9 +98,8 @@ struct TrainerTests {
     @Test("a longer run cannot resume a shorter one's checkpoint; the message says why")
     func resumeNeedsTheSameIterationCount() throws {
         let samples = try digitsSamples(count: 4)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        let url = Self.temporaryCheckpoint()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         var short = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 2))
         _ = try short.step()
         try short.saveCheckpoint(to: url, strategyName: "random")
@@ -108,9 +112,8 @@ struct TrainerTests {
     @Test("a checkpoint without the buffer's state is refused by a buffer run")
     func resumeNeedsBufferState() throws {
         let samples = try digitsSamples(count: 4)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        let url = Self.temporaryCheckpoint()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         var random = Trainer(samples: samples, classCount: 10, configuration: configuration(iterations: 2))
         _ = try random.step()
         // Recorded under the buffer's name, but written by a stateless strategy.

@@ -86,10 +86,7 @@ extension Kernels {
         _ boxes2: UnsafeBufferPointer<Float>, count2: Int
     ) {
         let n = count1, m = count2
-        precondition(n >= 0 && m >= 0, "pairwiseIoU: negative box count \(n) or \(m)")
-        precondition(boxes1.count >= 4 * n, "pairwiseIoU: boxes1 hold \(boxes1.count) < 4·\(n) elements")
-        precondition(boxes2.count >= 4 * m, "pairwiseIoU: boxes2 hold \(boxes2.count) < 4·\(m) elements")
-        precondition(iou.count >= n * m, "pairwiseIoU: output holds \(iou.count) < \(n)·\(m) elements")
+        checkPairwiseShapes("pairwiseIoU", output: iou.count, boxes1, n, boxes2, m)
         if n == 0 || m == 0 { return }
         withBoxColumns(boxes2, count: m) { b in
             for i in 0..<n {
@@ -125,10 +122,7 @@ extension Kernels {
         _ boxes2: UnsafeBufferPointer<Float>, count2: Int
     ) {
         let n = count1, m = count2
-        precondition(n >= 0 && m >= 0, "pairwiseGIoU: negative box count \(n) or \(m)")
-        precondition(boxes1.count >= 4 * n, "pairwiseGIoU: boxes1 hold \(boxes1.count) < 4·\(n) elements")
-        precondition(boxes2.count >= 4 * m, "pairwiseGIoU: boxes2 hold \(boxes2.count) < 4·\(m) elements")
-        precondition(giou.count >= n * m, "pairwiseGIoU: output holds \(giou.count) < \(n)·\(m) elements")
+        checkPairwiseShapes("pairwiseGIoU", output: giou.count, boxes1, n, boxes2, m)
         if n == 0 || m == 0 { return }
         withBoxColumns(boxes2, count: m) { b in
             for i in 0..<n {
@@ -151,5 +145,16 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// Traps unless N, M ≥ 0 and the buffers hold [N, 4] boxes, [M, 4] boxes and an [N, M]
+    /// output; the message names the kernel and the sizes.
+    @inline(__always)
+    static func checkPairwiseShapes(_ kernel: StaticString, output: Int, _ boxes1: UnsafeBufferPointer<Float>, _ n: Int,
+                                    _ boxes2: UnsafeBufferPointer<Float>, _ m: Int) {
+        precondition(n >= 0 && m >= 0, "\(kernel): negative box count \(n) or \(m)")
+        precondition(boxes1.count >= 4 * n, "\(kernel): boxes1 hold \(boxes1.count) < 4·\(n) elements")
+        precondition(boxes2.count >= 4 * m, "\(kernel): boxes2 hold \(boxes2.count) < 4·\(m) elements")
+        precondition(output >= n * m, "\(kernel): output holds \(output) < \(n)·\(m) elements")
     }
 }

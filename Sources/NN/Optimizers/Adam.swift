@@ -72,42 +72,36 @@ public struct Adam: Optimizer {
     /// - Precondition: each gradient has its parameter's shape.
     public mutating func step() {
         let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon
-        for group in groups {
-            let wd = group.weightDecay
-            for parameter in group.parameters {
-                let variable = parameter.variable
-                guard let gradientTensor = variable.gradient else { continue }
-                precondition(gradientTensor.shape == variable.shape,
-                             "Adam: gradient \(gradientTensor.shape) of \(parameter.name) differs from its shape \(variable.shape)")
-                var values = variable.value.scalars
-                let n = values.count
-                var g = gradientTensor.scalars
-                var state = moments.removeValue(forKey: parameter.name)
-                    ?? Moments(step: 0, mean: [Float](repeating: 0, count: n), squares: [Float](repeating: 0, count: n))
-                state.step += 1
-                if wd != 0 {
-                    if decoupledWeightDecay {
-                        let shrink = 1 - lr * wd
-                        for i in 0..<n { values[i] *= shrink }
-                    } else {
-                        for i in 0..<n { g[i] += wd * values[i] }
-                    }
+        for (parameter, gradientTensor, wd) in parametersWithGradients("Adam") {
+            let variable = parameter.variable
+            var values = variable.value.scalars
+            let n = values.count
+            var g = gradientTensor.scalars
+            var state = moments.removeValue(forKey: parameter.name)
+                ?? Moments(step: 0, mean: [Float](repeating: 0, count: n), squares: [Float](repeating: 0, count: n))
+            state.step += 1
+            if wd != 0 {
+                if decoupledWeightDecay {
+                    let shrink = 1 - lr * wd
+                    for i in 0..<n { values[i] *= shrink }
+                } else {
+                    for i in 0..<n { g[i] += wd * values[i] }
                 }
-                let t = Double(state.step)
-                let correction1 = 1 - Foundation.pow(Double(b1), t)
-                let correction2Root = (1 - Foundation.pow(Double(b2), t)).squareRoot()
-                let stepSize = Float(Double(lr) / correction1)
-                let rootScale = Float(correction2Root)
-                let w1 = 1 - b1, w2 = 1 - b2
-                for i in 0..<n {
-                    state.mean[i] += w1 * (g[i] - state.mean[i])
-                    state.squares[i] = b2 * state.squares[i] + w2 * g[i] * g[i]
-                    let denominator = state.squares[i].squareRoot() / rootScale + eps
-                    values[i] -= stepSize * (state.mean[i] / denominator)
-                }
-                moments[parameter.name] = state
-                variable.value = Tensor(shape: variable.shape, scalars: values)
             }
+            let t = Double(state.step)
+            let correction1 = 1 - Foundation.pow(Double(b1), t)
+            let correction2Root = (1 - Foundation.pow(Double(b2), t)).squareRoot()
+            let stepSize = Float(Double(lr) / correction1)
+            let rootScale = Float(correction2Root)
+            let w1 = 1 - b1, w2 = 1 - b2
+            for i in 0..<n {
+                state.mean[i] += w1 * (g[i] - state.mean[i])
+                state.squares[i] = b2 * state.squares[i] + w2 * g[i] * g[i]
+                let denominator = state.squares[i].squareRoot() / rootScale + eps
+                values[i] -= stepSize * (state.mean[i] / denominator)
+            }
+            moments[parameter.name] = state
+            variable.value = Tensor(shape: variable.shape, scalars: values)
         }
     }
 

@@ -34,6 +34,20 @@ extension Optimizer {
     public func zeroGradients() {
         for parameter in parameters { parameter.variable.zeroGradient() }
     }
+
+    /// The parameters a `step()` updates: each one that has a gradient, with the gradient and its
+    /// group's weight decay, in group order (PyTorch skips parameters whose `grad` is None).
+    /// - Precondition: each gradient has its parameter's shape (the message names `optimizer`).
+    func parametersWithGradients(_ optimizer: String) -> [(parameter: Parameter, gradient: Tensor, weightDecay: Float)] {
+        groups.flatMap { group in
+            group.parameters.compactMap { parameter in
+                guard let gradient = parameter.variable.gradient else { return nil }
+                precondition(gradient.shape == parameter.variable.shape,
+                             "\(optimizer): gradient \(gradient.shape) of \(parameter.name) differs from its shape \(parameter.variable.shape)")
+                return (parameter, gradient, group.weightDecay)
+            }
+        }
+    }
 }
 
 /// A set of parameters sharing optimiser settings (PyTorch's `param_groups` entry).

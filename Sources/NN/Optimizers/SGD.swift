@@ -54,30 +54,24 @@ public struct SGD: Optimizer {
     /// - Precondition: each gradient has its parameter's shape.
     public mutating func step() {
         let lr = learningRate, mu = momentum, keep = 1 - dampening
-        for group in groups {
-            let wd = group.weightDecay
-            for parameter in group.parameters {
-                let variable = parameter.variable
-                guard let gradient = variable.gradient else { continue }
-                precondition(gradient.shape == variable.shape,
-                             "SGD: gradient \(gradient.shape) of \(parameter.name) differs from its shape \(variable.shape)")
-                var values = variable.value.scalars
-                let n = values.count
-                var direction = gradient.scalars
-                if wd != 0 { for i in 0..<n { direction[i] += wd * values[i] } }
-                if mu != 0 {
-                    if var buffer = buffers.removeValue(forKey: parameter.name) {
-                        for i in 0..<n { buffer[i] = mu * buffer[i] + keep * direction[i] }
-                        if nesterov { for i in 0..<n { direction[i] += mu * buffer[i] } } else { direction = buffer }
-                        buffers[parameter.name] = buffer
-                    } else {
-                        buffers[parameter.name] = direction
-                        if nesterov { for i in 0..<n { direction[i] += mu * direction[i] } }
-                    }
+        for (parameter, gradient, wd) in parametersWithGradients("SGD") {
+            let variable = parameter.variable
+            var values = variable.value.scalars
+            let n = values.count
+            var direction = gradient.scalars
+            if wd != 0 { for i in 0..<n { direction[i] += wd * values[i] } }
+            if mu != 0 {
+                if var buffer = buffers.removeValue(forKey: parameter.name) {
+                    for i in 0..<n { buffer[i] = mu * buffer[i] + keep * direction[i] }
+                    if nesterov { for i in 0..<n { direction[i] += mu * buffer[i] } } else { direction = buffer }
+                    buffers[parameter.name] = buffer
+                } else {
+                    buffers[parameter.name] = direction
+                    if nesterov { for i in 0..<n { direction[i] += mu * direction[i] } }
                 }
-                for i in 0..<n { values[i] -= lr * direction[i] }
-                variable.value = Tensor(shape: variable.shape, scalars: values)
             }
+            for i in 0..<n { values[i] -= lr * direction[i] }
+            variable.value = Tensor(shape: variable.shape, scalars: values)
         }
     }
 

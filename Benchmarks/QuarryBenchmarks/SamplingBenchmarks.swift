@@ -64,33 +64,22 @@ func registerSamplingBenchmarks() {
         }
     }
 
-    Benchmark("K4a strategy: OHEMSampler RPN top-256 of 120,000 anchors, 1% positive (M anchors/s)",
-              configuration: .init(metrics: rateMetrics("M anchors/s"))) { benchmark in
-        let input = anchorInput()
-        var sampler = OHEMSampler(head: .rpn)
-        var generator = SplitMix64(seed: 1)
-        recordRate(benchmark, unit: "M anchors/s", work: Double(input.candidateCount), scale: 1e6) {
-            blackHole(sampler.sample(input, using: &generator))
-        }
-    }
+    strategyBenchmark("K4a strategy: OHEMSampler RPN top-256 of 120,000 anchors, 1% positive (M anchors/s)",
+                      OHEMSampler(head: .rpn), seed: 1, input: anchorInput)
+    strategyBenchmark("K5 strategy: RandomSampler RPN 256, fraction 0.5, 120,000 anchors (M anchors/s)",
+                      RandomSampler(head: .rpn), seed: 5, input: anchorInput)
+    // Each call takes the image's entries out, replays up to 64, then stores the pass's hard
+    // negatives (probability > 0.5: about 57,000 candidates offered to a 1,000-entry buffer).
+    strategyBenchmark("K8 strategy: HardNegativeBufferSampler RPN revisit, 120,000 anchors (M anchors/s)",
+                      HardNegativeBufferSampler(head: .rpn), seed: 8, input: anchorInput)
+}
 
-    Benchmark("K5 strategy: RandomSampler RPN 256, fraction 0.5, 120,000 anchors (M anchors/s)",
-              configuration: .init(metrics: rateMetrics("M anchors/s"))) { benchmark in
-        let input = anchorInput()
-        var sampler = RandomSampler(head: .rpn)
-        var generator = SplitMix64(seed: 5)
-        recordRate(benchmark, unit: "M anchors/s", work: Double(input.candidateCount), scale: 1e6) {
-            blackHole(sampler.sample(input, using: &generator))
-        }
-    }
-
-    Benchmark("K8 strategy: HardNegativeBufferSampler RPN revisit, 120,000 anchors (M anchors/s)",
-              configuration: .init(metrics: rateMetrics("M anchors/s"))) { benchmark in
-        // Each call takes the image's entries out, replays up to 64, then stores the pass's hard
-        // negatives (probability > 0.5: about 57,000 candidates offered to a 1,000-entry buffer).
-        let input = anchorInput()
-        var sampler = HardNegativeBufferSampler(head: .rpn)
-        var generator = SplitMix64(seed: 8)
+/// A strategy's whole `sample` call on the RPN workload, in M anchors/s.
+private func strategyBenchmark(_ name: String, _ strategy: some SamplingStrategy, seed: UInt64, input: @escaping () -> SamplingInput) {
+    Benchmark(name, configuration: .init(metrics: rateMetrics("M anchors/s"))) { benchmark in
+        let input = input()
+        var sampler = strategy
+        var generator = SplitMix64(seed: seed)
         recordRate(benchmark, unit: "M anchors/s", work: Double(input.candidateCount), scale: 1e6) {
             blackHole(sampler.sample(input, using: &generator))
         }

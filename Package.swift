@@ -2,8 +2,9 @@
 // Quarry: object-detector training on the CPU, with interchangeable sampling strategies.
 //
 // Dependency direction (each module imports only those to its left):
-//   CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
-//   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
+//   Randomness, CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
+//   CImageCodecs, Randomness ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
+//   Randomness (SplitMix64 and its bounded draw; no dependencies) ← Kernels, Datasets, Detection, Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
@@ -44,14 +45,15 @@ let package = Package(
 
         // MARK: - Library modules
         .target(name: "AtomicFiles", dependencies: []),
-        .target(name: "Kernels", dependencies: ["CShims", "CCPU"], swiftSettings: nativeKernelSettings),
+        .target(name: "Randomness", dependencies: []),
+        .target(name: "Kernels", dependencies: ["Randomness", "CShims", "CCPU"], swiftSettings: nativeKernelSettings),
         .target(name: "TensorCore", dependencies: ["Kernels"]),
         .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels", "AtomicFiles"]),
         .target(
             name: "Detection",
             dependencies: [
-                "NN", "Autograd", "TensorCore", "Kernels",
+                "NN", "Autograd", "TensorCore", "Kernels", "Randomness",
                 // Only the two modules the hard-negative buffer uses: the umbrella `Collections`
                 // product would also compile BitCollections, HashTreeCollections, OrderedCollections
                 // and _RopeModule into every release build.
@@ -59,18 +61,18 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "Datasets", dependencies: ["TensorCore", "Kernels", "CImageCodecs", "AtomicFiles"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Randomness", "CImageCodecs", "AtomicFiles"]),
         .target(name: "Evaluation", dependencies: ["AtomicFiles"]),
         .target(
             name: "Training",
             dependencies: [
-                "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels", "AtomicFiles",
+                "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels", "Randomness", "AtomicFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Quarry",
-            dependencies: ["AtomicFiles", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
+            dependencies: ["AtomicFiles", "Randomness", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
         .executableTarget(
             name: "QuarryCLI",
@@ -86,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "QuarryBenchmarks",
             dependencies: [
-                "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
+                "Randomness", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/QuarryBenchmarks",
@@ -94,14 +96,15 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Kernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Randomness", "Kernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Randomness", "TestSupport"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "Randomness", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Datasets", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Randomness", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Datasets", "Randomness", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Randomness", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "TestSupport"]),

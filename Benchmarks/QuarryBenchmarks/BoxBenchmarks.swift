@@ -5,6 +5,7 @@
 // do not call BLAS and run no parallel loops.
 import Benchmark
 import Kernels
+import Randomness
 
 /// A uniform Float in `range` from the generator.
 private func uniform(_ range: Range<Float>, _ generator: inout SplitMix64) -> Float {

@@ -6,6 +6,7 @@ import Benchmark
 import Kernels
 import TensorCore
 import Autograd
+import Randomness
 
 /// One convolution workload of the contract.
 private struct ConvolutionWorkload {

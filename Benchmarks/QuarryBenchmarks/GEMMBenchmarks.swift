@@ -2,6 +2,7 @@
 // forward and forward + backward rows are in ConvolutionBenchmarks.swift.)
 import Benchmark
 import Kernels
+import Randomness
 import TensorCore
 
 func registerGEMMBenchmarks() {

@@ -4,6 +4,7 @@
 // Each reports the contract's unit (M elem/s, M rows/s) through `recordRate` (RateMeasurement.swift).
 import Benchmark
 import Kernels
+import Randomness
 
 /// A buffer owned by a workload for the life of the benchmark process.
 func filledBuffer<T>(_ count: Int, _ make: (Int) -> T) -> UnsafeMutableBufferPointer<T> {
@@ -27,7 +28,7 @@ final class LossWorkload {
         targets = filledBuffer(count) { _ in uniform() < positive ? 1 : 0 }
         let perLoss = rows > 0 ? rows : count
         gradOutput = filledBuffer(perLoss) { _ in 1 / Float(perLoss) }
-        labels = filledBuffer(rows) { _ in Int32(Kernels.uniformIndex(below: classes, using: &generator)) }
+        labels = filledBuffer(rows) { _ in Int32(generator.uniformIndex(below: classes)) }
         loss = filledBuffer(perLoss) { _ in 0 }
         grad = filledBuffer(count) { _ in 0 }
     }

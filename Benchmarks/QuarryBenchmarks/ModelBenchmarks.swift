@@ -5,6 +5,7 @@ import Benchmark
 import Detection
 import Kernels
 import NN
+import Randomness
 import TensorCore
 
 /// A batch of 2 noise images (RGB 0–255) with 30 random 16–64 px boxes each, from a fixed seed.

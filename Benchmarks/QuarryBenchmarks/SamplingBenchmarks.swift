@@ -6,14 +6,15 @@
 import Benchmark
 import Detection
 import Kernels
+import Randomness
 
 /// K8's candidates: 10,000 hard negatives over 65 images (the NEON training tiles), scores
 /// uniform in (0.5, 1), anchor indices uniform in 0 ..< 22,500, all mined at step 0.
 private func bufferCandidates() -> [HardNegative] {
     var generator = SplitMix64(seed: 8)
     return (0..<10_000).map { _ in
-        HardNegative(imageID: Kernels.uniformIndex(below: 65, using: &generator),
-                     location: .anchor(index: Kernels.uniformIndex(below: 22_500, using: &generator)),
+        HardNegative(imageID: generator.uniformIndex(below: 65),
+                     location: .anchor(index: generator.uniformIndex(below: 22_500)),
                      score: 0.5 + Float(generator.next() >> 40) / Float(1 << 25), stepMined: 0)
     }
 }

@@ -3,6 +3,7 @@
 // sampler). Each reports M anchors/s or M RoIs/s through `recordRate` (RateMeasurement.swift).
 import Benchmark
 import Kernels
+import Randomness
 
 /// Candidates of one selection workload, built on first use from a fixed seed.
 ///

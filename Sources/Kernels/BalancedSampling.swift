@@ -9,6 +9,8 @@
 // ranks are sorted, and pass 2 maps each rank to its index by skipping whole chunks with the
 // prefix sums and scanning one chunk per chosen rank at most.
 
+import Randomness
+
 extension Kernels {
     /// Draws a uniform random subset of positives and negatives, balanced by a positive fraction.
     ///
@@ -16,7 +18,7 @@ extension Kernels {
     /// positives (or all if fewer exist), and `batchSize` minus that many negatives (or all if
     /// fewer exist), each a uniform subset without replacement; ignored candidates are never
     /// chosen. The same generator state gives the same subsets on every machine (the draws use
-    /// ``uniformIndex(below:using:)``). Empty input or no positives is not an error.
+    /// `RandomNumberGenerator.uniformIndex(below:)`). Empty input or no positives is not an error.
     /// Reference: Ren et al., "Faster R-CNN", arXiv:1506.01497 (256 anchors, fraction 0.5).
     /// - Parameters:
     ///   - positives: output, the chosen positive indices in ascending order.
@@ -134,7 +136,7 @@ extension Kernels {
                 return true
             }
             for (taken, j) in ((population - k)..<population).enumerated() {
-                let t = uniformIndex(below: j + 1, using: &generator)
+                let t = generator.uniformIndex(below: j + 1)
                 let chosen = insert(t) ? t : j
                 if chosen == j { _ = insert(j) }
                 ranks[taken] = chosen

@@ -1,5 +1,6 @@
 // The umbrella module: `import Quarry` brings in every public layer.
 @_exported import AtomicFiles
+@_exported import Randomness
 @_exported import Kernels
 @_exported import TensorCore
 @_exported import Autograd

@@ -2,8 +2,8 @@
 // evaluation: the class count comes from the checkpoint's metadata, the weights by name.
 import Detection
 import Foundation
-import Kernels
 import NN
+import Randomness
 
 extension TinyFasterRCNN {
     /// The class counts a checkpoint may declare: K ≥ 1, and small enough that K + 1 logits of

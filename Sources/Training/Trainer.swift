@@ -7,8 +7,8 @@ import Autograd
 import Datasets
 import Detection
 import Foundation
-import Kernels
 import NN
+import Randomness
 import TensorCore
 
 /// The losses, mining statistics and timing of one training iteration.

@@ -1,5 +1,5 @@
 // The knobs of one training run, with DESIGN.md's reference values as defaults.
-import Kernels
+import Randomness
 
 /// The settings of one training run (DESIGN.md "The reference detector", optimiser and schedule).
 public struct TrainingConfiguration: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@ import Testing
 import TensorCore
 @testable import Datasets
 import Kernels
+import Randomness
 
 @Suite("Normalisation and batching")
 struct BatchSamplerTests {

@@ -4,6 +4,7 @@ import Autograd
 import Detection
 import Foundation
 import Kernels
+import Randomness
 import TensorCore
 import Testing
 import TestSupport

@@ -10,6 +10,7 @@ import Detection
 import Foundation
 import Kernels
 import NN
+import Randomness
 import TensorCore
 import Testing
 import TestSupport

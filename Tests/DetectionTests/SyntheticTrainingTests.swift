@@ -5,6 +5,7 @@ import Autograd
 import Detection
 import Kernels
 import NN
+import Randomness
 import TensorCore
 import Testing
 import TestSupport

@@ -5,6 +5,7 @@ import Detection
 import Foundation
 import Kernels
 import NN
+import Randomness
 import TensorCore
 import Testing
 import TestSupport

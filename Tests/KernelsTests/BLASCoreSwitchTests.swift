@@ -6,6 +6,7 @@
 // apart from the Swift Testing suites, which run in parallel.
 import Foundation
 @testable import Kernels
+import Randomness
 import XCTest
 
 final class BLASCoreSwitchTests: XCTestCase {

@@ -1,6 +1,7 @@
 // Random balanced sampling: exact counts, membership, reproducibility, a naive twin drawing the
 // same ranks with an index array and a Set, and a frequency check of uniformity.
 import Kernels
+import Randomness
 import Testing
 
 /// The naive twin: materialise the index lists, Floyd's algorithm with a Set, sort, map.
@@ -12,7 +13,7 @@ func naiveBalancedSample(_ labels: [Int8], batch: Int, fraction: Double,
     func floyd(_ k: Int, _ n: Int) -> [Int] {
         var chosen = Set<Int>()
         for j in (n - k)..<n {
-            let t = Kernels.uniformIndex(below: j + 1, using: &generator)
+            let t = generator.uniformIndex(below: j + 1)
             chosen.insert(chosen.contains(t) ? j : t)
         }
         return chosen.sorted()

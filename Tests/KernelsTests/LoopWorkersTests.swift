@@ -6,6 +6,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Kernels
+import Randomness
 
 @Suite("Split loops on the spinning workers", .timeLimit(.minutes(1)))
 struct LoopWorkersTests {

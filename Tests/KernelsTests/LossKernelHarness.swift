@@ -4,6 +4,7 @@
 // literally (no rewriting), so agreement with them checks the kernels' algebra.
 import Foundation
 import Kernels
+import Randomness
 import Testing
 
 // MARK: - Closeness

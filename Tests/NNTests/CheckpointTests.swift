@@ -4,6 +4,7 @@ import TensorCore
 import Kernels
 import Autograd
 import NN
+import Randomness
 import TestSupport
 
 /// The parameter layout of the reference detector, built from NN layers with PyTorch's names:

@@ -3,6 +3,7 @@ import Foundation
 import TensorCore
 import Kernels
 import NN
+import Randomness
 import TestSupport
 
 /// Mean and (population) standard deviation, in Double.

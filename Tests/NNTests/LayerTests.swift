@@ -3,6 +3,7 @@ import TensorCore
 import Kernels
 import Autograd
 import NN
+import Randomness
 import TestSupport
 
 /// Reads a tensor from a nested JSON array of numbers.

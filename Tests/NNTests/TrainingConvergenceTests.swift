@@ -4,6 +4,7 @@ import TensorCore
 import Kernels
 import Autograd
 import NN
+import Randomness
 import TestSupport
 
 /// Mean binary cross-entropy with logits, composed from primitives in the stable form

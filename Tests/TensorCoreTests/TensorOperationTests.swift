@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 import Kernels
+import Randomness
 import TestSupport
 
 @Suite("Tensor operations")

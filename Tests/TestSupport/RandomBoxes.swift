@@ -1,4 +1,5 @@
 import Kernels
+import Randomness
 
 // Legend: N boxes [N, 4] (x1, y1, x2, y2) in pixels.
 

@@ -1,4 +1,5 @@
 import Kernels
+import Randomness
 
 // Naive twins of the optimised kernels: obviously correct loops in Double, used only by tests.
 

@@ -1,6 +1,6 @@
 // Horizontal and vertical flips of an image and its boxes (W×H image, pixels).
 
-import Kernels
+import Randomness
 
 /// Which mirror flips to apply to a sample; the horizontal flip is applied first (the two
 /// commute, so the order does not change the result).

@@ -1,4 +1,4 @@
-import Kernels
+import Randomness
 import TensorCore
 
 // B images per batch, 3 channels, H×W pixels; N objects per image.

@@ -1,6 +1,6 @@
 // A C×C float RGB canvas the digits generator paints on, samples in 0…255.
 
-import Kernels
+import Randomness
 
 /// Paints background noise, clutter strokes and alpha-blended digits, then quantises to 8 bits.
 /// Uses only +, ×, sqrt and fixed constants (no libm trigonometry), so output is the same on

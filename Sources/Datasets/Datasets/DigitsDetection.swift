@@ -1,7 +1,7 @@
 // Synthetic multi-class detection canvases made from real handwritten digits.
 // C×C canvas (C = 128), s×s pasted digit (s in 16...40), pixels.
 
-import Kernels
+import Randomness
 
 /// Generates the handwritten-digit detection set of DESIGN.md: 128 × 128 RGB canvases holding
 /// 3–8 UCI digits upscaled to 16–40 px, with noise and stroke-like clutter as distractors.

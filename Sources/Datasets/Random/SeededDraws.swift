@@ -1,4 +1,5 @@
 import Kernels
+import Randomness
 
 // The draws the data pipeline takes from `Kernels.SplitMix64`, each defined here.
 
@@ -23,10 +24,10 @@ extension SplitMix64 {
     }
 
     /// Returns a uniform integer in `0..<bound` (Lemire's multiply-and-reject, unbiased; the
-    /// same mapping as `Kernels.uniformIndex(below:using:)`).
+    /// same mapping as `RandomNumberGenerator.uniformIndex(below:)` of the Randomness module).
     /// - Precondition: `bound > 0`.
     public mutating func int(below bound: Int) -> Int {
-        Kernels.uniformIndex(below: bound, using: &self)
+        self.uniformIndex(below: bound)
     }
 
     /// Returns a uniform integer in a closed range.

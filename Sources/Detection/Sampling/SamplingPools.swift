@@ -4,10 +4,11 @@
 // Legend: N candidates; labels [N] > 0 foreground, 0 background, < 0 ignored.
 // The invariants every strategy relies on live here (mmdetection's `BaseSampler` idea): ignored
 // candidates are never chosen, nothing is chosen twice, outputs are ascending indices, and all
-// randomness comes from the generator passed in, through `Kernels.uniformIndex` (so the mapping
+// randomness comes from the generator passed in, through `uniformIndex(below:)` (so the mapping
 // from generator output to selection is fixed by Quarry's code, not the standard library's).
 
 import Kernels
+import Randomness
 
 /// Selection steps within the positive and negative pools, shared by the sampling strategies.
 enum SamplingPools {
@@ -106,12 +107,12 @@ enum SamplingPools {
 
     /// `count` distinct elements of `pool`, uniform without replacement (or all of it), ascending.
     ///
-    /// A partial Fisher–Yates shuffle: `count` draws, each `Kernels.uniformIndex`.
+    /// A partial Fisher–Yates shuffle: `count` draws, each `uniformIndex(below:)`.
     static func uniformSubset(of pool: [Int], count: Int, using generator: inout some RandomNumberGenerator) -> [Int] {
         guard count < pool.count else { return pool.sorted() }
         var pool = pool
         for i in 0..<count {
-            let j = i + Kernels.uniformIndex(below: pool.count - i, using: &generator)
+            let j = i + generator.uniformIndex(below: pool.count - i)
             pool.swapAt(i, j)
         }
         return pool[0..<count].sorted()

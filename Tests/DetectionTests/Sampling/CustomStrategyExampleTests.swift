@@ -3,6 +3,7 @@
 
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 /// A strategy that samples positives as `random` and takes as negatives the background

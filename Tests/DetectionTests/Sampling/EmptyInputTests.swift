@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 /// The empty matrix of STYLE.md, for every strategy at both heads: no candidates, no positives

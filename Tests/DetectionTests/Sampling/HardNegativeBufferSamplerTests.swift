@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 @Suite("HardNegativeBufferSampler")
@@ -13,7 +14,7 @@ struct HardNegativeBufferSamplerTests {
         let n = Self.layout.anchorCount
         var g = SplitMix64(seed: seed)
         var order = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Kernels.uniformIndex(below: i + 1, using: &g)) }
+        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, g.uniformIndex(below: i + 1)) }
         var labels = [Int8](repeating: 0, count: n), probabilities = [Float](repeating: 0.1, count: n)
         for i in order.prefix(10) { labels[i] = 1 }
         for i in order.dropFirst(10).prefix(5) { labels[i] = -1 }

@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 @Suite("HardNegativeBuffer")
@@ -12,7 +13,7 @@ struct HardNegativeBufferTests {
     func keepsTopK(seed: UInt64) {
         var scores = (0..<3_000).map { 0.5 + Float($0) / 6_000 }
         var g = SplitMix64(seed: seed)
-        for i in stride(from: scores.count - 1, to: 0, by: -1) { scores.swapAt(i, Kernels.uniformIndex(below: i + 1, using: &g)) }
+        for i in stride(from: scores.count - 1, to: 0, by: -1) { scores.swapAt(i, g.uniformIndex(below: i + 1)) }
         var buffer = HardNegativeBuffer(capacity: 100)
         for (i, score) in scores.enumerated() { buffer.insert(entry(i % 65, score, anchor: i)) }
         #expect(buffer.count == 100)
@@ -72,10 +73,10 @@ struct HardNegativeBufferTests {
         var g = SplitMix64(seed: 77)
         var sequence = 0, step = 0
         for op in 0..<20_000 {
-            let choice = Kernels.uniformIndex(below: 100, using: &g)
+            let choice = g.uniformIndex(below: 100)
             if choice < 80 {
                 // Scores on a coarse grid so that ties happen.
-                let e = entry(Kernels.uniformIndex(below: 20, using: &g), 0.5 + Float(Kernels.uniformIndex(below: 50, using: &g)) / 100,
+                let e = entry(g.uniformIndex(below: 20), 0.5 + Float(g.uniformIndex(below: 50)) / 100,
                               step: step, anchor: op)
                 let outcome = buffer.insert(e)
                 if model.count < 50 {
@@ -91,7 +92,7 @@ struct HardNegativeBufferTests {
                 }
                 sequence += 1
             } else if choice < 95 {
-                let image = Kernels.uniformIndex(below: 20, using: &g)
+                let image = g.uniformIndex(below: 20)
                 let expected = model.filter { $0.entry.imageID == image }
                     .sorted { $0.entry.score > $1.entry.score || ($0.entry.score == $1.entry.score && $0.sequence < $1.sequence) }
                 #expect(buffer.removeEntries(forImage: image) == expected.map(\.entry))
@@ -117,7 +118,7 @@ struct HardNegativeBufferTests {
             // Coarse scores, so that ties occur inside batches and against stored entries.
             let batch = (0..<batchSize).map { _ in
                 anchor += 1
-                return entry(Kernels.uniformIndex(below: 7, using: &g), 0.5 + Float(Kernels.uniformIndex(below: 20, using: &g)) / 40,
+                return entry(g.uniformIndex(below: 7), 0.5 + Float(g.uniformIndex(below: 20)) / 40,
                              step: step, anchor: anchor)
             }
             let before = Set(batched.entries.map(\.location))

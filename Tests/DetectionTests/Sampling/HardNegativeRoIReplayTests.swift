@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 @Suite("HardNegativeBufferSampler at the RoI head")
@@ -10,8 +11,8 @@ struct HardNegativeRoIReplayTests {
         var g = SplitMix64(seed: 21)
         var boxes: [Float] = [], labels: [Int8] = [], probabilities: [Float] = []
         for i in 0..<300 {
-            let x = Float(Kernels.uniformIndex(below: 3_000_000, using: &g)) / 10_000 + 0.1
-            let y = Float(Kernels.uniformIndex(below: 2_000_000, using: &g)) / 10_000 + 0.1
+            let x = Float(g.uniformIndex(below: 3_000_000)) / 10_000 + 0.1
+            let y = Float(g.uniformIndex(below: 2_000_000)) / 10_000 + 0.1
             boxes += [x, y, x + 33.3, y + 17.7]
             labels.append(i < 10 ? 1 : 0)
             probabilities.append(i >= 10 && i < 110 ? 0.95 - Float(i) * 0.001 : 0.2)

@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 @Suite("IoUBalancedSampler")
@@ -15,7 +16,7 @@ struct IoUBalancedSamplerTests {
         labels.append(-1); iou.append(0.5)
         var g = SplitMix64(seed: 99)
         for i in stride(from: labels.count - 1, to: 0, by: -1) {
-            let j = Kernels.uniformIndex(below: i + 1, using: &g)
+            let j = g.uniformIndex(below: i + 1)
             labels.swapAt(i, j); iou.swapAt(i, j)
         }
         return SamplingInput(image: SamplingImage(id: 0, width: 400, height: 400), labels: labels,

@@ -1,5 +1,6 @@
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 @Suite("OHEMSampler")

@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import Kernels
+import Randomness
 import TestSupport
 import Testing
 

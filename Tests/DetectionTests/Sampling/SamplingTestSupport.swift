@@ -2,6 +2,7 @@
 
 import Detection
 import Kernels
+import Randomness
 import Testing
 
 /// Seeded candidate sets: labels, losses, probabilities, IoUs and boxes of N candidates.
@@ -19,21 +20,21 @@ struct CandidateSet {
         precondition(positives + ignored <= n)
         var g = SplitMix64(seed: seed)
         var order = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Kernels.uniformIndex(below: i + 1, using: &g)) }
+        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, g.uniformIndex(below: i + 1)) }
         labels = [Int8](repeating: 0, count: n)
         for i in order.prefix(positives) { labels[i] = 1 }
         for i in order.dropFirst(positives).prefix(ignored) { labels[i] = -1 }
-        losses = (0..<n).map { _ in Float(Kernels.uniformIndex(below: 40, using: &g)) * 0.25 }
-        probabilities = (0..<n).map { _ in Float(Kernels.uniformIndex(below: 1000, using: &g)) / 1000 }
+        losses = (0..<n).map { _ in Float(g.uniformIndex(below: 40)) * 0.25 }
+        probabilities = (0..<n).map { _ in Float(g.uniformIndex(below: 1000)) / 1000 }
         maxIoU = labels.map { label in
-            let u = Float(Kernels.uniformIndex(below: 1000, using: &g)) / 1000
+            let u = Float(g.uniformIndex(below: 1000)) / 1000
             return label > 0 ? 0.7 + 0.3 * u : (label == 0 ? backgroundThreshold * u : backgroundThreshold + 0.1 * u)
         }
         for i in labels.indices where labels[i] < 0 { losses[i] = 0 }
         boxes = []
         for _ in 0..<n {
-            let x = Float(Kernels.uniformIndex(below: 360, using: &g)), y = Float(Kernels.uniformIndex(below: 360, using: &g))
-            let w = Float(8 + Kernels.uniformIndex(below: 32, using: &g)), h = Float(8 + Kernels.uniformIndex(below: 32, using: &g))
+            let x = Float(g.uniformIndex(below: 360)), y = Float(g.uniformIndex(below: 360))
+            let w = Float(8 + g.uniformIndex(below: 32)), h = Float(8 + g.uniformIndex(below: 32))
             boxes += [x, y, x + w, y + h]
         }
     }

@@ -1,4 +1,5 @@
-// A small seeded random number generator for reproducible sampling, data order and initialisation.
+// A small seeded random number generator for reproducible sampling, data order and initialisation,
+// in a module of its own so that the data layer and training need not import the kernels for it.
 
 /// A seeded 64-bit pseudo-random number generator: Sebastiano Vigna's SplitMix64.
 ///
@@ -31,8 +32,8 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
 
 // MARK: - Bounded draws
 
-extension Kernels {
-    /// Returns a uniform integer in `0..<bound` drawn from `generator`.
+extension RandomNumberGenerator {
+    /// Returns a uniform integer in `0..<bound` drawn from this generator.
     ///
     /// Lemire's multiply-and-reject method, written out here rather than taken from
     /// `Int.random(in:using:)` so that the mapping from generator output to index is fixed by
@@ -40,15 +41,15 @@ extension Kernels {
     /// Reference: Lemire, "Fast random integer generation in an interval", ACM TOMACS 2019.
     /// - Precondition: `bound > 0`.
     @inlinable
-    public static func uniformIndex(below bound: Int, using generator: inout some RandomNumberGenerator) -> Int {
+    public mutating func uniformIndex(below bound: Int) -> Int {
         precondition(bound > 0, "uniformIndex: bound must be positive, got \(bound)")
         let range = UInt64(bound)
-        var product = generator.next().multipliedFullWidth(by: range)
+        var product = next().multipliedFullWidth(by: range)
         if product.low < range {
             // Reject the few low products that would bias the result (threshold = 2⁶⁴ mod range).
             let threshold = (0 &- range) % range
             while product.low < threshold {
-                product = generator.next().multipliedFullWidth(by: range)
+                product = next().multipliedFullWidth(by: range)
             }
         }
         return Int(product.high)

@@ -1,5 +1,5 @@
 // SplitMix64 against Vigna's reference outputs, and the bounded draw built on it.
-import Kernels
+import Randomness
 import Testing
 
 @Suite("SplitMix64 and uniformIndex")
@@ -19,13 +19,13 @@ struct SplitMix64Tests {
         var a = SplitMix64(seed: 7), b = SplitMix64(seed: 7)
         var counts = [Int](repeating: 0, count: 10)
         for _ in 0..<10_000 {
-            let i = Kernels.uniformIndex(below: 10, using: &a)
-            #expect(i == Kernels.uniformIndex(below: 10, using: &b))
+            let i = a.uniformIndex(below: 10)
+            #expect(i == b.uniformIndex(below: 10))
             counts[i] += 1
         }
         // 1,000 expected per bucket, standard deviation ≈ 30: 850...1150 is a five-sigma band.
         #expect(counts.allSatisfy { (850...1150).contains($0) }, "\(counts)")
         var c = SplitMix64(seed: 1)
-        #expect((0..<100).allSatisfy { _ in Kernels.uniformIndex(below: 1, using: &c) == 0 })
+        #expect((0..<100).allSatisfy { _ in c.uniformIndex(below: 1) == 0 })
     }
 }

@@ -3,6 +3,7 @@
 //
 // Dependency direction (each module imports only those to its left):
 //   Randomness, CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
+//   Kernels ← DetectionKernels (boxes, anchors, matching, NMS, RoI Align, selection) ← Autograd, Detection
 //   CImageCodecs, Randomness ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
 //   Randomness (SplitMix64 and its bounded draw; no dependencies) ← Kernels, Datasets, Detection, Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
@@ -47,13 +48,16 @@ let package = Package(
         .target(name: "AtomicFiles", dependencies: []),
         .target(name: "Randomness", dependencies: []),
         .target(name: "Kernels", dependencies: ["Randomness", "CShims", "CCPU"], swiftSettings: nativeKernelSettings),
+        // Box, anchor, matching, NMS, RoI Align and selection kernels: the detection-specific
+        // half of the raw-buffer loops, extending the same `Kernels` namespace.
+        .target(name: "DetectionKernels", dependencies: ["Kernels", "Randomness"], swiftSettings: nativeKernelSettings),
         .target(name: "TensorCore", dependencies: ["Kernels"]),
-        .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
+        .target(name: "Autograd", dependencies: ["TensorCore", "Kernels", "DetectionKernels"]),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels", "AtomicFiles"]),
         .target(
             name: "Detection",
             dependencies: [
-                "NN", "Autograd", "TensorCore", "Kernels", "Randomness",
+                "NN", "Autograd", "TensorCore", "Kernels", "DetectionKernels", "Randomness",
                 // Only the two modules the hard-negative buffer uses: the umbrella `Collections`
                 // product would also compile BitCollections, HashTreeCollections, OrderedCollections
                 // and _RopeModule into every release build.
@@ -72,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "Quarry",
-            dependencies: ["AtomicFiles", "Randomness", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
+            dependencies: ["AtomicFiles", "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
         .executableTarget(
             name: "QuarryCLI",
@@ -88,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "QuarryBenchmarks",
             dependencies: [
-                "Randomness", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
+                "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/QuarryBenchmarks",
@@ -96,14 +100,15 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Randomness", "Kernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Randomness", "TestSupport"]),
+        .testTarget(name: "DetectionKernelsTests", dependencies: ["DetectionKernels", "Kernels", "Randomness", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "Randomness", "TestSupport"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Randomness", "TestSupport"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Datasets", "Randomness", "TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "DetectionKernels", "Datasets", "Randomness", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Randomness", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),

@@ -4,6 +4,7 @@
 // scaled to keep 3–4 digits ("M pairs/s", "K boxes/s", "K RoIs/s"). One thread: these kernels
 // do not call BLAS and run no parallel loops.
 import Benchmark
+import DetectionKernels
 import Kernels
 import Randomness
 

@@ -1,6 +1,6 @@
 // Loss-kernel workloads of DESIGN.md's benchmark contract: K1a, K1b (sigmoid focal loss forward
 // + backward), K2 (softmax cross-entropy per-sample loss + gradient), K3 (smooth L1 forward +
-// backward). K1 and K2 run twice: the fused kernel of the training path and the separate pair.
+// backward). K1 and K2 run the forward kernel then the backward kernel, as the autograd primitives do.
 // Each reports the contract's unit (M elem/s, M rows/s) through `recordRate` (RateMeasurement.swift).
 import Benchmark
 import Kernels
@@ -60,14 +60,6 @@ func registerLossBenchmarks() {
     let elements = "M elem/s", rows = "M rows/s"
 
     for (id, shape, count, workload) in [("K1a", "120000x1", 120_000, k1a), ("K1b", "120000x80", 9_600_000, k1b)] {
-        Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), fused", configuration: .init(metrics: rateMetrics(elements))) { benchmark in
-            let w = workload.get
-            recordRate(benchmark, unit: elements, work: Double(count), scale: 1e6) {
-                Kernels.sigmoidFocalLossForwardBackward(w.loss, w.grad, gradScale: w.gradOutput[0],
-                                                        logits: UnsafeBufferPointer(w.logits), targets: UnsafeBufferPointer(w.targets))
-            }
-            blackHole(w.grad[0] + w.loss[0])
-        }
         Benchmark("\(id) sigmoid focal loss fwd+bwd \(shape), forward then backward", configuration: .init(metrics: rateMetrics(elements))) { benchmark in
             let w = workload.get
             recordRate(benchmark, unit: elements, work: Double(count), scale: 1e6) {
@@ -77,16 +69,6 @@ func registerLossBenchmarks() {
             }
             blackHole(w.grad[0] + w.loss[0])
         }
-    }
-
-    Benchmark("K2 softmax CE per-sample loss + grad 2000x21, fused", configuration: .init(metrics: rateMetrics(rows))) { benchmark in
-        let w = k2.get
-        recordRate(benchmark, unit: rows, work: 2_000, scale: 1e6) {
-            Kernels.softmaxCrossEntropyForwardBackward(w.loss, w.grad, gradOutput: UnsafeBufferPointer(w.gradOutput),
-                                                       logits: UnsafeBufferPointer(w.logits), labels: UnsafeBufferPointer(w.labels),
-                                                       classCount: 21)
-        }
-        blackHole(w.grad[0] + w.loss[0])
     }
 
     Benchmark("K2 softmax CE per-sample loss + grad 2000x21, forward then backward", configuration: .init(metrics: rateMetrics(rows))) { benchmark in

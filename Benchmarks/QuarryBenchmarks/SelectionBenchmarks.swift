@@ -2,6 +2,7 @@
 // positive cap), K4b (OHEM at the RoI head: NMS 0.7 by loss, top 128), K5 (random balanced
 // sampler). Each reports M anchors/s or M RoIs/s through `recordRate` (RateMeasurement.swift).
 import Benchmark
+import DetectionKernels
 import Kernels
 import Randomness
 

@@ -84,51 +84,6 @@ extension Kernels {
         }
     }
 
-    /// Computes the per-sample softmax cross-entropy and accumulates its gradient in one pass.
-    ///
-    /// Does the work of ``softmaxCrossEntropyForward(_:logits:labels:classCount:ignoredLabel:weights:)``
-    /// followed by
-    /// ``softmaxCrossEntropyBackward(_:gradOutput:logits:labels:classCount:ignoredLabel:weights:)``
-    /// with one max, exp and sum per row instead of two: the training path, where `gradOutput`
-    /// (typically 1 / number selected) is known before the forward.
-    /// - Parameters:
-    ///   - loss: output, [N] per-sample losses (overwritten; 0 for ignored rows).
-    ///   - gradLogits: [N, C] gradient with respect to the logits; accumulated (`+=`).
-    ///   - gradOutput: [N] gradient of the objective with respect to each sample's loss.
-    ///   - logits, labels, classCount, ignoredLabel, weights: as in the forward.
-    /// - Precondition: shapes as in the forward and backward.
-    public static func softmaxCrossEntropyForwardBackward(
-        _ loss: UnsafeMutableBufferPointer<Float>,
-        _ gradLogits: UnsafeMutableBufferPointer<Float>,
-        gradOutput: UnsafeBufferPointer<Float>,
-        logits: UnsafeBufferPointer<Float>,
-        labels: UnsafeBufferPointer<Int32>,
-        classCount: Int,
-        ignoredLabel: Int32 = -1,
-        weights: UnsafeBufferPointer<Float>? = nil
-    ) {
-        let n = labels.count, c = classCount
-        checkRowShapes(loss.count, logits.count, n, c, weights, "softmaxCrossEntropyForwardBackward")
-        precondition(gradLogits.count == n * c && gradOutput.count == n,
-                     "softmaxCrossEntropyForwardBackward: gradLogits [\(gradLogits.count)], gradOutput [\(gradOutput.count)] but logits [\(n), \(c)]")
-        guard n > 0 else { return }
-        let out = loss.baseAddress!, gx = gradLogits.baseAddress!, g = gradOutput.baseAddress!
-        let x = logits.baseAddress!, y = labels.baseAddress!, w = weights?.baseAddress
-        forEachChunk(count: n, minimumChunk: softmaxMinimumRowsPerWorker) { range in
-            forEachSoftmaxBlock(x, classCount: c, rows: range) { rows, exps, maxima, sums in
-                for i in rows {
-                    let label = y[i], b = i - rows.lowerBound
-                    checkClassLabel(label, row: i, classCount: c, ignoredLabel: ignoredLabel, "softmaxCrossEntropyForwardBackward")
-                    if label == ignoredLabel { out[i] = 0; continue }
-                    let weight = w?[i] ?? 1
-                    out[i] = weight * ((maxima[b] - x[i * c + Int(label)]) + vectorizableLog(sums[b]))
-                    let scale = g[i] * weight
-                    addSoftmaxMinusOneHot(gx + i * c, exps + b * c, c, label: Int(label), scale: scale / sums[b], oneHotScale: scale)
-                }
-            }
-        }
-    }
-
     // MARK: - Shared pieces
 
     /// `grad[j] += scale · exps[j]` for j < C, then `grad[label] −= oneHotScale`.

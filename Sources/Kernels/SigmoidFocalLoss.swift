@@ -93,58 +93,6 @@ extension Kernels {
         }
     }
 
-    /// Computes the per-element sigmoid focal loss and accumulates the gradient of their scaled
-    /// sum in one pass: the training path.
-    ///
-    /// Writes what ``sigmoidFocalLossForward(_:logits:targets:alpha:gamma:weights:)`` writes and
-    /// adds `gradScale · ∂loss[i]/∂x[i]` to `gradLogits[i]`, i.e. the backward with every
-    /// grad_output equal to `gradScale` (the focal strategy's 1 / max(1, positives)), sharing the
-    /// exp and log of the forward. Reading no grad_output buffer saves memory traffic on
-    /// [A, K] logits that do not fit in cache.
-    /// - Parameters:
-    ///   - loss: output, [N] per-element losses (overwritten).
-    ///   - gradLogits: [N] gradient with respect to the logits; accumulated (`+=`).
-    ///   - gradScale: the gradient of the objective with respect to each loss (the same for all).
-    ///   - logits, targets, alpha, gamma, weights: as in the forward.
-    /// - Precondition: all buffers hold N elements; `gamma >= 0`; `alpha <= 1`.
-    public static func sigmoidFocalLossForwardBackward(
-        _ loss: UnsafeMutableBufferPointer<Float>,
-        _ gradLogits: UnsafeMutableBufferPointer<Float>,
-        gradScale: Float,
-        logits: UnsafeBufferPointer<Float>,
-        targets: UnsafeBufferPointer<Float>,
-        alpha: Float = 0.25,
-        gamma: Float = 2,
-        weights: UnsafeBufferPointer<Float>? = nil
-    ) {
-        let n = logits.count
-        precondition(loss.count == n && gradLogits.count == n && targets.count == n,
-                     "sigmoidFocalLossForwardBackward: loss [\(loss.count)], gradLogits [\(gradLogits.count)], logits [\(n)], targets [\(targets.count)] differ")
-        precondition(weights == nil || weights!.count == n, "sigmoidFocalLossForwardBackward: weights [\(weights!.count)] but logits [\(n)]")
-        precondition(gamma >= 0 && alpha <= 1, "sigmoidFocalLossForwardBackward: need gamma >= 0 and alpha <= 1, got gamma \(gamma), alpha \(alpha)")
-        guard n > 0 else { return }
-        let out = loss.baseAddress!, gx = gradLogits.baseAddress!
-        let x = logits.baseAddress!, t = targets.baseAddress!, w = weights?.baseAddress
-        let (a0, a1) = alphaWeights(alpha)
-        forEachChunk(count: n, minimumChunk: lossLoopMinimumChunk) { range in
-            withGammaSpecialized(gamma) { square in
-                if let w {
-                    for i in range {
-                        let terms = focalTerms(x[i], t[i], a0, a1, gamma, square)
-                        out[i] = w[i] * terms.loss
-                        gx[i] += gradScale * w[i] * terms.derivative
-                    }
-                } else {
-                    for i in range {
-                        let terms = focalTerms(x[i], t[i], a0, a1, gamma, square)
-                        out[i] = terms.loss
-                        gx[i] += gradScale * terms.derivative
-                    }
-                }
-            }
-        }
-    }
-
     // MARK: - Scalar pieces
 
     /// The class weights (negative, positive) for alpha: (1 − α, α), or (1, 1) when α < 0.

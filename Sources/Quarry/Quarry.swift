@@ -2,6 +2,7 @@
 @_exported import AtomicFiles
 @_exported import Randomness
 @_exported import Kernels
+@_exported import DetectionKernels
 @_exported import TensorCore
 @_exported import Autograd
 @_exported import NN

@@ -2,6 +2,7 @@
 // hand-computed cases.
 import Autograd
 import Detection
+import DetectionKernels
 import Foundation
 import TensorCore
 import Testing

@@ -1,5 +1,6 @@
 // Matching, target encoding and selection on hand-computed cases, including the empty ones.
 import Detection
+import DetectionKernels
 import Foundation
 import Kernels
 import Randomness

@@ -66,19 +66,19 @@ struct LoopWorkersTests {
         return (0.25 * t + 0.75 * (1 - t)) * (1 - pT) * (1 - pT) * ce
     }
 
-    @Test("the parallel fused sigmoid focal loss equals the per-element formula and its derivative")
+    @Test("the parallel sigmoid focal loss forward and backward equal the per-element formula and its derivative")
     func parallelFocalLossMatchesScalar() {
         let n = 300_001  // > 2 × lossLoopMinimumChunk: both workers run
         var generator = SplitMix64(seed: 11)
         let x = (0..<n).map { _ in Float(generator.next() >> 40) / Float(1 << 24) * 24 - 12 }
         let t = (0..<n).map { _ in generator.next() % 7 == 0 ? Float(1) : 0 }
         var loss = [Float](repeating: 0, count: n), grad = [Float](repeating: 0.5, count: n)
+        let gradOutput = [Float](repeating: 2, count: n)
         x.withUnsafeBufferPointer { xb in
             t.withUnsafeBufferPointer { tb in
-                loss.withUnsafeMutableBufferPointer { lb in
-                    grad.withUnsafeMutableBufferPointer { gb in
-                        Kernels.sigmoidFocalLossForwardBackward(lb, gb, gradScale: 2, logits: xb, targets: tb)
-                    }
+                loss.withUnsafeMutableBufferPointer { Kernels.sigmoidFocalLossForward($0, logits: xb, targets: tb) }
+                grad.withUnsafeMutableBufferPointer { gb in
+                    gradOutput.withUnsafeBufferPointer { Kernels.sigmoidFocalLossBackward(gb, gradOutput: $0, logits: xb, targets: tb) }
                 }
             }
         }

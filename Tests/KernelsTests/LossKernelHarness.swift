@@ -6,6 +6,7 @@ import Foundation
 import Kernels
 import Randomness
 import Testing
+import TestSupport
 
 // MARK: - Closeness
 
@@ -27,30 +28,6 @@ func expectClose(_ actual: [Float], _ expected: [Double], relative: Double = 1e-
 let belowFloatNormal = Double(Float.leastNormalMagnitude)
 
 // MARK: - Kernel wrappers over arrays
-
-/// Copies arrays into buffers that live until `free()`, so kernel calls read as one line.
-final class Arena {
-    private var blocks: [UnsafeMutableRawPointer] = []
-
-    /// A read-only copy of `values`.
-    func copy<T>(_ values: [T]) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(output(values)) }
-
-    /// A writable copy of `values`.
-    func output<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
-        let block = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
-        _ = block.initialize(from: values)
-        blocks.append(UnsafeMutableRawPointer(block.baseAddress!))
-        return UnsafeMutableBufferPointer(rebasing: block[0..<values.count])
-    }
-
-    /// An optional read-only copy.
-    func copy<T>(_ values: [T]?) -> UnsafeBufferPointer<T>? { values.map { copy($0) } }
-
-    func free() {
-        for block in blocks { block.deallocate() }
-        blocks.removeAll()
-    }
-}
 
 /// Array-in, array-out calls of the loss kernels (backward kernels start from zero unless given `into`).
 enum Run {
@@ -108,13 +85,6 @@ enum Run {
         let out = a.output(start ?? [Float](repeating: 0, count: x.count))
         Kernels.softmaxCrossEntropyBackward(out, gradOutput: a.copy(g), logits: a.copy(x), labels: a.copy(y), classCount: c, weights: a.copy(w))
         return Array(out)
-    }
-
-    static func crossEntropyFused(_ g: [Float], _ x: [Float], _ y: [Int32], classes c: Int, _ w: [Float]? = nil) -> (loss: [Float], grad: [Float]) {
-        let a = Arena(); defer { a.free() }
-        let loss = a.output([Float](repeating: .nan, count: y.count)), grad = a.output([Float](repeating: 0, count: x.count))
-        Kernels.softmaxCrossEntropyForwardBackward(loss, grad, gradOutput: a.copy(g), logits: a.copy(x), labels: a.copy(y), classCount: c, weights: a.copy(w))
-        return (Array(loss), Array(grad))
     }
 
     static func softmaxFocal(_ x: [Float], _ y: [Int32], classes c: Int, gamma: Float = 2, _ w: [Float]? = nil) -> [Float] {
@@ -194,10 +164,4 @@ func flatDoubles(_ value: Any) -> [Double] {
     if let array = value as? [Any] { return array.flatMap(flatDoubles) }
     Issue.record("fixture value \(value) is not a number or an array")
     return []
-}
-
-/// Deterministic pseudo-random Floats in [lo, hi) from a seed (SplitMix64).
-func seededFloats(_ n: Int, _ lo: Float, _ hi: Float, seed: UInt64) -> [Float] {
-    var generator = SplitMix64(seed: seed)
-    return (0..<n).map { _ in lo + (hi - lo) * Float(generator.next() >> 40) / Float(1 << 24) }
 }

@@ -1,3 +1,4 @@
+import DetectionKernels
 import Kernels
 
 // Naive twins of the detection kernels: direct ports of torchvision's reference loops, written

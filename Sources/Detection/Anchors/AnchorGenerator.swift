@@ -1,6 +1,7 @@
 // Legend: h×w feature map (cells), A = R·S anchors per location (R aspect ratios, S sizes);
 // anchors [h·w·A, 4] as (x1, y1, x2, y2) in input-image pixels, location-major (row, column),
 // then ratio, then size: anchor (y, x, a) at row (y·w + x)·A + a.
+import DetectionKernels
 import Kernels
 import TensorCore
 

@@ -3,6 +3,7 @@
 // Tensor-level wrappers over the box kernels: each checks shapes, allocates the result and
 // calls one kernel. Non-differentiable by design (matching, NMS and proposal filtering take
 // and return `Tensor`, never `Variable`).
+import DetectionKernels
 import Kernels
 import TensorCore
 

@@ -1,4 +1,5 @@
 // Legend: N boxes [N, 4] as (x1, y1, x2, y2) in input-image pixels; [N] scores; [N] classes.
+import DetectionKernels
 import Kernels
 import TensorCore
 

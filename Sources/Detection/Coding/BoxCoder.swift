@@ -1,5 +1,6 @@
 // Legend: N boxes; C groups of 4 deltas per row (C = K + 1 for the RoI head's per-class deltas);
 // boxes [N, 4] as (x1, y1, x2, y2) in input-image pixels; deltas (dx, dy, dw, dh).
+import DetectionKernels
 import Kernels
 import TensorCore
 

@@ -5,6 +5,7 @@
 // and the loss evaluation: which candidates, with what weights, how the batch sum is
 // normalised, and which classification loss applies. The loss code never chooses; the chooser
 // never computes a loss.
+import DetectionKernels
 import Kernels
 
 /// The classification loss a head evaluates over its selected candidates.

@@ -1,5 +1,6 @@
 // Legend: N candidates of one image and head (A anchors at the RPN; proposals followed by the
 // ground truth at the RoI head), L = K + 1 classes (0 = background).
+import DetectionKernels
 import Foundation
 import Kernels
 import TensorCore

@@ -1,5 +1,6 @@
 // Legend: N candidates (anchors or proposals), M ground-truth boxes; boxes [·, 4] as
 // (x1, y1, x2, y2) in input-image pixels.
+import DetectionKernels
 import Kernels
 import TensorCore
 

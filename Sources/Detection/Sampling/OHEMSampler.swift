@@ -3,6 +3,7 @@
 // Legend: N candidates, labels [N], losses [N] (classification + smooth-L1 box loss on
 // positives, no gradient), b the budget. Equal losses: the lower index ranks first.
 
+import DetectionKernels
 import Kernels
 
 /// A strategy that trains on the candidates with the highest current loss (OHEM).

@@ -7,6 +7,7 @@
 // randomness comes from the generator passed in, through `uniformIndex(below:)` (so the mapping
 // from generator output to selection is fixed by Quarry's code, not the standard library's).
 
+import DetectionKernels
 import Kernels
 import Randomness
 

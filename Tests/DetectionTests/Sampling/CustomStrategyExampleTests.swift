@@ -2,6 +2,7 @@
 // the documentation cannot drift from the API.
 
 import Detection
+import DetectionKernels
 import Kernels
 import Randomness
 import Testing

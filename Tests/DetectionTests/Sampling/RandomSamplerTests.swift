@@ -1,4 +1,5 @@
 import Detection
+import DetectionKernels
 import Kernels
 import Randomness
 import Testing

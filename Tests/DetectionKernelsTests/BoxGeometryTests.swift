@@ -1,10 +1,11 @@
+import DetectionKernels
 import Kernels
 import Testing
 import TestSupport
 
 // Legend: N boxes [N, 4] in pixels, in the format each test names.
 
-@Suite("Box area, clipping, small-box removal and format conversion")
+@Suite("Box area, clipping and small-box removal")
 struct BoxGeometryTests {
     @Test("areas are (x2 − x1)·(y2 − y1) with no +1")
     func areas() {
@@ -37,43 +38,5 @@ struct BoxGeometryTests {
         #expect([Float]().withUnsafeBufferPointer { b in
             kept.withUnsafeMutableBufferPointer { Kernels.removeSmallBoxes($0, b, count: 0, minimumSize: 1) }
         } == 0)
-    }
-
-    /// Converts [N, 4] boxes between formats.
-    private func convert(_ boxes: [Float], _ source: BoxFormat, _ target: BoxFormat) -> [Float] {
-        var out = [Float](repeating: .nan, count: boxes.count)
-        boxes.withUnsafeBufferPointer { b in
-            out.withUnsafeMutableBufferPointer { Kernels.convertBoxes($0, b, count: boxes.count / 4, from: source, to: target) }
-        }
-        return out
-    }
-
-    @Test("format conversion: hand-computed values")
-    func formats() {
-        let xyxy: [Float] = [10, 20, 30, 60, -4, 0, 2, 3]
-        #expect(convert(xyxy, .xyxy, .xywh) == [10, 20, 20, 40, -4, 0, 6, 3])
-        #expect(convert(xyxy, .xyxy, .cxcywh) == [20, 40, 20, 40, -1, 1.5, 6, 3])
-        #expect(convert([20, 40, 20, 40], .cxcywh, .xyxy) == [10, 20, 30, 60])
-        #expect(convert([10, 20, 20, 40], .xywh, .xyxy) == [10, 20, 30, 60])
-        #expect(convert([10, 20, 20, 40], .xywh, .cxcywh) == [20, 40, 20, 40])
-        #expect(convert([20, 40, 20, 40], .cxcywh, .xywh) == [10, 20, 20, 40])
-        #expect(convert(xyxy, .cxcywh, .cxcywh) == xyxy)
-    }
-
-    @Test("format conversion round-trips every pair on random boxes, also in place")
-    func roundTrip() {
-        let boxes = randomBoxes(50, seed: 3)
-        for source in BoxFormat.allCases {
-            for target in BoxFormat.allCases {
-                let there = convert(boxes, .xyxy, source)
-                let back = convert(convert(there, source, target), target, .xyxy)
-                expectClose(back, boxes, relativeTolerance: 1e-5, absoluteTolerance: 1e-4, "\(source)→\(target)")
-            }
-        }
-        var inPlace = boxes
-        inPlace.withUnsafeMutableBufferPointer { p in
-            Kernels.convertBoxes(p, UnsafeBufferPointer(p), count: 50, from: .xyxy, to: .cxcywh)
-        }
-        #expect(inPlace == convert(boxes, .xyxy, .cxcywh))
     }
 }

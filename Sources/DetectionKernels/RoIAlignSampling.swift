@@ -1,6 +1,7 @@
 // Legend: input [N, C, H, W] feature map (cells); K RoIs [K, 5] as (batch index, x1, y1, x2, y2)
 // in input-image pixels; output [K, C, PH, PW]; per bin a gh×gw grid of sample points; a tap
 // is one of the 4 feature cells a sample point interpolates from, with its bilinear weight.
+import Kernels
 
 /// The sizes and options shared by `roiAlignForward` and `roiAlignBackward`.
 ///

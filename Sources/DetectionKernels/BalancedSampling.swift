@@ -9,6 +9,7 @@
 // ranks are sorted, and pass 2 maps each rank to its index by skipping whole chunks with the
 // prefix sums and scanning one chunk per chosen rank at most.
 
+import Kernels
 import Randomness
 
 extension Kernels {

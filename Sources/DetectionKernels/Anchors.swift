@@ -2,6 +2,7 @@
 // stride in input-image pixels per feature cell; anchors [h·w·A, 4] as (x1, y1, x2, y2) pixels.
 // Order (torchvision's AnchorGenerator): location-major (row y, then column x), then aspect
 // ratio, then size: anchor (y, x, r, s) sits at row ((y·w + x)·R + r)·S + s.
+import Kernels
 
 extension Kernels {
     /// Writes the A = R·S anchors centred on the origin, aspect ratio major, size minor.

@@ -1,3 +1,4 @@
+import DetectionKernels
 import Kernels
 import Randomness
 import Testing

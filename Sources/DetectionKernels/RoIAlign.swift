@@ -5,6 +5,7 @@
 // tap is a scalar gather. Here the feature map is copied once to [N, H, W, C]; a tap then reads
 // (forward) or scatter-adds (backward) C contiguous floats, a loop that vectorises, and each
 // RoI's taps (cells and weights) are computed once and reused for all C channels.
+import Kernels
 
 extension Kernels {
     /// Checks the sizes shared by the RoI Align pair, and that every batch index is valid.

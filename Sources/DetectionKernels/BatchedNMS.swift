@@ -4,6 +4,7 @@
 // sorted list by class with a stable counting sort (so each class's boxes stay in score order
 // and sit in one contiguous run of the workspace), suppress within each run, then read the kept
 // boxes back in the global score order.
+import Kernels
 
 extension Kernels {
     /// Performs NMS independently within each class and writes the kept indices by decreasing score.

@@ -1,5 +1,6 @@
 // Legend: N boxes, M boxes; [N, 4] as (x1, y1, x2, y2) in input-image pixels.
-// IoU = intersection / union; GIoU = IoU - (enclosing area - union) / enclosing area.
+// IoU = intersection / union.
+import Kernels
 
 /// The five per-box columns a pairwise loop reads: corners and area, each contiguous.
 ///
@@ -96,52 +97,6 @@ extension Kernels {
                 for j in 0..<m {
                     iou[row + j] = Kernels.iou(ax1, ay1, ax2, ay2, areaA,
                                                b.x1[j], b.y1[j], b.x2[j], b.y2[j], b.area[j])
-                }
-            }
-        }
-    }
-
-    /// Computes the generalised IoU of every pair of boxes from two sets.
-    ///
-    /// GIoU = IoU − (C − U) / C with C the area of the smallest enclosing box and U the union.
-    /// Degenerate pairs never give NaN: IoU is 0 when U ≤ 0 (see `pairwiseIoU`), and the penalty
-    /// term is 0 when C ≤ 0 (two identical empty boxes give GIoU 0). Values lie in [−1, 1].
-    /// - Parameters:
-    ///   - giou: [N, M] output, row-major.
-    ///   - boxes1: [N, 4] boxes (x1, y1, x2, y2), pixels.
-    ///   - count1: N.
-    ///   - boxes2: [M, 4] boxes (x1, y1, x2, y2), pixels.
-    ///   - count2: M.
-    /// - Precondition: the buffers hold ≥ N·M, 4·N and 4·M elements.
-    ///
-    /// Reference: Rezatofighi et al., "Generalized Intersection over Union", arXiv:1902.09630;
-    /// torchvision.ops.generalized_box_iou.
-    public static func pairwiseGIoU(
-        _ giou: UnsafeMutableBufferPointer<Float>,
-        _ boxes1: UnsafeBufferPointer<Float>, count1: Int,
-        _ boxes2: UnsafeBufferPointer<Float>, count2: Int
-    ) {
-        let n = count1, m = count2
-        checkPairwiseShapes("pairwiseGIoU", output: giou.count, boxes1, n, boxes2, m)
-        if n == 0 || m == 0 { return }
-        withBoxColumns(boxes2, count: m) { b in
-            for i in 0..<n {
-                let ax1 = boxes1[4 * i], ay1 = boxes1[4 * i + 1], ax2 = boxes1[4 * i + 2], ay2 = boxes1[4 * i + 3]
-                let areaA = (ax2 - ax1) * (ay2 - ay1)
-                let row = i * m
-                for j in 0..<m {
-                    let bx1 = b.x1[j], by1 = b.y1[j], bx2 = b.x2[j], by2 = b.y2[j]
-                    let w = larger(smaller(ax2, bx2) - larger(ax1, bx1), 0)
-                    let h = larger(smaller(ay2, by2) - larger(ay1, by1), 0)
-                    let intersection = w * h
-                    let union = areaA + b.area[j] - intersection
-                    let quotient = intersection / union
-                    let iou = union > 0 ? quotient : 0
-                    let cw = larger(larger(ax2, bx2) - smaller(ax1, bx1), 0)
-                    let ch = larger(larger(ay2, by2) - smaller(ay1, by1), 0)
-                    let enclosing = cw * ch
-                    let penalty = (enclosing - union) / enclosing
-                    giou[row + j] = enclosing > 0 ? iou - penalty : iou
                 }
             }
         }

@@ -1,7 +1,9 @@
 // Random balanced sampling: exact counts, membership, reproducibility, a naive twin drawing the
 // same ranks with an index array and a Set, and a frequency check of uniformity.
+import DetectionKernels
 import Kernels
 import Randomness
+import TestSupport
 import Testing
 
 /// The naive twin: materialise the index lists, Floyd's algorithm with a Set, sort, map.

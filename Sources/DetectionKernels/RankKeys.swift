@@ -5,6 +5,7 @@
 // integers, in the high 32 bits and the candidate index in the low 32 bits. Keys are unique
 // (indices are), so ties in loss are broken by index with no extra comparison, and the
 // selection and sort below never see equal keys.
+import Kernels
 
 extension Kernels {
     /// The key that sorts (loss descending, index ascending) as ascending UInt64.

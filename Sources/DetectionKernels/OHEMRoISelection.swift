@@ -5,6 +5,7 @@
 // candidates are ranked once with rank keys (loss descending, equal losses by lower index),
 // then each is compared only with the RoIs already kept, and the walk stops at k kept, so the
 // cost is O(K log K + K·k) in the worst case and far less when the top RoIs survive.
+import Kernels
 
 extension Kernels {
     /// Selects up to `count` RoIs in order of decreasing loss, suppressing any RoI whose IoU with

@@ -1,3 +1,4 @@
+import DetectionKernels
 import Foundation
 import Kernels
 import Testing

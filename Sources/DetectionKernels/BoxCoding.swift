@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 // Legend: N boxes, C box groups per row (K + 1 classes for per-class deltas, else 1);
 // boxes [N, 4] as (x1, y1, x2, y2) in input-image pixels; deltas [N, 4·C] as (dx, dy, dw, dh).

@@ -1,4 +1,5 @@
 // Legend: N boxes, [N, 4] as (x1, y1, x2, y2) in input-image pixels; H×W image in pixels.
+import Kernels
 
 extension Kernels {
     /// Computes the area of each box, `(x2 - x1) · (y2 - y1)` (no `+1`).

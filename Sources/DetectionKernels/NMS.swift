@@ -9,6 +9,7 @@
 // 4. stop when every candidate is kept or suppressed, or when `maximumKept` is reached.
 // Batched NMS sorts globally, regroups the sorted boxes by class with a stable counting sort,
 // runs step 3 per class, and reads the kept boxes back in global rank order.
+import Kernels
 
 /// Scratch columns for greedy NMS: boxes in decreasing score order, their areas, their rank in
 /// that order, and a suppression flag. Owned by one NMS call.

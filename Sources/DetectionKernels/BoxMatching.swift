@@ -14,6 +14,7 @@
 // Explicit SIMD4 rather than a scalar loop: with selects and a division in the body the
 // auto-vectoriser gives up here. The SIMD and scalar paths perform the same IEEE operations in
 // the same order as `Kernels.iou`, so their IoUs are bit-identical.
+import Kernels
 
 /// Four Float lanes (one SSE register).
 typealias FloatLanes = SIMD4<Float>

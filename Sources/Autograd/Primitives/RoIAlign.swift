@@ -1,6 +1,6 @@
 // Legend: features [N, C, H, W] (cells); K RoIs [K, 5] as (image index, x1, y1, x2, y2) in
 // input-image pixels; output [K, C, PH, PW].
-import Autograd
+import DetectionKernels
 import Kernels
 import TensorCore
 

@@ -1,5 +1,6 @@
 // Legend: M ground-truth boxes, N candidates (anchors or proposals);
 // IoU matrix [M, N] row-major, iou[g·N + j] = IoU(ground truth g, candidate j).
+import Kernels
 
 /// The matcher's verdict for one candidate (anchor or proposal).
 ///

@@ -1,6 +1,8 @@
 // OHEM top-k selection and OHEM RoI selection against full-sort naive twins, on seeded inputs
 // with many tied losses, plus the empty and degenerate cases.
+import DetectionKernels
 import Kernels
+import TestSupport
 import Testing
 
 // MARK: - Naive twins

@@ -9,6 +9,7 @@
 // rejected by one compare. Expected cost O(N + want·log(N/want)·log want); then the kept keys
 // are sorted and the two pools merged. The greedy "take in rank order, skip positives beyond P"
 // picks only from the top P positives and the top k negatives, so the pools lose nothing.
+import Kernels
 
 extension Kernels {
     /// Selects the `count` highest-loss candidates whose label is not ignored, with at most

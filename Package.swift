@@ -4,7 +4,8 @@
 // Dependency direction (each module imports only those to its left):
 //   Randomness, CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
 //   Kernels ← DetectionKernels (boxes, anchors, matching, NMS, RoI Align, selection) ← Autograd, Detection
-//   CImageCodecs, Randomness ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
+//   CImageCodecs, Randomness, TensorCore ← Datasets (images, annotations, flips, tiling) ← Detection
+//   Evaluation (Foundation, AtomicFiles) ← Training
 //   Randomness (SplitMix64 and its bounded draw; no dependencies) ← Kernels, Datasets, Detection, Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
 // Swift packages come from the local copies on the build machine (git maps github.com there).
@@ -54,10 +55,11 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["Kernels"]),
         .target(name: "Autograd", dependencies: ["TensorCore", "Kernels", "DetectionKernels"]),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels", "AtomicFiles"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Randomness", "CImageCodecs", "AtomicFiles"]),
         .target(
             name: "Detection",
             dependencies: [
-                "NN", "Autograd", "TensorCore", "Kernels", "DetectionKernels", "Randomness",
+                "NN", "Autograd", "TensorCore", "Kernels", "DetectionKernels", "Randomness", "Datasets",
                 // Only the two modules the hard-negative buffer uses: the umbrella `Collections`
                 // product would also compile BitCollections, HashTreeCollections, OrderedCollections
                 // and _RopeModule into every release build.
@@ -65,7 +67,6 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "Datasets", dependencies: ["TensorCore", "Randomness", "CImageCodecs", "AtomicFiles"]),
         .target(name: "Evaluation", dependencies: ["AtomicFiles"]),
         .target(
             name: "Training",

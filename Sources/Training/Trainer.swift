@@ -122,7 +122,7 @@ public struct Trainer {
             groundTruth.append(GroundTruth(boxes: sample.target.boxTensor, labels: sample.target.labels))
             // The tile index is the image id: stable across epochs, as the buffer needs.
             samplingImages.append(SamplingImage(id: draw.index, width: sample.image.width, height: sample.image.height,
-                                                flip: ImageFlip(horizontal: draw.flip.horizontal, vertical: draw.flip.vertical)))
+                                                flip: draw.flip))
         }
         let losses = model.loss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth, samplingImages: samplingImages,
                                 progress: TrainingProgress(step: iteration, stepsPerEpoch: stepsPerEpoch),

@@ -1,4 +1,5 @@
 // Hand-computed checks of the Tensor-level box helpers, the coder, matcher, anchors and tiling.
+import Datasets
 import Detection
 import Kernels
 import TensorCore
@@ -60,12 +61,12 @@ import TestSupport
     }
 
     @Test func tileOriginsReachTheFarEdge() {
-        #expect(tileOrigins(length: 400, tileSize: 400, stride: 300) == [0])
-        #expect(tileOrigins(length: 128, tileSize: 400, stride: 300) == [0])
-        #expect(tileOrigins(length: 1000, tileSize: 400, stride: 300) == [0, 300, 600])
-        #expect(tileOrigins(length: 1035, tileSize: 400, stride: 300) == [0, 300, 600, 635])
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 400) == [0])
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 128) == [0])
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 1000) == [0, 300, 600])
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 1035) == [0, 300, 600, 635])
         // The large NEON training image (2299 × 2472) gives 8 × 8 tiles.
-        #expect(tileOrigins(length: 2299, tileSize: 400, stride: 300).count == 8)
-        #expect(tileOrigins(length: 2472, tileSize: 400, stride: 300).count == 8)
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 2299).count == 8)
+        #expect(Tiling(tileSize: 400, stride: 300).origins(length: 2472).count == 8)
     }
 }

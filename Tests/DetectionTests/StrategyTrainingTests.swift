@@ -7,6 +7,7 @@
 // themselves are not comparable across a run at the RoI head, whose positives move from the
 // appended ground truth (box target 0) to real proposals as the RPN learns.
 import Autograd
+import Datasets
 import Detection
 import Foundation
 import Kernels
@@ -26,7 +27,7 @@ import TestSupport
         for r in 0..<rows { pixels[(r * w)..<((r + 1) * w)].reverse() }
         let flipped = groundTruth.map { gt in
             var boxes = gt.boxes.scalars
-            ImageFlip.horizontal.mirror(&boxes, width: Float(w), height: Float(images.shape[2]))
+            Flip.horizontalOnly.mirror(&boxes, width: Float(w), height: Float(images.shape[2]))
             return GroundTruth(boxes: Tensor(shape: gt.boxes.shape, scalars: boxes), labels: gt.labels)
         }
         return (Tensor(shape: images.shape, scalars: pixels), flipped)
@@ -73,8 +74,8 @@ import TestSupport
         var optimizer = SGD(model.parameters, learningRate: 0.02, momentum: 0.9, weightDecay: 1e-4)
         var run = Run()
         for step in 0..<iterations {
-            let flip: ImageFlip = step % 2 == 1 ? .horizontal : []
-            let (images, truth) = flip.isEmpty ? (scene.images, groundTruth) : mirrored(scene.images, groundTruth)
+            let flip: Flip = step % 2 == 1 ? .horizontalOnly : .none
+            let (images, truth) = flip.isIdentity ? (scene.images, groundTruth) : mirrored(scene.images, groundTruth)
             let samplingImages = (0..<2).map { SamplingImage(id: $0, width: side, height: side, flip: flip) }
             let losses = model.loss(images: images, groundTruth: truth, samplingImages: samplingImages,
                                     progress: TrainingProgress(step: step, stepsPerEpoch: 1),

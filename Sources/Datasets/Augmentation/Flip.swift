@@ -18,6 +18,12 @@ public struct Flip: Sendable, Hashable, CustomStringConvertible {
 
     /// No flip.
     public static let none = Flip(horizontal: false, vertical: false)
+    /// The left–right mirror alone.
+    public static let horizontalOnly = Flip(horizontal: true, vertical: false)
+    /// The top–bottom mirror alone.
+    public static let verticalOnly = Flip(horizontal: false, vertical: true)
+    /// Both mirrors (a rotation by 180°).
+    public static let both = Flip(horizontal: true, vertical: true)
 
     /// Draws a flip: horizontal with probability `probability`, then vertical with the same
     /// probability (two `unit()` draws, in that order).

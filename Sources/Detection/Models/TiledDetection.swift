@@ -1,30 +1,14 @@
 // Legend: H×W image (pixels), T tile side (pixels), S stride between tile origins (pixels).
+// The tile grid is the data layer's (`Tiling`, DESIGN.md "Precise choices"), the one used to cut
+// the training tiles.
+import Datasets
 import TensorCore
-
-/// The tile origins along one image side: 0, S, 2S, … while a tile fits, plus one tile flush
-/// with the far edge when the grid does not reach it (DESIGN.md, "Precise choices").
-///
-/// A side no longer than T gives the single origin 0 (the tile is then the whole side).
-/// - Parameters:
-///   - length: the image side, pixels.
-///   - tileSize: T, pixels.
-///   - stride: S, pixels.
-/// - Returns: increasing origins, pixels.
-/// - Precondition: length ≥ 0; T, S ≥ 1.
-public func tileOrigins(length: Int, tileSize: Int, stride: Int) -> [Int] {
-    precondition(length >= 0 && tileSize >= 1 && stride >= 1,
-                 "tileOrigins: length \(length), tile \(tileSize), stride \(stride)")
-    if length <= tileSize { return [0] }
-    var origins = Array(Swift.stride(from: 0, through: length - tileSize, by: stride))
-    if origins.last! + tileSize < length { origins.append(length - tileSize) }
-    return origins
-}
 
 extension TinyFasterRCNN {
     /// Detects objects in an image of any size by running `detect` on overlapping tiles and
     /// merging the results with class-aware NMS.
     ///
-    /// Tiles are T×T (or the whole side when shorter) at the origins of `tileOrigins`; each
+    /// Tiles are T×T (or the whole side when shorter) at the origins of `Tiling.origins(length:)`; each
     /// tile keeps its top 100 detections; boxes are shifted back to image pixels and merged by
     /// per-class NMS at `mergeThreshold`, keeping every survivor.
     /// - Parameters:
@@ -38,10 +22,11 @@ extension TinyFasterRCNN {
         precondition(image.rank == 3 && image.shape[0] == 3, "detectTiled: image \(image.shape) must be [3, H, W]")
         let height = image.shape[1], width = image.shape[2]
         let tileHeight = min(tileSize, height), tileWidth = min(tileSize, width)
+        let tiling = Tiling(tileSize: tileSize, stride: stride)
         var boxes: [Tensor] = [], labels: [Int] = [], scores: [Float] = []
-        for y in tileOrigins(length: height, tileSize: tileSize, stride: stride) {
+        for y in tiling.origins(length: height) {
             let band = image.slice(alongAxis: 1, y..<(y + tileHeight))
-            for x in tileOrigins(length: width, tileSize: tileSize, stride: stride) {
+            for x in tiling.origins(length: width) {
                 let tile = band.slice(alongAxis: 2, x..<(x + tileWidth)).reshaped(to: [1, 3, tileHeight, tileWidth])
                 let found = detect(images: tile)[0]
                 boxes.append(Boxes.shifted(found.boxes, dx: Float(x), dy: Float(y)))

@@ -25,7 +25,7 @@
 /// a full buffer evicts its lowest score in O(log K)), records image id, anchor index (RPN) or box
 /// (RoI head), score and step, and drops entries older than ``expiryEpochs`` epochs (2). Entries
 /// are stored in the un-flipped frame and mirrored exactly through the image's flips (see
-/// ``ImageFlip``); an anchor whose mirror image is not on the grid is not replayed. Options: a
+/// `Flip`); an anchor whose mirror image is not on the grid is not replayed. Options: a
 /// per-image quota on the entries one visit stores (DESIGN.md measured that a shared buffer
 /// evicts most of a tile's entries before its next visit), and a separate-pass mode that
 /// returns the replayed negatives in ``SamplingResult/separatePassNegatives`` instead of the
@@ -154,7 +154,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         if head == .rpn, let layout = image.anchorLayout {
             precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
         }
-        precondition(head == .roi || image.flip.isEmpty || image.anchorLayout != nil,
+        precondition(head == .roi || image.flip.isIdentity || image.anchorLayout != nil,
                      "\(name): a flipped image at the RPN needs its anchor layout to mirror anchor indices")
         var statistics = MiningStatistics()
         var replayable: [Int] = []  // best first
@@ -229,7 +229,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         for entry in taken {
             guard case .anchor(let stored) = entry.location else { preconditionFailure("RPN buffer holds a box entry") }
             var current: Int? = stored < input.candidateCount ? stored : nil
-            if !image.flip.isEmpty, let layout = image.anchorLayout, stored < layout.anchorCount {
+            if !image.flip.isIdentity, let layout = image.anchorLayout, stored < layout.anchorCount {
                 current = image.flip.mirroredAnchorIndex(stored, layout: layout, width: image.width, height: image.height)
             }
             if let current, isBackground(current, in: input) {
@@ -279,7 +279,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
             let location: HardNegativeLocation
             if head == .rpn {
                 var stored: Int? = i
-                if !image.flip.isEmpty {
+                if !image.flip.isIdentity {
                     stored = image.flip.mirroredAnchorIndex(i, layout: image.anchorLayout!, width: image.width, height: image.height)
                 }
                 guard let stored else { statistics.rejections += 1; continue }

@@ -5,6 +5,7 @@
 // (`Kernels.balancedRandomSample`, `Kernels.ohemSelect`), so no conversion pass is needed:
 //   > 0 foreground (the RoI head may store the class index 1…K), 0 background, < 0 ignored.
 
+import Datasets
 import TensorCore
 
 /// The matcher's verdict for a candidate, as the sampling layer reads its label byte.
@@ -46,7 +47,7 @@ public struct TrainingProgress: Sendable, Hashable {
 /// The image a set of candidates belongs to: its id, size and the flips applied to it.
 ///
 /// Stateful strategies store what they remember in the un-flipped frame and mirror it through
-/// ``flip`` (see ``ImageFlip``); the id must be stable across epochs (DESIGN.md: the tile index).
+/// ``flip`` (the data layer's `Flip`, mirrored by `Flip+Mirroring.swift`); the id must be stable across epochs (DESIGN.md: the tile index).
 public struct SamplingImage: Sendable, Hashable {
     /// A stable image id (the training tile's index).
     public var id: Int
@@ -55,13 +56,13 @@ public struct SamplingImage: Sendable, Hashable {
     /// Image (tile) height in pixels, ≥ 1.
     public var height: Int
     /// The flips applied to the image for this pass (empty: none).
-    public var flip: ImageFlip
+    public var flip: Flip
     /// The anchor grid (RPN only); needed to mirror anchor indices of a flipped image.
     public var anchorLayout: AnchorLayout?
 
     /// Creates an image description.
     /// - Precondition: `width >= 1`, `height >= 1`.
-    public init(id: Int, width: Int, height: Int, flip: ImageFlip = [], anchorLayout: AnchorLayout? = nil) {
+    public init(id: Int, width: Int, height: Int, flip: Flip = .none, anchorLayout: AnchorLayout? = nil) {
         precondition(width >= 1 && height >= 1, "SamplingImage: size must be positive, got \(width)×\(height)")
         self.id = id
         self.width = width

@@ -56,7 +56,7 @@ struct HardNegativeBufferCodableTests {
         try other.restoreCheckpointState(sampler.checkpointState!)
         #expect(other.buffer.entriesInInsertionOrder == sampler.buffer.entriesInInsertionOrder)
         // The replays handed out next are the same boxes.
-        let image = SamplingImage(id: 3, width: 64, height: 64, flip: .horizontal)
+        let image = SamplingImage(id: 3, width: 64, height: 64, flip: .horizontalOnly)
         let progress = TrainingProgress(step: 1, stepsPerEpoch: 1)
         #expect(other.extraProposals(for: image, progress: progress) == sampler.extraProposals(for: image, progress: progress))
 

@@ -1,3 +1,4 @@
+import Datasets
 import Detection
 import Kernels
 import Randomness
@@ -10,7 +11,7 @@ struct HardNegativeBufferSamplerTests {
 
     /// 600 anchors: 10 positives, 5 ignored; `hard` background anchors with distinct
     /// foreground probabilities in (0.5, 1), the others 0.1.
-    func anchors(hard: Int = 150, seed: UInt64 = 1, step: Int = 0, flip: ImageFlip = [], imageID: Int = 3) -> SamplingInput {
+    func anchors(hard: Int = 150, seed: UInt64 = 1, step: Int = 0, flip: Flip = .none, imageID: Int = 3) -> SamplingInput {
         let n = Self.layout.anchorCount
         var g = SplitMix64(seed: seed)
         var order = Array(0..<n)
@@ -76,9 +77,9 @@ struct HardNegativeBufferSamplerTests {
         let layout = Self.layout
         var sampler = HardNegativeBufferSampler(head: .rpn, replayFraction: 1)
         var g = SplitMix64(seed: 2)
-        let flipped = anchors(step: 0, flip: .horizontal)
+        let flipped = anchors(step: 0, flip: .horizontalOnly)
         let first = sampler.sample(flipped, using: &g)
-        let mirror = { (i: Int) in ImageFlip.horizontal.mirroredAnchorIndex(i, layout: layout, width: 160, height: 80) }
+        let mirror = { (i: Int) in Flip.horizontalOnly.mirroredAnchorIndex(i, layout: layout, width: 160, height: 80) }
         let stored = hardNegatives(flipped).compactMap(mirror)
         let unmirrorable = hardNegatives(flipped).count - stored.count
         #expect(unmirrorable > 0, "the fixture should cover column 0, which has no mirror on a corner-aligned grid")
@@ -152,7 +153,7 @@ struct HardNegativeBufferSamplerTests {
     func reproducible() {
         var first = HardNegativeBufferSampler(head: .rpn), second = HardNegativeBufferSampler(head: .rpn)
         var a = SplitMix64(seed: 12), b = SplitMix64(seed: 12)
-        for (step, flip) in [(0, ImageFlip.horizontal), (1, []), (2, [.horizontal, .vertical])] {
+        for (step, flip) in [(0, Flip.horizontalOnly), (1, .none), (2, .both)] {
             let input = anchors(seed: UInt64(step + 1), step: step, flip: flip)
             #expect(first.sample(input, using: &a) == second.sample(input, using: &b))
         }

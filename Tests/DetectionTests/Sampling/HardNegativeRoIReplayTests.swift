@@ -1,3 +1,4 @@
+import Datasets
 import Detection
 import Kernels
 import Randomness
@@ -7,7 +8,7 @@ import Testing
 struct HardNegativeRoIReplayTests {
     /// 300 proposals on a 400 × 300 tile with non-dyadic coordinates: 10 positives, 100 hard
     /// background proposals (probabilities 0.95 down), the rest easy.
-    func proposals(flip: ImageFlip, step: Int) -> SamplingInput {
+    func proposals(flip: Flip, step: Int) -> SamplingInput {
         var g = SplitMix64(seed: 21)
         var boxes: [Float] = [], labels: [Int8] = [], probabilities: [Float] = []
         for i in 0..<300 {
@@ -35,12 +36,12 @@ struct HardNegativeRoIReplayTests {
     func extraProposalsRoundTrip() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 1)
-        #expect(sampler.extraProposals(for: proposals(flip: .horizontal, step: 0).image, progress: TrainingProgress(step: 0, stepsPerEpoch: 33)).isEmpty)
-        let first = proposals(flip: .horizontal, step: 0)
+        #expect(sampler.extraProposals(for: proposals(flip: .horizontalOnly, step: 0).image, progress: TrainingProgress(step: 0, stepsPerEpoch: 33)).isEmpty)
+        let first = proposals(flip: .horizontalOnly, step: 0)
         let mined = sampler.sample(first, using: &g)
         #expect(mined.statistics.insertions == 100)
 
-        let again = proposals(flip: .horizontal, step: 1)
+        let again = proposals(flip: .horizontalOnly, step: 1)
         let extra = sampler.extraProposals(for: again.image, progress: again.progress)
         #expect(extra.count == 4 * 64)
         // Best first: the proposals 10, 11, … (probabilities 0.94, 0.939, …), bit-exact.
@@ -52,12 +53,12 @@ struct HardNegativeRoIReplayTests {
     func extraProposalsMirrored() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 2)
-        let first = proposals(flip: [], step: 0)
+        let first = proposals(flip: .none, step: 0)
         _ = sampler.sample(first, using: &g)
-        let flipped = proposals(flip: [.horizontal, .vertical], step: 1)
+        let flipped = proposals(flip: .both, step: 1)
         let extra = sampler.extraProposals(for: flipped.image, progress: flipped.progress)
         var expected = Array(first.boxes[40..<(40 + 4 * 64)])
-        ImageFlip([.horizontal, .vertical]).mirror(&expected, width: 400, height: 300)
+        Flip.both.mirror(&expected, width: 400, height: 300)
         #expect(extra == expected)
     }
 
@@ -65,8 +66,8 @@ struct HardNegativeRoIReplayTests {
     func forcedNegatives() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 3)
-        _ = sampler.sample(proposals(flip: [], step: 0), using: &g)
-        let base = proposals(flip: [], step: 1)
+        _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
+        let base = proposals(flip: .none, step: 1)
         let extra = sampler.extraProposals(for: base.image, progress: base.progress)
         let input = appending(extra, to: base)
         let result = sampler.sample(input, using: &g)
@@ -83,8 +84,8 @@ struct HardNegativeRoIReplayTests {
     func separatePass() {
         var sampler = HardNegativeBufferSampler(head: .roi, replayMode: .separatePass)
         var g = SplitMix64(seed: 4)
-        _ = sampler.sample(proposals(flip: [], step: 0), using: &g)
-        let base = proposals(flip: [], step: 1)
+        _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
+        let base = proposals(flip: .none, step: 1)
         let input = appending(sampler.extraProposals(for: base.image, progress: base.progress), to: base)
         let result = sampler.sample(input, using: &g)
         expectValidSelection(result, labels: input.labels)
@@ -96,8 +97,8 @@ struct HardNegativeRoIReplayTests {
     func visitWithoutExtras() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 5)
-        _ = sampler.sample(proposals(flip: [], step: 0), using: &g)
-        let result = sampler.sample(proposals(flip: [], step: 1), using: &g)
+        _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
+        let result = sampler.sample(proposals(flip: .none, step: 1), using: &g)
         #expect(result.statistics.discards == 100 && result.statistics.replays == 0)
         #expect(sampler.buffer.count == 100)
     }

@@ -1,3 +1,4 @@
+import Datasets
 import Detection
 import Kernels
 import Randomness
@@ -36,10 +37,10 @@ struct LossBridgeTests {
         #expect(all.classificationLoss == .retinaNetFocal && all.normalization == .positiveCount)
     }
 
-    @Test("ImageFlip from the data layer's two flags")
+    @Test("the data layer's flip from its two flags, as the detector reads it")
     func flipFlags() {
-        #expect(ImageFlip(horizontal: false, vertical: false) == [])
-        #expect(ImageFlip(horizontal: true, vertical: false) == .horizontal)
-        #expect(ImageFlip(horizontal: true, vertical: true) == [.horizontal, .vertical])
+        #expect(Flip(horizontal: false, vertical: false) == .none && Flip.none.isIdentity)
+        #expect(Flip(horizontal: true, vertical: false) == .horizontalOnly && !Flip.horizontalOnly.isIdentity)
+        #expect(Flip(horizontal: true, vertical: true) == .both)
     }
 }

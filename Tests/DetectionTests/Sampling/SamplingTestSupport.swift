@@ -1,5 +1,6 @@
 // Builders and reference checks shared by the sampling-strategy tests.
 
+import Datasets
 import Detection
 import Kernels
 import Randomness
@@ -40,7 +41,7 @@ struct CandidateSet {
     }
 
     /// The candidates as a strategy input for image `imageID` of a 400 × 400 tile.
-    func input(imageID: Int = 0, step: Int = 0, stepsPerEpoch: Int = 33, flip: ImageFlip = [],
+    func input(imageID: Int = 0, step: Int = 0, stepsPerEpoch: Int = 33, flip: Flip = .none,
                anchorLayout: AnchorLayout? = nil) -> SamplingInput {
         SamplingInput(image: SamplingImage(id: imageID, width: 400, height: 400, flip: flip, anchorLayout: anchorLayout),
                       progress: TrainingProgress(step: step, stepsPerEpoch: stepsPerEpoch),

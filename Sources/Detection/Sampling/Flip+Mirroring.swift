@@ -8,24 +8,13 @@
 // gives back the input (anchor indices exactly; boxes exactly when W_img − x is representable,
 // which Double arithmetic on Float coordinates guarantees — the buffer stores Double boxes).
 
-/// The flips applied to an image: horizontal (x → W_img − x), vertical (y → H_img − y), both or none.
-public struct ImageFlip: OptionSet, Sendable, Hashable {
-    /// The raw bit set.
-    public let rawValue: UInt8
-    /// Creates the set from its raw bits.
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+import Datasets
 
-    /// Creates the set from two flags (e.g. the data layer's `Flip`).
-    public init(horizontal: Bool, vertical: Bool) {
-        self = []
-        if horizontal { insert(.horizontal) }
-        if vertical { insert(.vertical) }
-    }
-
-    /// Mirror left–right: x → W_img − x.
-    public static let horizontal = ImageFlip(rawValue: 1 << 0)
-    /// Mirror top–bottom: y → H_img − y.
-    public static let vertical = ImageFlip(rawValue: 1 << 1)
+/// Mirroring of the detector's own coordinates — boxes as SIMD4 or flat [N, 4] arrays, and anchor
+/// indices — through the data layer's flips (horizontal x → W_img − x, vertical y → H_img − y).
+extension Flip {
+    /// Whether the flip changes nothing (neither horizontal nor vertical).
+    public var isIdentity: Bool { !horizontal && !vertical }
 
     /// Mirrors a box (x1, y1, x2, y2) through the flips of an image `width` × `height` pixels.
     ///
@@ -43,8 +32,8 @@ public struct ImageFlip: OptionSet, Sendable, Hashable {
         _ box: SIMD4<Scalar>, width: Scalar, height: Scalar
     ) -> SIMD4<Scalar> {
         var out = box
-        if contains(.horizontal) { out.x = width - box.z; out.z = width - box.x }
-        if contains(.vertical) { out.y = height - box.w; out.w = height - box.y }
+        if horizontal { out.x = width - box.z; out.z = width - box.x }
+        if vertical { out.y = height - box.w; out.w = height - box.y }
         return out
     }
 
@@ -55,8 +44,8 @@ public struct ImageFlip: OptionSet, Sendable, Hashable {
     ///   - height: H_img in pixels.
     /// - Precondition: `boxes.count` is a multiple of 4.
     public func mirror(_ boxes: inout [Float], width: Float, height: Float) {
-        precondition(boxes.count % 4 == 0, "ImageFlip.mirror: boxes [\(boxes.count)] is not [N, 4]")
-        guard !isEmpty else { return }
+        precondition(boxes.count % 4 == 0, "Flip.mirror: boxes [\(boxes.count)] is not [N, 4]")
+        guard !isIdentity else { return }
         for i in stride(from: 0, to: boxes.count, by: 4) {
             let m = mirrored(SIMD4(boxes[i], boxes[i + 1], boxes[i + 2], boxes[i + 3]), width: width, height: height)
             boxes[i] = m.x; boxes[i + 1] = m.y; boxes[i + 2] = m.z; boxes[i + 3] = m.w
@@ -84,74 +73,18 @@ public struct ImageFlip: OptionSet, Sendable, Hashable {
     /// - Precondition: `0 <= index < layout.anchorCount`.
     public func mirroredAnchorIndex(_ index: Int, layout: AnchorLayout, width: Int, height: Int) -> Int? {
         precondition(index >= 0 && index < layout.anchorCount,
-                     "ImageFlip.mirroredAnchorIndex: index \(index) outside 0..<\(layout.anchorCount) (\(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation))")
-        guard !isEmpty else { return index }
+                     "Flip.mirroredAnchorIndex: index \(index) outside 0..<\(layout.anchorCount) (\(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation))")
+        guard !isIdentity else { return index }
         let a = index % layout.anchorsPerLocation, cell = index / layout.anchorsPerLocation
         var x = cell % layout.featureWidth, y = cell / layout.featureWidth
-        if contains(.horizontal) {
+        if horizontal {
             guard let mx = layout.mirroredCoordinate(x, extent: width, stride: layout.strideWidth, cells: layout.featureWidth) else { return nil }
             x = mx
         }
-        if contains(.vertical) {
+        if vertical {
             guard let my = layout.mirroredCoordinate(y, extent: height, stride: layout.strideHeight, cells: layout.featureHeight) else { return nil }
             y = my
         }
         return (y * layout.featureWidth + x) * layout.anchorsPerLocation + a
-    }
-}
-
-/// The anchor grid of one feature map: H × W locations, A anchors each, in torchvision's order.
-///
-/// Anchor index i = (y·W + x)·A + a. DESIGN.md's detector: 50 × 50 locations, A = 9, stride 8 on
-/// a 400 × 400 tile, corner-aligned (22,500 anchors).
-/// Reference: torchvision `AnchorGenerator.grid_anchors` (shifts `arange(W) · stride`).
-public struct AnchorLayout: Sendable, Hashable {
-    /// Where a location's anchors are centred.
-    public enum Alignment: Sendable, Hashable {
-        /// Centre at (x·s_x, y·s_y): the cell's top-left corner (torchvision, detectron2).
-        case cornerAligned
-        /// Centre at ((x + ½)·s_x, (y + ½)·s_y): the cell's centre (e.g. mmdetection's `center_offset=0.5`).
-        case cellCentred
-    }
-
-    /// H, locations per column (feature-map rows).
-    public var featureHeight: Int
-    /// W, locations per row (feature-map columns).
-    public var featureWidth: Int
-    /// A, anchors per location (9 = 3 ratios × 3 sizes).
-    public var anchorsPerLocation: Int
-    /// Pixels per feature cell vertically (8).
-    public var strideHeight: Int
-    /// Pixels per feature cell horizontally (8).
-    public var strideWidth: Int
-    /// Where anchors are centred (torchvision: corner-aligned).
-    public var alignment: Alignment
-
-    /// The number of anchors H·W·A.
-    public var anchorCount: Int { featureHeight * featureWidth * anchorsPerLocation }
-
-    /// Creates a layout.
-    /// - Precondition: H, W ≥ 0; A, strides ≥ 1.
-    public init(featureHeight: Int, featureWidth: Int, anchorsPerLocation: Int,
-                strideHeight: Int, strideWidth: Int, alignment: Alignment = .cornerAligned) {
-        precondition(featureHeight >= 0 && featureWidth >= 0 && anchorsPerLocation >= 1 && strideHeight >= 1 && strideWidth >= 1,
-                     "AnchorLayout: need H, W >= 0 and A, strides >= 1, got \(featureHeight)×\(featureWidth)×\(anchorsPerLocation), strides \(strideHeight)×\(strideWidth)")
-        self.featureHeight = featureHeight
-        self.featureWidth = featureWidth
-        self.anchorsPerLocation = anchorsPerLocation
-        self.strideHeight = strideHeight
-        self.strideWidth = strideWidth
-        self.alignment = alignment
-    }
-
-    /// The grid coordinate whose anchor centre is the mirror image of coordinate `c`'s, or nil.
-    ///
-    /// Centre (c + o)·s with o = 0 or ½ mirrors to extent − (c + o)·s = (c' + o)·s, so
-    /// c' = (extent − 2o·s) / s − c, an integer only when s divides extent − 2o·s.
-    func mirroredCoordinate(_ c: Int, extent: Int, stride s: Int, cells: Int) -> Int? {
-        let span = extent - (alignment == .cellCentred ? s : 0)
-        guard span % s == 0 else { return nil }
-        let mirrored = span / s - c
-        return mirrored >= 0 && mirrored < cells ? mirrored : nil
     }
 }

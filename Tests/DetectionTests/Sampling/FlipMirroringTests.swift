@@ -1,21 +1,22 @@
+import Datasets
 import Detection
 import Kernels
 import Randomness
 import Testing
 
-@Suite("ImageFlip")
-struct ImageFlipTests {
+@Suite("Flip mirroring")
+struct FlipMirroringTests {
     @Test("boxes: hand-computed mirror images on a 400 × 300 image")
     func boxes() {
         let box = SIMD4<Float>(10, 20, 50, 80)
-        #expect(ImageFlip.horizontal.mirrored(box, width: 400, height: 300) == SIMD4(350, 20, 390, 80))
-        #expect(ImageFlip.vertical.mirrored(box, width: 400, height: 300) == SIMD4(10, 220, 50, 280))
-        #expect(ImageFlip([.horizontal, .vertical]).mirrored(box, width: 400, height: 300) == SIMD4(350, 220, 390, 280))
-        #expect(ImageFlip().mirrored(box, width: 400, height: 300) == box)
+        #expect(Flip.horizontalOnly.mirrored(box, width: 400, height: 300) == SIMD4(350, 20, 390, 80))
+        #expect(Flip.verticalOnly.mirrored(box, width: 400, height: 300) == SIMD4(10, 220, 50, 280))
+        #expect(Flip.both.mirrored(box, width: 400, height: 300) == SIMD4(350, 220, 390, 280))
+        #expect(Flip.none.mirrored(box, width: 400, height: 300) == box)
     }
 
-    @Test("boxes round-trip bit-exactly through Double for arbitrary Float coordinates", arguments: [ImageFlip.horizontal, .vertical, [.horizontal, .vertical]])
-    func boxRoundTrip(flip: ImageFlip) {
+    @Test("boxes round-trip bit-exactly through Double for arbitrary Float coordinates", arguments: [Flip.horizontalOnly, .verticalOnly, .both])
+    func boxRoundTrip(flip: Flip) {
         var g = SplitMix64(seed: 3)
         for _ in 0..<1_000 {
             let x = Float(bitPattern: UInt32(truncatingIfNeeded: g.next() >> 41) | 0x3F80_0000) * 150 - 149  // [1, 151)
@@ -59,7 +60,7 @@ struct ImageFlipTests {
     func anchorIndices(alignment: AnchorLayout.Alignment) {
         let layout = AnchorLayout(featureHeight: 5, featureWidth: 7, anchorsPerLocation: 6, strideHeight: 8, strideWidth: 8, alignment: alignment)
         let boxes = anchorBoxes(layout)
-        for flip in [ImageFlip.horizontal, .vertical, [.horizontal, .vertical]] {
+        for flip in [Flip.horizontalOnly, .verticalOnly, .both] {
             var missing = 0
             for i in 0..<layout.anchorCount {
                 guard let j = flip.mirroredAnchorIndex(i, layout: layout, width: 56, height: 40) else { missing += 1; continue }
@@ -70,8 +71,8 @@ struct ImageFlipTests {
             let expectedMissing: Int
             switch (alignment, flip) {
             case (.cellCentred, _): expectedMissing = 0
-            case (.cornerAligned, .horizontal): expectedMissing = 5 * 6
-            case (.cornerAligned, .vertical): expectedMissing = 7 * 6
+            case (.cornerAligned, .horizontalOnly): expectedMissing = 5 * 6
+            case (.cornerAligned, .verticalOnly): expectedMissing = 7 * 6
             default: expectedMissing = (5 + 7 - 1) * 6
             }
             #expect(missing == expectedMissing)
@@ -82,13 +83,13 @@ struct ImageFlipTests {
     func designGrid() {
         let layout = AnchorLayout(featureHeight: 50, featureWidth: 50, anchorsPerLocation: 9, strideHeight: 8, strideWidth: 8)
         let index = (3 * 50 + 10) * 9 + 4  // y 3, x 10, a 4
-        #expect(ImageFlip.horizontal.mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == (3 * 50 + 40) * 9 + 4)
-        #expect(ImageFlip.vertical.mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == (47 * 50 + 10) * 9 + 4)
-        #expect(ImageFlip.horizontal.mirroredAnchorIndex(4, layout: layout, width: 400, height: 400) == nil)
-        #expect(ImageFlip().mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == index)
+        #expect(Flip.horizontalOnly.mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == (3 * 50 + 40) * 9 + 4)
+        #expect(Flip.verticalOnly.mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == (47 * 50 + 10) * 9 + 4)
+        #expect(Flip.horizontalOnly.mirroredAnchorIndex(4, layout: layout, width: 400, height: 400) == nil)
+        #expect(Flip.none.mirroredAnchorIndex(index, layout: layout, width: 400, height: 400) == index)
         let centred = AnchorLayout(featureHeight: 50, featureWidth: 50, anchorsPerLocation: 9, strideHeight: 8, strideWidth: 8, alignment: .cellCentred)
-        #expect(ImageFlip.horizontal.mirroredAnchorIndex(index, layout: centred, width: 400, height: 400) == (3 * 50 + 39) * 9 + 4)
+        #expect(Flip.horizontalOnly.mirroredAnchorIndex(index, layout: centred, width: 400, height: 400) == (3 * 50 + 39) * 9 + 4)
         // A tile width that is not a multiple of the stride has no exact mirror.
-        #expect(ImageFlip.horizontal.mirroredAnchorIndex(index, layout: layout, width: 401, height: 400) == nil)
+        #expect(Flip.horizontalOnly.mirroredAnchorIndex(index, layout: layout, width: 401, height: 400) == nil)
     }
 }

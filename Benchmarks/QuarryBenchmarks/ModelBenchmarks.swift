@@ -31,9 +31,13 @@ func registerModelBenchmarks() {
         let (images, groundTruth) = benchmarkBatch(using: &generator)
         let model = TinyFasterRCNN(classCount: 1, using: &generator)
         var optimizer = SGD(model.parameters, learningRate: 0.001, momentum: 0.9, weightDecay: 1e-4)
+        var strategies = model.heads.map { SamplerKind.random.makeStrategy(for: $0) }
+        let samplingImages = (0..<2).map { SamplingImage(id: $0, width: 400, height: 400) }
         recordRate(benchmark, unit: "images/s", work: 2, scale: 1) {
             optimizer.zeroGradients()
-            let losses = model.loss(images: images, groundTruth: groundTruth, configuration: .random, using: &generator)
+            let losses = model.trainingLoss(images: images, groundTruth: groundTruth, samplingImages: samplingImages,
+                                            progress: TrainingProgress(step: 0, stepsPerEpoch: 1), strategies: &strategies,
+                                            using: &generator)
             losses.total.backward()
             optimizer.step()
         }

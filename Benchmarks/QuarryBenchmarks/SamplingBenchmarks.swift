@@ -25,7 +25,7 @@ private func anchorInput() -> SamplingInput {
     var generator = SplitMix64(seed: 11)
     func uniform() -> Float { Float(generator.next() >> 40) / Float(1 << 24) }
     let n = 120_000
-    var labels = [Int8](repeating: 0, count: n), losses = [Float](repeating: 0, count: n)
+    var labels = [Int32](repeating: 0, count: n), losses = [Float](repeating: 0, count: n)
     var probabilities = [Float](repeating: 0, count: n)
     for i in 0..<n {
         let u = uniform()
@@ -34,7 +34,7 @@ private func anchorInput() -> SamplingInput {
         probabilities[i] = uniform()
     }
     return SamplingInput(image: SamplingImage(id: 0, width: 400, height: 400), labels: labels,
-                         boxes: [Float](repeating: 0, count: 4 * n), losses: losses, foregroundProbabilities: probabilities)
+                         boxes: .zeros([n, 4]), losses: losses, foregroundProbabilities: probabilities)
 }
 
 func registerSamplingBenchmarks() {

@@ -12,8 +12,7 @@ import Randomness
 /// `ignored`, else 0; boxes (for K4b) with corners in [0, 360) and sides in [8, 128) pixels.
 final class SelectionWorkload {
     let losses: UnsafeMutableBufferPointer<Float>
-    let labels: UnsafeMutableBufferPointer<Int8>
-    let wideLabels: UnsafeMutableBufferPointer<Int32>
+    let labels: UnsafeMutableBufferPointer<Int32>
     let boxes: UnsafeMutableBufferPointer<Float>
     let selected, negatives: UnsafeMutableBufferPointer<Int>
 
@@ -25,8 +24,6 @@ final class SelectionWorkload {
             let u = uniform()
             return u < positive ? 1 : (u < positive + ignored ? -1 : 0)
         }
-        let narrow = labels
-        wideLabels = filledBuffer(n) { Int32(narrow[$0]) }
         boxes = filledBuffer(4 * n) { _ in 0 }
         for i in 0..<n {
             let x = 360 * uniform(), y = 360 * uniform()
@@ -38,7 +35,7 @@ final class SelectionWorkload {
     }
 
     deinit {
-        losses.baseAddress?.deallocate(); labels.baseAddress?.deallocate(); wideLabels.baseAddress?.deallocate()
+        losses.baseAddress?.deallocate(); labels.baseAddress?.deallocate()
         boxes.baseAddress?.deallocate(); selected.baseAddress?.deallocate(); negatives.baseAddress?.deallocate()
     }
 }
@@ -61,7 +58,7 @@ func registerSelectionBenchmarks() {
         let w = rois.get
         recordRate(benchmark, unit: roiRate, work: 2_000, scale: 1e6) {
             blackHole(Kernels.ohemRoISelect(w.selected, boxes: UnsafeBufferPointer(w.boxes), losses: UnsafeBufferPointer(w.losses),
-                                            labels: UnsafeBufferPointer(w.wideLabels), iouThreshold: 0.7, count: 128))
+                                            labels: UnsafeBufferPointer(w.labels), iouThreshold: 0.7, count: 128))
         }
     }
 

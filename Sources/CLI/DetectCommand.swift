@@ -51,7 +51,7 @@ struct DetectCommand: ParsableCommand {
             throw ValidationError("--output: cannot create the folder \(folder.path): \(error.localizedDescription)")
         }
         let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
-        let model = try TinyFasterRCNN(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount)
+        let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount)
         let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
         var drawn = picture
         var results: [COCODetection] = []

@@ -119,7 +119,7 @@ struct EvalCommand: ParsableCommand {
         case let .checkpoint(path, dataset):
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
-            let model = try TinyFasterRCNN(checkpoint: URL(fileURLWithPath: path))
+            let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path))
             let data = try TrainingData.load(dataset)
             guard model.classCount == data.classCount else {
                 throw TrainingError.incompatibleCheckpoint(

@@ -11,9 +11,13 @@ import Quarry
 /// checkpoint's, so rows trained after the last checkpoint (and redone after the resume) are
 /// neither duplicated nor lost.
 struct LossLog {
-    /// The CSV header; losses are the four terms and their sum, `seconds` the iteration's
+    /// The CSV header for a detector's loss terms: iteration, learning rate, the sum, one column
+    /// per head and term (`rpn_objectness,rpn_box,roi_classification,roi_box` for TinyFasterRCNN,
+    /// `retina_classification,retina_box` for TinyRetinaNet), and `seconds`, the iteration's
     /// wall-clock time (the only column that differs between identical runs).
-    static let header = "iteration,learning_rate,total,rpn_objectness,rpn_box,roi_classification,roi_box,seconds"
+    static func header(terms: [String]) -> String {
+        (["iteration", "learning_rate", "total"] + terms + ["seconds"]).joined(separator: ",")
+    }
 
     /// A failure to read or write the log, naming the file.
     struct IOError: Error, CustomStringConvertible {
@@ -26,15 +30,21 @@ struct LossLog {
 
     /// The log file.
     let url: URL
+    /// The header row the file starts with.
+    let header: String
     /// Data rows in the file (excluding the header).
     private(set) var rowCount: Int
     private let handle: FileHandle
 
     /// Starts a new log at `url`, replacing any old one (header only, written atomically).
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - terms: the detector's loss-term names, in record order.
     /// - Throws: `IOError` naming the file.
-    static func create(at url: URL) throws(IOError) -> LossLog {
-        try replace(url, rows: [])
-        return try LossLog(url: url, rowCount: 0)
+    static func create(at url: URL, terms: [String]) throws(IOError) -> LossLog {
+        let header = header(terms: terms)
+        try replace(url, header: header, rows: [])
+        return try LossLog(url: url, header: header, rowCount: 0)
     }
 
     /// Reopens the log of a run resumed at `iteration`: keeps the rows of iterations
@@ -42,7 +52,8 @@ struct LossLog {
     /// and rewrites the file atomically. A missing file starts empty.
     /// - Returns: the log; its `rowCount` is below `iteration` when rows were lost.
     /// - Throws: `IOError` naming the file.
-    static func resume(at url: URL, iteration: Int) throws(IOError) -> LossLog {
+    static func resume(at url: URL, terms: [String], iteration: Int) throws(IOError) -> LossLog {
+        let header = header(terms: terms)
         var rows: [String] = []
         if FileManager.default.fileExists(atPath: url.path) {
             let text: String
@@ -58,12 +69,13 @@ struct LossLog {
                 rows.append(String(line))
             }
         }
-        try replace(url, rows: rows)
-        return try LossLog(url: url, rowCount: rows.count)
+        try replace(url, header: header, rows: rows)
+        return try LossLog(url: url, header: header, rowCount: rows.count)
     }
 
-    private init(url: URL, rowCount: Int) throws(IOError) {
+    private init(url: URL, header: String, rowCount: Int) throws(IOError) {
         self.url = url
+        self.header = header
         self.rowCount = rowCount
         do {
             handle = try FileHandle(forWritingTo: url)
@@ -75,7 +87,7 @@ struct LossLog {
 
     /// Writes the header and `rows` atomically (`AtomicFile`; the output folder is created if
     /// missing), through a temporary file `.losses.csv.tmp-<pid>-<random>`.
-    private static func replace(_ url: URL, rows: [String]) throws(IOError) {
+    private static func replace(_ url: URL, header: String, rows: [String]) throws(IOError) {
         do { try AtomicFile.write(([header] + rows).map { $0 + "\n" }.joined(), to: url, creatingFolder: true) } catch {
             throw IOError(path: url.path, reason: "cannot write: \(error.reason)")
         }
@@ -84,9 +96,8 @@ struct LossLog {
     /// The CSV row of one iteration; numbers in Swift's shortest round-trip form, so equal
     /// losses give equal text.
     static func row(_ record: StepRecord) -> String {
-        [String(record.iteration), record.learningRate.description, record.total.description,
-         record.rpnObjectness.description, record.rpnBox.description, record.roiClassification.description,
-         record.roiBox.description, record.seconds.description].joined(separator: ",")
+        ([String(record.iteration), record.learningRate.description, record.total.description]
+         + record.terms.map(\.value.description) + [record.seconds.description]).joined(separator: ",")
     }
 
     /// Appends one iteration's row with a single write.

@@ -10,16 +10,15 @@ struct ProgressLine {
     let logger = Logger(label: "quarry")
     var runStart = Date()
 
-    /// Reports one finished iteration: iteration, each loss, images/s and ETA.
+    /// Reports one finished iteration: iteration, the total and each head's terms, images/s and ETA.
     mutating func report(_ record: StepRecord, of total: Int, batchSize: Int, label: String) {
         let done = record.iteration + 1
         let elapsed = Date().timeIntervalSince(runStart)
         let perIteration = elapsed / Double(done)
         let eta = perIteration * Double(total - done)
-        let text = String(format: "%@ it %d/%d  loss %.3f (rpn %.3f/%.3f roi %.3f/%.3f)  %.1f img/s  ETA %@",
-                          label, done, total, record.total, record.rpnObjectness, record.rpnBox,
-                          record.roiClassification, record.roiBox, Double(batchSize) / max(record.seconds, 1e-9),
-                          Self.duration(eta))
+        let text = String(format: "%@ it %d/%d  loss %.3f (%@)  %.1f img/s  ETA %@",
+                          label, done, total, record.total, Self.headTerms(record),
+                          Double(batchSize) / max(record.seconds, 1e-9), Self.duration(eta))
         if isTerminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -31,6 +30,15 @@ struct ProgressLine {
     /// Logs a message on its own line.
     func note(_ message: String) {
         if isTerminal { FileHandle.standardError.write(Data((message + "\n").utf8)) } else { logger.info("\(message)") }
+    }
+
+    /// Each head's terms as `head classification/box`, e.g. `rpn 0.693/0.016 roi 2.333/0.157`
+    /// (a record lists each head's two terms in turn, named `<head>_<term>`).
+    static func headTerms(_ record: StepRecord) -> String {
+        stride(from: 0, to: record.terms.count - 1, by: 2).map { i in
+            let head = record.terms[i].name.split(separator: "_").first.map(String.init) ?? record.terms[i].name
+            return String(format: "%@ %.3f/%.3f", head, record.terms[i].value, record.terms[i + 1].value)
+        }.joined(separator: " ")
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
             Checkpoints (safetensors: weights, optimiser state, progress) go to OUTPUT/checkpoint.safetensors \
             every --checkpoint-every iterations and at the end, written atomically (a run killed mid-write \
             leaves the previous checkpoint intact). OUTPUT/losses.csv gets one row per iteration \
-            (iteration, learning rate, total and the four loss terms, seconds). --resume continues from \
+            (iteration, learning rate, total and each head's loss terms, seconds). --resume continues from \
             the checkpoint with the same losses and weights as an uninterrupted run, and cuts losses.csv \
             back to the checkpoint's iteration so that no row is duplicated or lost.
             """
@@ -60,13 +60,13 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         if resume {
             try trainer.resume(from: checkpoint, strategyName: strategy)
             removeStaleTemporaries(in: folder)
-            log = try LossLog.resume(at: lossFile, iteration: trainer.iteration)
+            log = try LossLog.resume(at: lossFile, terms: trainer.termNames, iteration: trainer.iteration)
             progress.note("resumed at iteration \(trainer.iteration) from \(checkpoint.path)")
             if log.rowCount < trainer.iteration {
                 progress.note("warning: \(lossFile.path) holds \(log.rowCount) of the \(trainer.iteration) rows before the checkpoint")
             }
         } else {
-            log = try LossLog.create(at: lossFile)
+            log = try LossLog.create(at: lossFile, terms: trainer.termNames)
         }
         while !trainer.isFinished {
             let record = try trainer.step()

@@ -33,22 +33,6 @@ extension Kernels {
     public static func balancedRandomSample(
         positives: UnsafeMutableBufferPointer<Int>,
         negatives: UnsafeMutableBufferPointer<Int>,
-        labels: UnsafeBufferPointer<Int8>,
-        batchSize: Int,
-        positiveFraction: Double,
-        using generator: inout some RandomNumberGenerator
-    ) -> (positiveCount: Int, negativeCount: Int) {
-        balancedRandomSampleImpl(positives, negatives, labels, batchSize, positiveFraction) { ranks, k, population in
-            drawRanks(ranks, count: k, from: population, using: &generator)
-        }
-    }
-
-    /// Draws a balanced random subset from `Int32` labels; otherwise as the `Int8` overload.
-    /// - Returns: how many positive and negative indices were written.
-    /// - Precondition: `positives.count >= Int(b·f)`, `negatives.count >= b`; b ≥ 0; 0 ≤ f ≤ 1.
-    public static func balancedRandomSample(
-        positives: UnsafeMutableBufferPointer<Int>,
-        negatives: UnsafeMutableBufferPointer<Int>,
         labels: UnsafeBufferPointer<Int32>,
         batchSize: Int,
         positiveFraction: Double,

@@ -33,19 +33,6 @@ extension Kernels {
     public static func ohemSelect(
         _ selected: UnsafeMutableBufferPointer<Int>,
         losses: UnsafeBufferPointer<Float>,
-        labels: UnsafeBufferPointer<Int8>,
-        count: Int,
-        maxPositives: Int? = nil
-    ) -> Int {
-        ohemSelectImpl(selected, losses, labels, count, maxPositives)
-    }
-
-    /// Selects the highest-loss candidates from `Int32` labels; otherwise as the `Int8` overload.
-    /// - Returns: the number of indices written.
-    /// - Precondition: `losses.count == labels.count < 2³²`; `selected.count >= count`; count, P ≥ 0.
-    public static func ohemSelect(
-        _ selected: UnsafeMutableBufferPointer<Int>,
-        losses: UnsafeBufferPointer<Float>,
         labels: UnsafeBufferPointer<Int32>,
         count: Int,
         maxPositives: Int? = nil

@@ -25,25 +25,28 @@ extension Kernels {
     public static func objectnessCandidateLosses(
         _ loss: UnsafeMutableBufferPointer<Float>,
         objectnessLogits: UnsafeBufferPointer<Float>,
-        labels: UnsafeBufferPointer<Int8>,
-        deltas: UnsafeBufferPointer<Float>,
-        targets: UnsafeBufferPointer<Float>,
-        beta: Float
-    ) {
-        objectnessCandidateLossesImpl(loss, objectnessLogits, labels, deltas, targets, beta)
-    }
-
-    /// Computes the RPN per-anchor loss from `Int32` labels; otherwise as the `Int8` overload.
-    /// - Precondition: buffers hold A, A, 4·A and 4·A elements; `beta >= 0`.
-    public static func objectnessCandidateLosses(
-        _ loss: UnsafeMutableBufferPointer<Float>,
-        objectnessLogits: UnsafeBufferPointer<Float>,
         labels: UnsafeBufferPointer<Int32>,
         deltas: UnsafeBufferPointer<Float>,
         targets: UnsafeBufferPointer<Float>,
         beta: Float
     ) {
-        objectnessCandidateLossesImpl(loss, objectnessLogits, labels, deltas, targets, beta)
+        let a = labels.count
+        precondition(loss.count == a && objectnessLogits.count == a && deltas.count == 4 * a && targets.count == 4 * a,
+                     "objectnessCandidateLosses: loss [\(loss.count)], logits [\(objectnessLogits.count)], deltas [\(deltas.count)], targets [\(targets.count)] but labels [\(a)] (need A, A, A·4, A·4)")
+        precondition(beta >= 0, "objectnessCandidateLosses: beta must be >= 0, got \(beta)")
+        guard a > 0 else { return }
+        let out = loss.baseAddress!, x = objectnessLogits.baseAddress!, y = labels.baseAddress!
+        let d = deltas.baseAddress!, t = targets.baseAddress!
+        let halfInverseBeta: Float = beta > 0 ? 0.5 / beta : 0, halfBeta = 0.5 * beta
+        // Branch-free per anchor: both terms are computed and the labels select.
+        for i in 0..<a {
+            let positive = y[i] > 0
+            let classification = bceWithLogits(x[i], positive ? 1 : 0)
+            var box: Float = 0
+            for j in 0..<4 { box += smoothL1(d[4 * i + j] - t[4 * i + j], beta, halfInverseBeta, halfBeta) }
+            let value = classification + (positive ? box : 0)
+            out[i] = y[i] < 0 ? 0 : value
+        }
     }
 
     /// Computes the RoI-head per-RoI loss: softmax cross-entropy plus smooth L1 on positives'
@@ -100,30 +103,53 @@ extension Kernels {
         }
     }
 
-    // MARK: - Shared implementation
-
-    /// The branch-free per-anchor loop behind both `objectnessCandidateLosses` overloads.
-    @inline(__always)
-    static func objectnessCandidateLossesImpl<Label: FixedWidthInteger & SignedInteger>(
-        _ loss: UnsafeMutableBufferPointer<Float>, _ logits: UnsafeBufferPointer<Float>,
-        _ labels: UnsafeBufferPointer<Label>, _ deltas: UnsafeBufferPointer<Float>,
-        _ targets: UnsafeBufferPointer<Float>, _ beta: Float
+    /// Computes the dense head's per-anchor loss: binary cross-entropy over its K sigmoid
+    /// logits plus smooth L1 (L1 at β = 0) on positives' class-agnostic deltas.
+    ///
+    /// `loss[a] = Σ_k BCE(logits[a, k], [label_a = k + 1]) + [label_a > 0] · Σ_j smoothL1_β(deltas[a, j] − targets[a, j])`,
+    /// 0 for ignored anchors: a background anchor has target 0 for every class, a foreground one
+    /// 1 for its own class's logit (column label − 1). The classification term equals the sum
+    /// over the row of ``binaryCrossEntropyWithLogitsForward(_:logits:targets:weights:)``, as
+    /// torchvision's RetinaNet builds its one-hot targets.
+    /// Reference: Shrivastava et al., arXiv:1604.03540 (classification + box loss ranks the
+    /// candidates); Lin et al., arXiv:1708.02002 (K sigmoid logits, no background class).
+    /// - Parameters:
+    ///   - loss: output, [A] per-anchor losses (overwritten).
+    ///   - logits: [A, K] class logits.
+    ///   - labels: [A] ≥ 1 foreground class, 0 background, < 0 ignored.
+    ///   - classCount: K ≥ 1.
+    ///   - deltas: [A, 4] predicted box deltas.
+    ///   - targets: [A, 4] encoded regression targets of the matched ground truth.
+    ///   - beta: smooth L1 β ≥ 0 (0: L1, RetinaNet's box loss).
+    /// - Precondition: buffers hold A, A·K, A·4 and A·4 elements; labels ≤ K; `beta >= 0`.
+    public static func sigmoidCandidateLosses(
+        _ loss: UnsafeMutableBufferPointer<Float>,
+        logits: UnsafeBufferPointer<Float>,
+        labels: UnsafeBufferPointer<Int32>,
+        classCount: Int,
+        deltas: UnsafeBufferPointer<Float>,
+        targets: UnsafeBufferPointer<Float>,
+        beta: Float
     ) {
-        let a = labels.count
-        precondition(loss.count == a && logits.count == a && deltas.count == 4 * a && targets.count == 4 * a,
-                     "objectnessCandidateLosses: loss [\(loss.count)], logits [\(logits.count)], deltas [\(deltas.count)], targets [\(targets.count)] but labels [\(a)] (need A, A, A·4, A·4)")
-        precondition(beta >= 0, "objectnessCandidateLosses: beta must be >= 0, got \(beta)")
+        let a = labels.count, k = classCount
+        precondition(k >= 1 && loss.count == a && logits.count == a * k && deltas.count == 4 * a && targets.count == 4 * a,
+                     "sigmoidCandidateLosses: loss [\(loss.count)], logits [\(logits.count)], deltas [\(deltas.count)], targets [\(targets.count)] but labels [\(a)], K = \(k) (need A, A·K, A·4, A·4)")
+        precondition(beta >= 0, "sigmoidCandidateLosses: beta must be >= 0, got \(beta)")
         guard a > 0 else { return }
         let out = loss.baseAddress!, x = logits.baseAddress!, y = labels.baseAddress!
         let d = deltas.baseAddress!, t = targets.baseAddress!
         let halfInverseBeta: Float = beta > 0 ? 0.5 / beta : 0, halfBeta = 0.5 * beta
         for i in 0..<a {
-            let positive = y[i] > 0
-            let classification = bceWithLogits(x[i], positive ? 1 : 0)
-            var box: Float = 0
-            for j in 0..<4 { box += smoothL1(d[4 * i + j] - t[4 * i + j], beta, halfInverseBeta, halfBeta) }
-            let value = classification + (positive ? box : 0)
-            out[i] = y[i] < 0 ? 0 : value
+            let label = Int(y[i])
+            precondition(label <= k, "sigmoidCandidateLosses: label \(label) of anchor \(i) exceeds K = \(k)")
+            if label < 0 { out[i] = 0; continue }
+            let row = x + i * k
+            var value: Float = 0
+            for c in 0..<k { value += bceWithLogits(row[c], c + 1 == label ? 1 : 0) }
+            if label > 0 {
+                for j in 0..<4 { value += smoothL1(d[4 * i + j] - t[4 * i + j], beta, halfInverseBeta, halfBeta) }
+            }
+            out[i] = value
         }
     }
 }

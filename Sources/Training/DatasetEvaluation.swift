@@ -41,7 +41,7 @@ public struct DatasetEvaluation: Sendable {
     public var cocoAP300: Double { coco300[0] }
 }
 
-extension TinyFasterRCNN {
+extension Detector {
     /// Detects objects in every sample (tiled when larger than a 400×400 tile, stride 300;
     /// DESIGN.md "Inference") and pairs the results with the samples' boxes in COCO form.
     /// - Parameter classCount: K; the ground truth lists categories 1...K.

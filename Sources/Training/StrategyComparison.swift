@@ -59,12 +59,11 @@ public enum StrategyComparison {
                                       configuration: configuration)
                 var curve: [LossPoint] = []
                 var seconds = 0.0
-                var rpnMining = MiningAccumulator(), roiMining = MiningAccumulator()
+                var mining: [String: MiningAccumulator] = [:]
                 while !trainer.isFinished {
                     let record = try trainer.step()
                     seconds += record.seconds
-                    rpnMining.add(record.rpnMining)
-                    roiMining.add(record.roiMining)
+                    for (head, statistics) in record.mining { mining[head, default: MiningAccumulator()].add(statistics) }
                     if record.iteration % configuration.logInterval == 0 || trainer.isFinished {
                         curve.append(LossPoint(iteration: record.iteration, loss: record.total))
                     }
@@ -76,7 +75,7 @@ public enum StrategyComparison {
                                     ap75: evaluation.ap75, ar100: evaluation.ar100,
                                     secondsPerIteration: seconds / Double(plan.iterations),
                                     peakRSSBytes: ResourceUsage.peakResidentBytes() ?? 0, lossCurve: curve,
-                                    mining: [DetectionHead.rpn.rawValue: rpnMining.totals, DetectionHead.roi.rawValue: roiMining.totals]))
+                                    mining: mining.mapValues(\.totals)))
                 if seed == plan.seeds[0] {
                     if let c = evaluation.curve { curves.append((strategy, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }
                     try drawDetections(evaluation.detections.first, on: data.test.first,

@@ -1,35 +1,43 @@
 // Loading a detector that `quarry train` (or `Trainer.saveCheckpoint`) wrote, for detection and
-// evaluation: the class count comes from the checkpoint's metadata, the weights by name.
+// evaluation: the detector kind and the class count come from the checkpoint's metadata, the
+// weights by name.
 import Detection
 import Foundation
 import NN
 import Randomness
 
-extension TinyFasterRCNN {
+/// A detector read back from a checkpoint.
+public enum TrainedDetector {
     /// The class counts a checkpoint may declare: K ≥ 1, and small enough that K + 1 logits of
     /// a 256-wide layer fit in memory.
     static let plausibleClassCounts = 1...100_000
 
     /// Loads a trained detector from a checkpoint written by `Trainer.saveCheckpoint`.
     ///
-    /// K is read from the `quarry.class_count` metadata unless `classCount` is given (for
-    /// weights written elsewhere, e.g. by PyTorch, which carry no Quarry metadata). The
-    /// optimiser state and the other training metadata in the file are ignored.
+    /// The detector kind is read from the `quarry.model` metadata (a checkpoint without it is a
+    /// TinyFasterRCNN's, as every checkpoint written before the key existed) unless `model` is
+    /// given; K from `quarry.class_count` unless `classCount` is given (for weights written
+    /// elsewhere, e.g. by PyTorch, which carry no Quarry metadata). The optimiser state and the
+    /// other training metadata in the file are ignored.
     /// - Parameters:
     ///   - url: a safetensors checkpoint.
     ///   - classCount: K ≥ 1 to use instead of the file's metadata, or nil.
+    ///   - model: the detector kind to use instead of the file's metadata, or nil.
+    /// - Returns: the detector with the file's weights.
     /// - Throws: `TrainingError.checkpoint` for an unreadable file or parameters that do not fit
-    ///   a K-class TinyFasterRCNN (naming the file and parameter);
-    ///   `TrainingError.incompatibleCheckpoint` naming the file and `quarry.class_count` when the
-    ///   metadata is missing or not an integer in 1...100,000, or `classCount` is outside that range.
-    public init(checkpoint url: URL, classCount: Int? = nil) throws(TrainingError) {
+    ///   a K-class detector of that kind (naming the file and parameter);
+    ///   `TrainingError.incompatibleCheckpoint` naming the file and the key when `quarry.class_count`
+    ///   is missing or not an integer in 1...100,000, `classCount` is outside that range,
+    ///   `quarry.model` names no detector, or `model` contradicts it.
+    public static func load(checkpoint url: URL, classCount: Int? = nil, model: DetectorKind? = nil) throws(TrainingError) -> any Detector {
         let file: Checkpoint
         do { file = try Checkpoint(contentsOf: url) } catch { throw .checkpoint(error) }
+        let kind = try detectorKind(of: file, path: url.path, requested: model)
         let key = Trainer.MetadataKey.classCount
         let count: Int
         if let classCount {
-            guard Self.plausibleClassCounts.contains(classCount) else {
-                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a class count in \(Self.plausibleClassCounts)",
+            guard plausibleClassCounts.contains(classCount) else {
+                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a class count in \(plausibleClassCounts)",
                                               found: String(classCount))
             }
             count = classCount
@@ -40,22 +48,37 @@ extension TinyFasterRCNN {
                 throw .incompatibleCheckpoint(path: url.path, field: key,
                                               expected: "the class count quarry train records", found: "(missing)")
             }
-            guard let value = Int(stored), Self.plausibleClassCounts.contains(value) else {
-                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "an integer in \(Self.plausibleClassCounts)",
+            guard let value = Int(stored), plausibleClassCounts.contains(value) else {
+                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "an integer in \(plausibleClassCounts)",
                                               found: stored)
             }
             count = value
         }
-        // The class logits' bias is [K + 1]: checking it first turns a wrong or absurd count into
-        // an error naming the parameter before a model of that size is allocated.
-        let logits = "box_head.cls_score.bias"
-        guard let bias = file.modelTensors[logits] else { throw .checkpoint(.missingTensor(name: logits, path: url.path)) }
-        guard bias.shape == [count + 1] else {
-            throw .checkpoint(.shapeMismatch(name: logits, expected: [count + 1], found: bias.shape, path: url.path))
+        // The class logits' bias is sized by K: checking it first turns a wrong or absurd count
+        // into an error naming the parameter before a model of that size is allocated.
+        let logits = kind.classParameter(classCount: count)
+        guard let bias = file.modelTensors[logits.name] else { throw .checkpoint(.missingTensor(name: logits.name, path: url.path)) }
+        guard bias.shape == logits.shape else {
+            throw .checkpoint(.shapeMismatch(name: logits.name, expected: logits.shape, found: bias.shape, path: url.path))
         }
         // Any initialisation works: every parameter is overwritten (or nothing is, on error).
         var generator = SplitMix64(seed: 0)
-        self.init(classCount: count, using: &generator)
-        do { try file.restore(into: parameters) } catch { throw .checkpoint(error) }
+        let detector = kind.makeDetector(classCount: count, using: &generator)
+        do { try file.restore(into: detector.parameters) } catch { throw .checkpoint(error) }
+        return detector
+    }
+
+    /// The kind a checkpoint's `quarry.model` names (TinyFasterRCNN when absent), checked against
+    /// the one asked for.
+    static func detectorKind(of file: Checkpoint, path: String, requested: DetectorKind?) throws(TrainingError) -> DetectorKind {
+        let key = Trainer.MetadataKey.model
+        guard let stored = file.metadata[key] else { return requested ?? .fasterRCNN }
+        guard let recorded = DetectorKind(rawValue: stored) else {
+            throw .incompatibleCheckpoint(path: path, field: key, expected: "one of \(DetectorKind.validNames)", found: stored)
+        }
+        if let requested, requested != recorded {
+            throw .incompatibleCheckpoint(path: path, field: key, expected: requested.rawValue, found: stored)
+        }
+        return recorded
     }
 }

@@ -11,51 +11,68 @@ import NN
 import Randomness
 import TensorCore
 
+/// One named loss term of a training iteration, as Double for logging.
+public struct LossTermValue: Sendable, Equatable {
+    /// The term's column name, `<head>_<term>` (`rpn_objectness`, `roi_box`, `retina_classification`, …).
+    public var name: String
+    /// The term's value.
+    public var value: Double
+
+    /// Creates a term.
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// The losses, mining statistics and timing of one training iteration.
 public struct StepRecord: Sendable, Equatable {
     /// The iteration just trained (0-based).
     public var iteration: Int
     /// The learning rate used.
     public var learningRate: Float
-    /// The four loss terms and their sum, as Double for logging.
-    public var rpnObjectness, rpnBox, roiClassification, roiBox: Double
-    /// The sum of the four terms.
-    public var total: Double { rpnObjectness + rpnBox + roiClassification + roiBox }
+    /// The detector's loss terms in its heads' order, classification then box per head.
+    public var terms: [LossTermValue]
+    /// The sum of the terms, added left to right.
+    public var total: Double { terms.dropFirst().reduce(terms.first?.value ?? 0) { $0 + $1.value } }
     /// Wall-clock seconds of the iteration, batch preparation included.
     public var seconds: Double
-    /// The RPN strategy's statistics, merged over the batch's images.
-    public var rpnMining = MiningStatistics()
-    /// The RoI-head strategy's statistics, merged over the batch's images.
-    public var roiMining = MiningStatistics()
+    /// Each head's strategy statistics, merged over the batch's images, by head name.
+    public var mining: [String: MiningStatistics]
 
     /// Creates a record (e.g. to replay a logged loss curve); mining statistics start empty.
-    public init(iteration: Int, learningRate: Float, rpnObjectness: Double, rpnBox: Double, roiClassification: Double,
-                roiBox: Double, seconds: Double, rpnMining: MiningStatistics = MiningStatistics(),
-                roiMining: MiningStatistics = MiningStatistics()) {
-        self.iteration = iteration; self.learningRate = learningRate
-        self.rpnObjectness = rpnObjectness; self.rpnBox = rpnBox; self.roiClassification = roiClassification; self.roiBox = roiBox
-        self.seconds = seconds; self.rpnMining = rpnMining; self.roiMining = roiMining
+    public init(iteration: Int, learningRate: Float, terms: [LossTermValue], seconds: Double,
+                mining: [String: MiningStatistics] = [:]) {
+        self.iteration = iteration
+        self.learningRate = learningRate
+        self.terms = terms
+        self.seconds = seconds
+        self.mining = mining
     }
+
+    /// The value of the term named `name` (e.g. `rpn_objectness`), or nil.
+    public subscript(term name: String) -> Double? { terms.first { $0.name == name }?.value }
 }
 
-/// Trains a `TinyFasterRCNN` on a dataset's samples with one sampling strategy.
+/// Trains a detector on a dataset's samples with one sampling strategy.
 ///
-/// Determinism: the same configuration (seed), samples, strategy and BLAS thread count give
-/// the same losses, iteration by iteration. Resuming from a checkpoint continues with the same
-/// result as an uninterrupted run: the data stream is replayed to the checkpoint's iteration,
-/// and the sampling generator's state and the strategies' own state (the hard-negative
-/// buffers) are stored in the checkpoint.
+/// Determinism: the same configuration (seed), samples, detector kind, strategy and BLAS thread
+/// count give the same losses, iteration by iteration. Resuming from a checkpoint continues with
+/// the same result as an uninterrupted run: the data stream is replayed to the checkpoint's
+/// iteration, and the sampling generator's state and the strategies' own state (the
+/// hard-negative buffers) are stored in the checkpoint.
 ///
-/// One strategy instance per head lives for the whole run (the buffer's memory spans steps);
-/// each step passes it the drawn tiles' indices as image ids, their flips and the step.
+/// One strategy instance per head of the detector lives for the whole run (the buffer's memory
+/// spans steps); each step passes it the drawn tiles' indices as image ids, their flips and the
+/// step. Nothing here depends on which detector or strategy it trains.
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
-    public let model: TinyFasterRCNN
+    public let model: any Detector
     /// The run's settings.
     public let configuration: TrainingConfiguration
     /// The training samples (e.g. the 65 NEON training tiles).
     public let samples: [DetectionSample]
-    /// The sampling strategy of both heads.
+    /// The sampling strategy of every head.
     public let sampler: SamplerKind
     /// The next iteration to train (0-based); equals the number of iterations done.
     public private(set) var iteration = 0
@@ -64,28 +81,30 @@ public struct Trainer {
     let schedule: LearningRateSchedule
     var dataStream: BatchSampler
     var samplingGenerator: SplitMix64
-    var rpnStrategy: any SamplingStrategy
-    var roiStrategy: any SamplingStrategy
+    /// One strategy per head of the model, in its heads' order.
+    var strategies: [any SamplingStrategy]
 
     /// Creates a run: a freshly initialised detector, SGD and the reference schedule.
     /// - Parameters:
     ///   - samples: training samples with labels in 1...classCount.
     ///   - classCount: K foreground classes.
+    ///   - model: the detector to build (TinyFasterRCNN unless given).
     ///   - sampler: the strategy; one instance per head is built and kept for the run.
     ///   - configuration: iterations, seed, schedule and batch size.
     /// - Precondition: at least one sample.
-    public init(samples: [DetectionSample], classCount: Int, sampler: SamplerKind = .random,
-                configuration: TrainingConfiguration) {
+    public init(samples: [DetectionSample], classCount: Int, model kind: DetectorKind = .fasterRCNN,
+                sampler: SamplerKind = .random, configuration: TrainingConfiguration) {
         precondition(!samples.isEmpty, "Trainer: no training samples")
         let seeds = configuration.streamSeeds
         var initGenerator = SplitMix64(seed: seeds.initialization)
-        model = TinyFasterRCNN(classCount: classCount, using: &initGenerator)
-        rpnStrategy = sampler.makeStrategy(for: .rpn)
-        roiStrategy = sampler.makeStrategy(for: .roi)
-        if case .focal = rpnStrategy.classificationLoss {
-            // RetinaNet's prior: start every anchor at foreground probability π = 0.01, so the
-            // focal loss of the many easy negatives does not swamp the first iterations.
-            model.initializeObjectnessPrior(probability: 0.01)
+        model = kind.makeDetector(classCount: classCount, using: &initGenerator)
+        strategies = model.heads.map { sampler.makeStrategy(for: $0) }
+        for (head, strategy) in zip(model.heads, strategies) {
+            if case .focal = strategy.classificationLoss {
+                // RetinaNet's prior: start every candidate at foreground probability π = 0.01, so
+                // the focal loss of the many easy negatives does not swamp the first iterations.
+                model.initializeClassificationPrior(of: head, probability: 0.01)
+            }
         }
         self.configuration = configuration
         self.samples = samples
@@ -104,6 +123,11 @@ public struct Trainer {
     /// Steps per epoch: ⌈samples / batch size⌉ (⌈65 / 2⌉ = 33 for the NEON tiles); the
     /// hard-negative buffer's expiry counts in these.
     public var stepsPerEpoch: Int { (samples.count + configuration.batchSize - 1) / configuration.batchSize }
+
+    /// The loss terms' column names, in the order of every record's ``StepRecord/terms``.
+    public var termNames: [String] {
+        model.heads.flatMap { ["\($0.name)_\($0.classificationTermName)", "\($0.name)_box"] }
+    }
 
     /// Trains one iteration: draw a batch, compute the losses, check them, back-propagate, step.
     /// - Throws: `TrainingError.nonFiniteLoss` naming the iteration and term, before any
@@ -124,11 +148,11 @@ public struct Trainer {
             samplingImages.append(SamplingImage(id: draw.index, width: sample.image.width, height: sample.image.height,
                                                 flip: draw.flip))
         }
-        let losses = model.loss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth, samplingImages: samplingImages,
-                                progress: TrainingProgress(step: iteration, stepsPerEpoch: stepsPerEpoch),
-                                rpnStrategy: &rpnStrategy, roiStrategy: &roiStrategy, using: &samplingGenerator)
-        let terms = [("rpn_objectness", losses.rpnObjectness), ("rpn_box", losses.rpnBox),
-                     ("roi_classification", losses.roiClassification), ("roi_box", losses.roiBox)]
+        let losses = model.trainingLoss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth,
+                                        samplingImages: samplingImages,
+                                        progress: TrainingProgress(step: iteration, stepsPerEpoch: stepsPerEpoch),
+                                        strategies: &strategies, using: &samplingGenerator)
+        let terms = losses.terms
         for (name, term) in terms where !term.value.scalar.isFinite {
             throw .nonFiniteLoss(iteration: iteration, term: name, value: term.value.scalar)
         }
@@ -136,12 +160,9 @@ public struct Trainer {
         losses.total.backward()
         optimizer.step()
         let record = StepRecord(iteration: iteration, learningRate: learningRate,
-                                rpnObjectness: Double(losses.rpnObjectness.value.scalar),
-                                rpnBox: Double(losses.rpnBox.value.scalar),
-                                roiClassification: Double(losses.roiClassification.value.scalar),
-                                roiBox: Double(losses.roiBox.value.scalar),
+                                terms: terms.map { LossTermValue(name: $0.name, value: Double($0.value.value.scalar)) },
                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
-                                rpnMining: losses.rpnMining, roiMining: losses.roiMining)
+                                mining: Dictionary(uniqueKeysWithValues: losses.heads.map { ($0.head.name, $0.mining) }))
         iteration += 1
         return record
     }
@@ -152,13 +173,10 @@ public struct Trainer {
     enum MetadataKey {
         static let iteration = "quarry.iteration", seed = "quarry.seed", iterations = "quarry.iterations"
         static let samplingState = "quarry.sampling_generator_state", strategy = "quarry.strategy"
-        static let classCount = "quarry.class_count"
+        static let classCount = "quarry.class_count", model = "quarry.model"
         /// The strategy's own state per head (a JSON document; only stateful strategies write it).
-        static func samplerState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.rawValue)" }
+        static func samplerState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
     }
-
-    /// The strategy instance of a head.
-    func strategy(for head: DetectionHead) -> any SamplingStrategy { head == .rpn ? rpnStrategy : roiStrategy }
 
     /// Writes the model, optimiser state, training progress and the strategies' state (the
     /// hard-negative buffers, as JSON metadata) to a safetensors file, atomically (a crash
@@ -169,9 +187,12 @@ public struct Trainer {
         var metadata = [MetadataKey.iteration: String(iteration), MetadataKey.seed: String(configuration.seed),
                         MetadataKey.iterations: String(configuration.iterations),
                         MetadataKey.samplingState: String(samplingGenerator.state),
-                        MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount)]
-        for head in DetectionHead.allCases {
-            if let state = strategy(for: head).checkpointState { metadata[MetadataKey.samplerState(head)] = state }
+                        MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount),
+                        MetadataKey.model: model.kind.rawValue]
+        for (head, strategy) in zip(model.heads, strategies) {
+            if let stateful = strategy as? any StatefulSamplingStrategy {
+                metadata[MetadataKey.samplerState(head)] = stateful.checkpointState
+            }
         }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -209,34 +230,43 @@ public struct Trainer {
         }
         try require(MetadataKey.strategy, equals: strategyName)
         try require(MetadataKey.classCount, equals: String(model.classCount))
+        // Checkpoints written before the model was recorded are TinyFasterRCNN's.
+        if (meta[MetadataKey.model] ?? DetectorKind.fasterRCNN.rawValue) != model.kind.rawValue {
+            throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.model, expected: model.kind.rawValue,
+                                          found: meta[MetadataKey.model] ?? "(missing)")
+        }
         guard let done = meta[MetadataKey.iteration].flatMap(Int.init), done >= 0, done <= configuration.iterations,
               let state = meta[MetadataKey.samplingState].flatMap(UInt64.init) else {
             throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.iteration, expected: "an iteration and generator state",
                                           found: meta[MetadataKey.iteration] ?? "(missing)")
         }
         // Strategy state first: a mismatch must leave the run untouched.
-        var restored: [DetectionHead: any SamplingStrategy] = [:]
-        for head in DetectionHead.allCases {
-            var fresh = sampler.makeStrategy(for: head)
+        var restored: [any SamplingStrategy] = []
+        for head in model.heads {
+            let fresh = sampler.makeStrategy(for: head)
             let key = MetadataKey.samplerState(head)
-            switch (meta[key], fresh.checkpointState) {
-            case (nil, nil): break
+            switch (meta[key], fresh as? any StatefulSamplingStrategy) {
+            case (nil, nil):
+                restored.append(fresh)
             case (nil, .some):
                 throw .incompatibleCheckpoint(path: url.path, field: key, expected: "the \(fresh.name) state", found: "(missing)")
-            case let (state?, _):
-                do { try fresh.restoreCheckpointState(state) } catch {
+            case (.some, nil):
+                let error = SamplerStateError(strategy: fresh.name, reason: "the strategy keeps no state, but a state was given")
+                throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a valid \(fresh.name) state",
+                                              found: error.description)
+            case (let state?, var stateful?):
+                do { try stateful.restoreCheckpointState(state) } catch {
                     throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a valid \(fresh.name) state",
                                                   found: error.description)
                 }
+                restored.append(stateful)
             }
-            restored[head] = fresh
         }
         do {
             try checkpoint.restore(into: model.parameters)
             try checkpoint.restore(into: &optimizer)
         } catch { throw .checkpoint(error) }
-        rpnStrategy = restored[.rpn]!
-        roiStrategy = restored[.roi]!
+        strategies = restored
         // Replay the data stream: draws are cheap (no images are built).
         dataStream = BatchSampler(samples: samples, batchSize: configuration.batchSize, seed: configuration.streamSeeds.data,
                                   flipProbability: configuration.flipProbability)

@@ -5,9 +5,13 @@ import Testing
 
 @Suite("losses.csv of quarry train")
 struct LossLogTests {
+    /// TinyFasterRCNN's four terms.
+    static let terms = ["rpn_objectness", "rpn_box", "roi_classification", "roi_box"]
+
     func record(_ iteration: Int) -> StepRecord {
-        StepRecord(iteration: iteration, learningRate: 0.01, rpnObjectness: 0.5 + Double(iteration), rpnBox: 0.25,
-                   roiClassification: 1.0 / 3.0, roiBox: 0.125, seconds: 0.5)
+        StepRecord(iteration: iteration, learningRate: 0.01,
+                   terms: zip(Self.terms, [0.5 + Double(iteration), 0.25, 1.0 / 3.0, 0.125]).map { LossTermValue(name: $0, value: $1) },
+                   seconds: 0.5)
     }
 
     func lines(_ url: URL) throws -> [String] {
@@ -19,18 +23,18 @@ struct LossLogTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-losslog-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("losses.csv")
-        var log = try LossLog.create(at: url)
+        var log = try LossLog.create(at: url, terms: Self.terms)
         for i in 0..<5 { try log.append(record(i)) }
         #expect(log.rowCount == 5)
         let written = try lines(url)
         #expect(written.count == 6)
-        #expect(written[0] == LossLog.header)
+        #expect(written[0] == "iteration,learning_rate,total,rpn_objectness,rpn_box,roi_classification,roi_box,seconds")
         // 0.5 + 1 + 0.25 + 1/3 + 0.125, in Swift's shortest round-trip form.
         #expect(written[2] == "1,0.01,\((1.5 + 0.25 + 1.0 / 3.0 + 0.125).description),1.5,0.25,0.3333333333333333,0.125,0.5")
 
         // A crash cut the last row short; the checkpoint is at iteration 3.
         try (written.joined(separator: "\n") + "\n5,0.01,2.5").write(to: url, atomically: true, encoding: .utf8)
-        var resumed = try LossLog.resume(at: url, iteration: 3)
+        var resumed = try LossLog.resume(at: url, terms: Self.terms, iteration: 3)
         #expect(resumed.rowCount == 3)
         #expect(try lines(url) == Array(written[0...3]))
         for i in 3..<5 { try resumed.append(record(i)) }
@@ -38,8 +42,8 @@ struct LossLogTests {
 
         // A missing file starts over with the header; the lost rows are reported by rowCount.
         try FileManager.default.removeItem(at: url)
-        let fresh = try LossLog.resume(at: url, iteration: 2)
+        let fresh = try LossLog.resume(at: url, terms: Self.terms, iteration: 2)
         #expect(fresh.rowCount == 0)
-        #expect(try lines(url) == [LossLog.header])
+        #expect(try lines(url) == [LossLog.header(terms: Self.terms)])
     }
 }

@@ -46,20 +46,15 @@ enum NaiveSelection {
 }
 
 /// Seeded labels: +1 with probability `positive`, −1 with probability `ignored`, else 0.
-func seededLabels(_ n: Int, positive: Float, ignored: Float, seed: UInt64) -> [Int8] {
+func seededLabels(_ n: Int, positive: Float, ignored: Float, seed: UInt64) -> [Int32] {
     seededFloats(n, 0, 1, seed: seed).map { $0 < positive ? 1 : ($0 < positive + ignored ? -1 : 0) }
 }
 
 /// Calls `ohemSelect` on arrays.
-func runOHEM<L>(_ losses: [Float], _ labels: [L], k: Int, maxPositives: Int?) -> [Int] {
+func runOHEM(_ losses: [Float], _ labels: [Int32], k: Int, maxPositives: Int?) -> [Int] {
     let a = Arena(); defer { a.free() }
     let out = a.output([Int](repeating: -1, count: k))
-    let count: Int
-    switch labels {
-    case let l as [Int8]: count = Kernels.ohemSelect(out, losses: a.copy(losses), labels: a.copy(l), count: k, maxPositives: maxPositives)
-    case let l as [Int32]: count = Kernels.ohemSelect(out, losses: a.copy(losses), labels: a.copy(l), count: k, maxPositives: maxPositives)
-    default: fatalError("labels must be Int8 or Int32")
-    }
+    let count = Kernels.ohemSelect(out, losses: a.copy(losses), labels: a.copy(labels), count: k, maxPositives: maxPositives)
     return Array(out[0..<count])
 }
 
@@ -75,7 +70,6 @@ struct OHEMSelectionTests {
         let labels = seededLabels(n, positive: 0.05, ignored: 0.1, seed: UInt64(n * 3 + k))
         let expected = NaiveSelection.ohem(losses, labels, k: k, maxPositives: cap)
         #expect(runOHEM(losses, labels, k: k, maxPositives: cap) == expected)
-        #expect(runOHEM(losses, labels.map(Int32.init), k: k, maxPositives: cap) == expected)
     }
 
     @Test("the K4a workload: 256 of 120,000 with 1 % positives, cap 64")
@@ -100,18 +94,18 @@ struct OHEMSelectionTests {
 
     @Test("empty, all ignored, and fewer candidates or positives than asked")
     func degenerate() {
-        #expect(runOHEM([Float](), [Int8](), k: 256, maxPositives: 64).isEmpty)
-        #expect(runOHEM([1, 2, 3], [Int8](repeating: -1, count: 3), k: 2, maxPositives: nil).isEmpty)
-        #expect(runOHEM([1, 2, 3], [Int8](repeating: 0, count: 3), k: 0, maxPositives: nil).isEmpty)
+        #expect(runOHEM([Float](), [Int32](), k: 256, maxPositives: 64).isEmpty)
+        #expect(runOHEM([1, 2, 3], [Int32](repeating: -1, count: 3), k: 2, maxPositives: nil).isEmpty)
+        #expect(runOHEM([1, 2, 3], [Int32](repeating: 0, count: 3), k: 0, maxPositives: nil).isEmpty)
         // Fewer than k: everything non-ignored, best first.
-        #expect(runOHEM([1, 5, 3, 5], [0, 1, -1, 0] as [Int8], k: 10, maxPositives: nil) == [1, 3, 0])
+        #expect(runOHEM([1, 5, 3, 5], [0, 1, -1, 0] as [Int32], k: 10, maxPositives: nil) == [1, 3, 0])
         // No positives: all negatives. Positives beyond the cap are skipped even if negatives run out.
-        #expect(runOHEM([1, 5, 3], [0, 0, 0] as [Int8], k: 2, maxPositives: 1) == [1, 2])
-        #expect(runOHEM([9, 8, 7, 1], [1, 1, 1, 0] as [Int8], k: 4, maxPositives: 1) == [0, 3])
+        #expect(runOHEM([1, 5, 3], [0, 0, 0] as [Int32], k: 2, maxPositives: 1) == [1, 2])
+        #expect(runOHEM([9, 8, 7, 1], [1, 1, 1, 0] as [Int32], k: 4, maxPositives: 1) == [0, 3])
         // Equal losses: lower index first; −0 ties with +0; NaN of either sign ranks first, as torch.topk.
-        #expect(runOHEM([2, 2, 2, 2], [0, 0, 0, 0] as [Int8], k: 3, maxPositives: nil) == [0, 1, 2])
-        #expect(runOHEM([0, -0.0, 1, -1], [0, 0, 0, 0] as [Int8], k: 4, maxPositives: nil) == [2, 0, 1, 3])
-        #expect(runOHEM([1, -Float.nan, 3, .infinity], [0, 0, 0, 0] as [Int8], k: 2, maxPositives: nil) == [1, 3])
+        #expect(runOHEM([2, 2, 2, 2], [0, 0, 0, 0] as [Int32], k: 3, maxPositives: nil) == [0, 1, 2])
+        #expect(runOHEM([0, -0.0, 1, -1], [0, 0, 0, 0] as [Int32], k: 4, maxPositives: nil) == [2, 0, 1, 3])
+        #expect(runOHEM([1, -Float.nan, 3, .infinity], [0, 0, 0, 0] as [Int32], k: 2, maxPositives: nil) == [1, 3])
     }
 }
 
@@ -146,7 +140,7 @@ struct OHEMRoISelectionTests {
             boxes += [x1, y1, x1 + size[2 * i], y1 + size[2 * i + 1]]
         }
         let losses = seededFloats(n, 0, 3, seed: 62).map { ($0 * 16).rounded() / 16 }
-        let labels: [Int32] = seededLabels(n, positive: 0.25, ignored: 0.05, seed: 63).map(Int32.init)
+        let labels: [Int32] = seededLabels(n, positive: 0.25, ignored: 0.05, seed: 63)
         let chosen = Self.run(boxes, losses, labels, threshold: threshold, k: 128)
         #expect(chosen == NaiveSelection.roiSelect(boxes, losses, labels, threshold: threshold, k: 128))
         #expect(chosen.count == 128 && Set(chosen).count == 128)

@@ -146,8 +146,9 @@ struct GoldenTests {
     @Test func lossesAndGradients() throws {
         let model = try golden.model()
         var generator = SplitMix64(seed: 1)
-        let losses = model.loss(images: golden.image, groundTruth: [golden.groundTruth], configuration: .allCandidates,
-                                using: &generator)
+        var strategies: [any SamplingStrategy] = model.heads.map { AllCandidatesStrategy(head: $0) }
+        let losses = trainingLoss(model, images: golden.image, groundTruth: [golden.groundTruth], strategies: &strategies,
+                                  using: &generator)
         let expected = golden["losses"] as! [String: Any]
         func value(_ key: String) -> Double { expected[key] as! Double }
         expectClose(losses.rpnObjectness.value.scalar, Float(value("rpn_bce_mean")), relativeTolerance: 1e-3)
@@ -178,17 +179,19 @@ struct GoldenTests {
     @Test func selectorContextsSeeTheGoldenPerCandidateLosses() throws {
         let model = try golden.model()
         var rpnMean = 0.0, roiMean = 0.0, roiScores: [Float] = []
+        // Strategies that ask for every per-candidate quantity see the heads' predictions.
+        var strategies: [any SamplingStrategy] = model.heads.map {
+            AllCandidatesStrategy(head: $0, requirements: [.candidateLosses, .foregroundProbabilities])
+        }
+        var generator = SplitMix64(seed: 1)
         _ = withoutGradients {
-            model.loss(images: golden.image, groundTruth: [golden.groundTruth], selectRPN: { context in
-                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
-                rpnMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
-                return selection
-            }, selectRoI: { context in
-                let selection = CandidateSelection.allNonIgnored(context.candidates.labels)
-                roiMean = context.candidateLosses.map(Double.init).reduce(0, +) / Double(selection.indices.count)
-                roiScores = context.foregroundScores
-                return selection
-            }, classificationLoss: .crossEntropy, normalization: .selectedCount)
+            trainingLoss(model, images: golden.image, groundTruth: [golden.groundTruth], strategies: &strategies, using: &generator)
+        }
+        for (head, strategy) in zip(model.heads, strategies) {
+            let input = try #require((strategy as? AllCandidatesStrategy)?.inputs.first)
+            let selection = CandidateSelection.allNonIgnored(input.labels)
+            let mean = try #require(input.losses).map(Double.init).reduce(0, +) / Double(selection.indices.count)
+            if head == .rpn { rpnMean = mean } else { roiMean = mean; roiScores = try #require(input.foregroundProbabilities) }
         }
         // Per-candidate loss = classification + box, so its mean is the sum of a head's two terms.
         let expected = golden["losses"] as! [String: Any]
@@ -213,9 +216,10 @@ struct GoldenTests {
         }
         // Pooled over the batch, sums and counts both double: the means are unchanged.
         var generator = SplitMix64(seed: 1)
+        var strategies: [any SamplingStrategy] = model.heads.map { AllCandidatesStrategy(head: $0) }
         let losses = withoutGradients {
-            model.loss(images: pair, groundTruth: [golden.groundTruth, golden.groundTruth], configuration: .allCandidates,
-                       using: &generator)
+            trainingLoss(model, images: pair, groundTruth: [golden.groundTruth, golden.groundTruth], strategies: &strategies,
+                         using: &generator)
         }
         let expected = golden["losses"] as! [String: Any]
         expectClose(losses.rpnObjectness.value.scalar, Float(expected["rpn_bce_mean"] as! Double), relativeTolerance: 1e-3)
@@ -226,8 +230,9 @@ struct GoldenTests {
     @Test func focalLossVariants() throws {
         let model = try golden.model()
         var generator = SplitMix64(seed: 1)
+        // `focal` at both heads: every non-ignored candidate, focal loss, over max(1, positives).
         let losses = withoutGradients {
-            model.loss(images: golden.image, groundTruth: [golden.groundTruth], configuration: .focal, using: &generator)
+            trainingLoss(model, images: golden.image, groundTruth: [golden.groundTruth], kind: .focal, using: &generator)
         }
         let expected = golden["losses"] as! [String: Any]
         expectClose(losses.rpnObjectness.value.scalar, Float(expected["rpn_focal_per_positive"] as! Double),

@@ -50,16 +50,12 @@ import TestSupport
         expectClose(weighted.box.value.scalar, Float(2 * box / 2))
     }
 
-    @Test func selectionContextComputesPredictionsOnce() {
-        var calls = 0
-        let context = SelectionContext(imageIndex: 0, candidates: anchors) {
-            calls += 1
-            return HeadPredictions(logits: Tensor(shape: [3], scalars: [0, 0, 2]), deltas: .zeros([3, 4]))
-        }
+    @Test func objectnessPredictionsGiveCandidateLossesAndScores() {
+        let predictions = HeadPredictions(form: .objectness, logits: Tensor(shape: [3], scalars: [0, 0, 2]), deltas: .zeros([3, 4]))
         let box = 0.5 * 9 * (0.05 * 0.05 + log(1.1) * log(1.1))
-        expectClose(context.candidateLosses, [Float(log(2.0) + box), Float(log(2.0)), 0])
-        expectClose(context.foregroundScores, [0.5, 0.5, Float(1 / (1 + exp(-2.0)))])
-        #expect(calls == 1)
+        expectClose(predictions.candidateLosses(for: anchors, beta: HeadLossEvaluation.smoothL1Beta),
+                    [Float(log(2.0) + box), Float(log(2.0)), 0])
+        expectClose(predictions.foregroundProbabilities(), [0.5, 0.5, Float(1 / (1 + exp(-2.0)))])
     }
 
     @Test func emptySelectionGivesZero() {

@@ -18,7 +18,7 @@ import TestSupport
 /// A deterministic strategy: the first 4 foreground and the first 8 background candidates;
 /// with `separate`, the last 5 background anchors (RPN) or the background extra proposals
 /// (RoI head) as separate-pass negatives.
-struct FixedSeparatePassStrategy: SamplingStrategy {
+struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
     var head: DetectionHead
     var separate: Bool
     /// [E, 4] boxes appended at the RoI head, the same for every image.
@@ -31,9 +31,13 @@ struct FixedSeparatePassStrategy: SamplingStrategy {
     var name: String { "fixed-separate-pass" }
     var requirements: SamplingRequirements { [] }
 
-    mutating func extraProposals(for image: SamplingImage, progress: TrainingProgress) -> [Float] {
-        head == .roi ? extraBoxes : []
+    mutating func extraCandidates(for image: SamplingImage, progress: TrainingProgress) -> Tensor {
+        head == .roi ? Tensor(shape: [extraBoxes.count / 4, 4], scalars: extraBoxes) : Tensor(shape: [0, 4], scalars: [])
     }
+
+    var checkpointState: String { "{}" }
+
+    mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {}
 
     mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         let labels = input.labels, n = input.candidateCount
@@ -72,15 +76,12 @@ struct FixedSeparatePassStrategy: SamplingStrategy {
     }
 
     /// The losses under the fixed strategy, with or without separate-pass negatives.
-    static func losses(_ s: Setup, separate: Bool) -> (DetectionLosses, rpn: FixedSeparatePassStrategy, roi: FixedSeparatePassStrategy) {
-        var rpn = FixedSeparatePassStrategy(head: .rpn, separate: separate, extraBoxes: [])
-        var roi = FixedSeparatePassStrategy(head: .roi, separate: separate, extraBoxes: extraBoxes)
+    static func losses(_ s: Setup, separate: Bool) -> (DetectorLosses, rpn: FixedSeparatePassStrategy, roi: FixedSeparatePassStrategy) {
+        var strategies: [any SamplingStrategy] = [FixedSeparatePassStrategy(head: .rpn, separate: separate, extraBoxes: []),
+                                                  FixedSeparatePassStrategy(head: .roi, separate: separate, extraBoxes: extraBoxes)]
         var g = SplitMix64(seed: 0)
-        let losses = s.model.loss(images: s.images, groundTruth: s.groundTruth,
-                                  samplingImages: (0..<2).map { SamplingImage(id: $0, width: side, height: side) },
-                                  progress: TrainingProgress(step: 0, stepsPerEpoch: 1),
-                                  rpnStrategy: &rpn, roiStrategy: &roi, using: &g)
-        return (losses, rpn, roi)
+        let losses = trainingLoss(s.model, images: s.images, groundTruth: s.groundTruth, strategies: &strategies, using: &g)
+        return (losses, strategies[0] as! FixedSeparatePassStrategy, strategies[1] as! FixedSeparatePassStrategy)
     }
 
     /// The model's logits without gradient: [2, A] objectness, and [6, 2] class logits of the

@@ -9,6 +9,7 @@
 import Autograd
 import Datasets
 import Detection
+import DetectionKernels
 import Foundation
 import Kernels
 import NN
@@ -69,17 +70,17 @@ import TestSupport
         let groundTruth = override ?? scene.groundTruth
         let initial = generator
         let model = TinyFasterRCNN(classCount: 1, using: &generator)
-        var rpnStrategy = kind.makeStrategy(for: .rpn), roiStrategy = kind.makeStrategy(for: .roi)
-        if case .focal = rpnStrategy.classificationLoss { model.initializeObjectnessPrior(probability: 0.01) }
+        var strategies = model.heads.map { kind.makeStrategy(for: $0) }
+        if case .focal = strategies[0].classificationLoss { model.initializeClassificationPrior(of: .rpn, probability: 0.01) }
         var optimizer = SGD(model.parameters, learningRate: 0.02, momentum: 0.9, weightDecay: 1e-4)
         var run = Run()
         for step in 0..<iterations {
             let flip: Flip = step % 2 == 1 ? .horizontalOnly : .none
             let (images, truth) = flip.isIdentity ? (scene.images, groundTruth) : mirrored(scene.images, groundTruth)
             let samplingImages = (0..<2).map { SamplingImage(id: $0, width: side, height: side, flip: flip) }
-            let losses = model.loss(images: images, groundTruth: truth, samplingImages: samplingImages,
-                                    progress: TrainingProgress(step: step, stepsPerEpoch: 1),
-                                    rpnStrategy: &rpnStrategy, roiStrategy: &roiStrategy, using: &generator)
+            let losses = model.trainingLoss(images: images, groundTruth: truth, samplingImages: samplingImages,
+                                            progress: TrainingProgress(step: step, stepsPerEpoch: 1),
+                                            strategies: &strategies, using: &generator)
             run.terms.append([losses.rpnObjectness, losses.rpnBox, losses.roiClassification, losses.roiBox].map(\.value.scalar))
             run.rpnMining.merge(losses.rpnMining)
             run.roiMining.merge(losses.roiMining)
@@ -91,12 +92,12 @@ import TestSupport
         // model's are nearly random, and better proposals carry larger box targets).
         var g = initial
         let untrained = TinyFasterRCNN(classCount: 1, using: &g)
-        if case .focal = rpnStrategy.classificationLoss { untrained.initializeObjectnessPrior(probability: 0.01) }
+        if case .focal = strategies[0].classificationLoss { untrained.initializeClassificationPrior(of: .rpn, probability: 0.01) }
         let proposals = withoutGradients {
             model.rpn.proposals(model.rpn(model.features(scene.images)), imageHeight: side, imageWidth: side,
                                 filter: model.rpn.trainingFilter)
         }
-        let kind = rpnStrategy.classificationLoss
+        let kind = strategies[0].classificationLoss
         run.fixedBefore = fixedLosses(untrained, scene.images, groundTruth, proposals: proposals, kind: kind)
         run.fixedAfter = fixedLosses(model, scene.images, groundTruth, proposals: proposals, kind: kind)
         return run
@@ -155,12 +156,10 @@ import TestSupport
         var setup = SplitMix64(seed: 9)
         let (images, groundTruth) = SyntheticTrainingTests.scene(using: &setup)
         let model = TinyFasterRCNN(classCount: 1, using: &setup)
-        var rpn = RandomSampler(head: .rpn), roi = RandomSampler(head: .roi)
-        let viaStrategy = model.loss(images: images, groundTruth: groundTruth,
-                                     samplingImages: (0..<2).map { SamplingImage(id: $0, width: Self.side, height: Self.side) },
-                                     progress: TrainingProgress(step: 0, stepsPerEpoch: 1),
-                                     rpnStrategy: &rpn, roiStrategy: &roi, using: &g1)
-        let viaRule = model.loss(images: images, groundTruth: groundTruth, configuration: .random, using: &g2)
+        var strategies: [any SamplingStrategy] = [RandomSampler(head: .rpn), RandomSampler(head: .roi)]
+        let viaStrategy = trainingLoss(model, images: images, groundTruth: groundTruth, strategies: &strategies, using: &g1)
+        var rules: [any SamplingStrategy] = [BalancedRule(head: .rpn), BalancedRule(head: .roi)]
+        let viaRule = trainingLoss(model, images: images, groundTruth: groundTruth, strategies: &rules, using: &g2)
         for (a, b) in [(viaStrategy.rpnObjectness, viaRule.rpnObjectness), (viaStrategy.rpnBox, viaRule.rpnBox),
                        (viaStrategy.roiClassification, viaRule.roiClassification), (viaStrategy.roiBox, viaRule.roiBox)] {
             #expect(a.value.scalar == b.value.scalar)
@@ -174,21 +173,71 @@ import TestSupport
         let matched = MatchedCandidates(candidates: Tensor(shape: [2, 4], scalars: [0, 0, 10, 10, 50, 50, 60, 60]),
                                         groundTruthBoxes: Tensor(shape: [1, 4], scalars: [0, 0, 10, 11]),
                                         groundTruthLabels: [1], matcher: .roiHead, coder: .roiHead)
-        var calls = 0
-        let context = SelectionContext(imageIndex: 0, candidates: matched) {
-            calls += 1
-            return HeadPredictions(logits: Tensor(shape: [2, 2], scalars: [0, 0, 0, Float(log(3.0))]), deltas: .zeros([2, 8]))
-        }
-        let image = SamplingImage(id: 0, width: 64, height: 64), progress = TrainingProgress(step: 0, stepsPerEpoch: 1)
-        let bare = SamplingInput(context: context, image: image, progress: progress, requirements: [])
-        #expect(calls == 0 && bare.losses == nil && bare.foregroundProbabilities == nil)
+        let head = CountingHead(matched: matched)
+        let images = [SamplingImage(id: 0, width: 64, height: 64)], progress = TrainingProgress(step: 0, stepsPerEpoch: 1)
+        var generator = SplitMix64(seed: 0)
+        var bareStrategy: any SamplingStrategy = AllCandidatesStrategy(head: .roi)
+        _ = head.sampledLoss(strategy: &bareStrategy, images: images, progress: progress, using: &generator)
+        let bare = (bareStrategy as! AllCandidatesStrategy).inputs[0]
+        #expect(head.calls.count == 0 && bare.losses == nil && bare.foregroundProbabilities == nil)
         expectClose(bare.maxIoU!, [100.0 / 110.0, 0.0] as [Double])
-        let full = SamplingInput(context: context, image: image, progress: progress,
-                                 requirements: [.candidateLosses, .foregroundProbabilities])
-        #expect(calls == 1)
+        var fullStrategy: any SamplingStrategy = AllCandidatesStrategy(head: .roi, requirements: [.candidateLosses, .foregroundProbabilities])
+        _ = head.sampledLoss(strategy: &fullStrategy, images: images, progress: progress, using: &generator)
+        let full = (fullStrategy as! AllCandidatesStrategy).inputs[0]
+        #expect(head.calls.count == 1)
         // RoI 0: softmax (½, ½) → foreground ½. RoI 1 (background): softmax of (0, log 3) is
         // (¼, ¾) → foreground ¾ and cross-entropy −log ¼ = log 4 (no box term for background).
         expectClose(full.foregroundProbabilities!, [0.5, 0.75])
         expectClose(full.losses![1], Float(log(4.0)))
+    }
+}
+
+/// torchvision's balanced draw called directly on the kernel, as a strategy: the rule `random`
+/// must equal draw for draw.
+struct BalancedRule: SamplingStrategy {
+    var head: DetectionHead
+    var name: String { "balanced-rule" }
+    var requirements: SamplingRequirements { [] }
+
+    mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
+        let batch = head.defaultBatchSize
+        var positives = [Int](repeating: 0, count: batch), negatives = [Int](repeating: 0, count: batch)
+        let (p, q) = input.labels.withUnsafeBufferPointer { l in
+            positives.withUnsafeMutableBufferPointer { pos in
+                negatives.withUnsafeMutableBufferPointer { neg in
+                    Kernels.balancedRandomSample(positives: pos, negatives: neg, labels: l, batchSize: batch,
+                                                 positiveFraction: head.defaultPositiveFraction, using: &generator)
+                }
+            }
+        }
+        return SamplingResult(candidateCount: input.candidateCount, positives: Array(positives.prefix(p)),
+                              negatives: Array(negatives.prefix(q)))
+    }
+}
+
+/// A one-image RoI-style head with fixed candidates whose predictions count their calls: a
+/// softmax over 2 classes, logits (0, 0) and (0, log 3).
+struct CountingHead: TrainingHead {
+    final class Calls { var count = 0 }
+    let matched: MatchedCandidates
+    let calls = Calls()
+
+    var head: DetectionHead { .roi }
+    var classification: ClassificationForm { .softmax(classCount: 1) }
+    var boxLossBeta: Float { HeadLossEvaluation.smoothL1Beta }
+    var imageCount: Int { 1 }
+    var anchorLayout: AnchorLayout? { nil }
+
+    func candidates(ofImage image: Int, appending extraBoxes: Tensor?) -> MatchedCandidates { matched }
+
+    func predictions(ofImage image: Int, for candidates: MatchedCandidates) -> HeadPredictions {
+        calls.count += 1
+        return HeadPredictions(form: classification, logits: Tensor(shape: [2, 2], scalars: [0, 0, 0, Float(log(3.0))]),
+                               deltas: .zeros([2, 8]))
+    }
+
+    func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
+              normalization: LossNormalization) -> HeadLoss {
+        HeadLoss(classification: Variable(Tensor(0)), box: Variable(Tensor(0)))
     }
 }

@@ -71,7 +71,7 @@ import TestSupport
         var optimizer = SGD(model.parameters, learningRate: 0.02, momentum: 0.9, weightDecay: 1e-4)
         for _ in 0..<40 {
             model.parameters.forEach { $0.variable.zeroGradient() }
-            let losses = model.loss(images: images, groundTruth: groundTruth, configuration: .random, using: &generator)
+            let losses = trainingLoss(model, images: images, groundTruth: groundTruth, using: &generator)
             losses.total.backward()
             optimizer.step()
         }

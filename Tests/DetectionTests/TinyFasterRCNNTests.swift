@@ -31,7 +31,7 @@ import TestSupport
         // Initialisation: GroupNorm 1/0, RPN biases 0, objectness prior on request.
         #expect(model.backbone.stages[0].norm.weight.value.scalars.allSatisfy { $0 == 1 })
         #expect(model.rpn.head.classificationLogits.bias!.value.scalars.allSatisfy { $0 == 0 })
-        model.initializeObjectnessPrior(probability: 0.01)
+        model.initializeClassificationPrior(of: .rpn, probability: 0.01)
         expectClose(model.rpn.head.classificationLogits.bias!.value.scalars, [Float](repeating: Float(-log(99.0)), count: 9))
     }
 
@@ -64,7 +64,7 @@ import TestSupport
         let b = found.boxes.scalars
         #expect((0..<found.count).allSatisfy { b[4 * $0] >= 0 && b[4 * $0 + 2] <= 20 && b[4 * $0 + 1] >= 0 && b[4 * $0 + 3] <= 24 })
         let truth = GroundTruth(boxes: Tensor(shape: [1, 4], scalars: [2, 3, 14, 18]), labels: [1])
-        let losses = model.loss(images: image, groundTruth: [truth], using: &generator)
+        let losses = trainingLoss(model, images: image, groundTruth: [truth], using: &generator)
         #expect(losses.total.value.scalar.isFinite)
         let tiled = model.detectTiled(image: image.reshaped(to: [3, 24, 20]))
         #expect(tiled.count == found.count)

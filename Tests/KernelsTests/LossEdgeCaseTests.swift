@@ -83,7 +83,7 @@ struct LossEdgeCaseTests {
 
     @Test("objectness candidate loss = BCE + smooth L1 of the positives' deltas; ignored 0")
     func objectnessCandidateLoss() {
-        let logits: [Float] = [2, -1, 0.5, 3], labels: [Int8] = [1, 0, -1, 0]
+        let logits: [Float] = [2, -1, 0.5, 3], labels: [Int32] = [1, 0, -1, 0]
         let deltas = seededFloats(16, -1, 1, seed: 40), targets = seededFloats(16, -1, 1, seed: 41)
         let beta: Float = 1.0 / 9
         let bce = Run.bce(logits, labels.map { $0 > 0 ? 1 : 0 })
@@ -91,13 +91,10 @@ struct LossEdgeCaseTests {
         let box0 = smooth[0..<4].reduce(0, +)
         let expected: [Double] = [Double(bce[0] + box0), Double(bce[1]), 0, Double(bce[3])]
         let a = Arena(); defer { a.free() }
-        let out8 = a.output([Float](repeating: .nan, count: 4)), out32 = a.output([Float](repeating: .nan, count: 4))
-        Kernels.objectnessCandidateLosses(out8, objectnessLogits: a.copy(logits), labels: a.copy(labels),
+        let out = a.output([Float](repeating: .nan, count: 4))
+        Kernels.objectnessCandidateLosses(out, objectnessLogits: a.copy(logits), labels: a.copy(labels),
                                           deltas: a.copy(deltas), targets: a.copy(targets), beta: beta)
-        Kernels.objectnessCandidateLosses(out32, objectnessLogits: a.copy(logits), labels: a.copy(labels.map(Int32.init)),
-                                          deltas: a.copy(deltas), targets: a.copy(targets), beta: beta)
-        expectClose(Array(out8), expected, relative: 1e-6, "Int8 labels")
-        expectClose(Array(out32), expected, relative: 1e-6, "Int32 labels")
+        expectClose(Array(out), expected, relative: 1e-6, "objectness candidate losses")
     }
 
     @Test("RoI candidate loss = CE + smooth L1 of the labelled class's deltas; ignored 0")
@@ -116,5 +113,24 @@ struct LossEdgeCaseTests {
         Kernels.roiCandidateLosses(out, logits: a.copy(logits), labels: a.copy(labels), classCount: c,
                                    deltas: a.copy(deltas), targets: a.copy(targets), beta: 1)
         expectClose(Array(out), expected, relative: 1e-6, "RoI candidate losses")
+    }
+
+    @Test("sigmoid candidate loss = Σ_k BCE against the one-hot class + L1 (β = 0) of the positives' deltas; ignored 0")
+    func sigmoidCandidateLoss() {
+        let k = 3, n = 4
+        let logits = seededFloats(n * k, -3, 3, seed: 45), labels: [Int32] = [2, 0, -1, 3]
+        let deltas = seededFloats(n * 4, -1, 1, seed: 46), targets = seededFloats(n * 4, -1, 1, seed: 47)
+        // One-hot targets: column label − 1 is 1 for a positive; a background row is all 0.
+        let oneHot: [Float] = (0..<(n * k)).map { labels[$0 / k] == Int32($0 % k + 1) ? 1 : 0 }
+        let bce = Run.bce(logits, oneHot)
+        func classification(_ i: Int) -> Float { bce[(i * k)..<(i * k + k)].reduce(0, +) }
+        func box(_ i: Int) -> Float { (0..<4).map { abs(deltas[4 * i + $0] - targets[4 * i + $0]) }.reduce(0, +) }
+        let expected: [Double] = [Double(classification(0) + box(0)), Double(classification(1)), 0,
+                                  Double(classification(3) + box(3))]
+        let a = Arena(); defer { a.free() }
+        let out = a.output([Float](repeating: .nan, count: n))
+        Kernels.sigmoidCandidateLosses(out, logits: a.copy(logits), labels: a.copy(labels), classCount: k,
+                                       deltas: a.copy(deltas), targets: a.copy(targets), beta: 0)
+        expectClose(Array(out), expected, relative: 1e-6, "sigmoid candidate losses")
     }
 }

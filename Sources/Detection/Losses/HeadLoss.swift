@@ -36,7 +36,7 @@ public enum HeadLossEvaluation {
         for (c, s) in zip(candidates, selections) {
             switch normalization {
             case .selectedCount: total += s.indices.count
-            case .positiveCount: total += s.indices.reduce(0) { $0 + (c.classLabels[$1] > 0 ? 1 : 0) }
+            case .positiveCount: total += s.indices.reduce(0) { $0 + (c.labels[$1] > 0 ? 1 : 0) }
             }
         }
         return Float(max(total, 1))
@@ -71,7 +71,7 @@ public enum HeadLossEvaluation {
             precondition(matched.count == a, "rpnLoss: image \(image) has \(matched.count) matched anchors, expected \(a)")
             let regression = matched.regressionTargets.scalars
             for (s, j) in selection.indices.enumerated() {
-                let label = matched.classLabels[j]
+                let label = matched.labels[j]
                 precondition(label >= 0, "rpnLoss: image \(image) selects ignored anchor \(j)")
                 let w = selection.weights?[s] ?? 1
                 rows.append(image * a + j)

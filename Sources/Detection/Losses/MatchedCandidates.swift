@@ -6,14 +6,21 @@ import TensorCore
 
 /// The candidates of one image and head after matching: boxes, verdicts, training labels and
 /// box-regression targets. The input to selection and to loss evaluation.
+///
+/// `labels` is the one label encoding of the detection stack, from matching through the
+/// strategies and the selection kernels to the losses: one `Int32` per candidate, the matched
+/// ground truth's class (≥ 1; 1 at the class-agnostic RPN) for foreground, 0 for background, −1
+/// for ignored.
 public struct MatchedCandidates: Sendable {
-    /// [N, 4] candidate boxes (anchors, or proposals followed by the ground truth), pixels.
+    /// [N, 4] candidate boxes (anchors, or proposals followed by the ground truth and any extra
+    /// proposals), pixels.
     public var boxes: Tensor
-    /// [N] matcher verdicts.
+    /// [N] matcher verdicts; a foreground verdict carries the index of its ground truth in the
+    /// image's ground-truth list (as given, before invalid boxes were dropped).
     public var matches: [Match]
-    /// [N] class per candidate: the matched ground truth's class (≥ 1; 1 at the class-agnostic
-    /// RPN) for foreground, 0 for background, −1 for ignored.
-    public var classLabels: [Int32]
+    /// [N] class per candidate: ≥ 1 foreground (the matched ground truth's class), 0 background,
+    /// −1 ignored.
+    public var labels: [Int32]
     /// [N, 4] deltas of the matched ground truth relative to each foreground candidate (zero rows
     /// elsewhere), encoded with the head's box coder.
     public var regressionTargets: Tensor
@@ -21,8 +28,6 @@ public struct MatchedCandidates: Sendable {
     /// there is none. A by-product of matching (the IoU-balanced sampler's bins).
     public var maxIoU: [Float]
 
-    /// [N] +1 foreground, 0 background, −1 ignored: the sampler's vocabulary.
-    public var labels: [Int8] { classLabels.map { $0 > 0 ? 1 : Int8($0) } }
     /// The number of candidates N.
     public var count: Int { matches.count }
 
@@ -49,17 +54,20 @@ public struct MatchedCandidates: Sendable {
         }
         let gt = valid.count == m ? groundTruthBoxes : Boxes.gathered(groundTruthBoxes, valid)
         let gtLabels = valid.map { groundTruthLabels[$0] }
-        let (matches, maxIoU) = matcher.matchWithMaxIoU(candidates, to: gt)
-        var classLabels = [Int32](repeating: 0, count: n)
+        let (verdicts, maxIoU) = matcher.matchWithMaxIoU(candidates, to: gt)
+        var matches = verdicts
+        var labels = [Int32](repeating: 0, count: n)
         var foreground: [Int] = [], matched: [Int] = []
-        for (j, match) in matches.enumerated() {
+        for (j, match) in verdicts.enumerated() {
             switch match {
             case let .foreground(g):
-                classLabels[j] = Int32(gtLabels[g])
+                labels[j] = Int32(gtLabels[g])
                 foreground.append(j)
                 matched.append(g)
-            case .background: classLabels[j] = 0
-            case .ignored: classLabels[j] = -1
+                // Name the ground truth by its place in the list the caller gave.
+                if valid.count != m { matches[j] = .foreground(groundTruthIndex: valid[g]) }
+            case .background: labels[j] = 0
+            case .ignored: labels[j] = -1
             }
         }
         var targets = [Float](repeating: 0, count: 4 * n)
@@ -71,7 +79,7 @@ public struct MatchedCandidates: Sendable {
         }
         self.boxes = candidates
         self.matches = matches
-        self.classLabels = classLabels
+        self.labels = labels
         self.regressionTargets = Tensor(shape: [n, 4], scalars: targets)
         self.maxIoU = maxIoU
     }
@@ -79,7 +87,7 @@ public struct MatchedCandidates: Sendable {
     /// The counts of foreground, background and ignored candidates.
     public var labelCounts: (foreground: Int, background: Int, ignored: Int) {
         var f = 0, b = 0, i = 0
-        for label in classLabels {
+        for label in labels {
             if label > 0 { f += 1 } else if label == 0 { b += 1 } else { i += 1 }
         }
         return (f, b, i)

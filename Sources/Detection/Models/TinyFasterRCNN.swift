@@ -1,7 +1,6 @@
 // Legend: N images, H×W image (pixels), 64 feature channels at stride 8 (h = ⌈H/8⌉ for the
 // backbone's three stride-2 convolutions), K foreground classes (L = K + 1 with background).
 import Autograd
-import Foundation
 import NN
 import TensorCore
 
@@ -52,30 +51,6 @@ public struct TinyFasterRCNN {
     public var parameters: [Parameter] {
         backbone.parameters.prefixed(by: "backbone") + rpn.parameters.prefixed(by: "rpn_head")
             + roiHeads.parameters.prefixed(by: "box_head")
-    }
-
-    /// Loads every parameter by name from a safetensors file (e.g. one written by PyTorch).
-    ///
-    /// Nothing changes unless every name is present with the right shape and float32 type.
-    /// - Throws: `CheckpointError` naming the file and the first missing, misshapen,
-    ///   wrongly typed or unexpected tensor, or the I/O / format error.
-    public func load(from url: URL) throws(CheckpointError) {
-        try Checkpoint(contentsOf: url).restore(into: parameters)
-    }
-
-    /// Writes every parameter to a safetensors file under its PyTorch name, atomically.
-    /// - Throws: `CheckpointError` for an I/O failure, naming the file.
-    public func save(to url: URL) throws(CheckpointError) {
-        try Checkpoint(model: parameters).write(to: url)
-    }
-
-    /// Sets the RPN objectness bias to −log((1 − π)/π), so every anchor starts with foreground
-    /// probability π (RetinaNet's prior for focal loss, π = 0.01).
-    /// - Precondition: 0 < π < 1.
-    public func initializeObjectnessPrior(probability: Float) {
-        precondition(probability > 0 && probability < 1, "initializeObjectnessPrior: π = \(probability) must lie in (0, 1)")
-        let bias = rpn.head.classificationLogits.bias!
-        bias.value = Tensor(repeating: -Foundation.log((1 - probability) / probability), shape: bias.shape)
     }
 
     /// Normalises RGB pixels: x = (pixel / 255 − mean) / std per channel.

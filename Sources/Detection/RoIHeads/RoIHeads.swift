@@ -95,8 +95,8 @@ public struct RoIHeads {
         for (image, (matched, selection)) in zip(candidates, selections).enumerated() {
             boxes.append(Boxes.gathered(matched.boxes, selection.indices))
             for (s, j) in selection.indices.enumerated() {
-                precondition(matched.classLabels[j] >= 0, "RoIHeads.loss: image \(image) selects ignored candidate \(j)")
-                labels.append(matched.classLabels[j])
+                precondition(matched.labels[j] >= 0, "RoIHeads.loss: image \(image) selects ignored candidate \(j)")
+                labels.append(matched.labels[j])
                 targets.append(contentsOf: matched.regressionTargets.scalars[(4 * j)..<(4 * j + 4)])
                 if weighted { weights.append(selection.weights?[s] ?? 1) }
             }

@@ -53,7 +53,7 @@ extension HardNegativeBufferSampler {
     /// The buffer as a JSON document (capacity and entries in insertion order), with sorted
     /// keys so that the same buffer always gives the same bytes (checkpoints of an interrupted
     /// and an uninterrupted run are then identical files).
-    public var checkpointState: String? {
+    public var checkpointState: String {
         // Numbers and strings only, and non-finite floats become strings: encoding cannot fail.
         let data = try! Self.stateEncoder.encode(buffer)
         return String(decoding: data, as: UTF8.self)

@@ -6,8 +6,9 @@
 //   1. expire entries older than `expiryEpochs` epochs (whole buffer);
 //   2. take the image's entries out; mirror them into the current frame; keep those whose
 //      candidate is background now; the best min(⌊ρ·n_b⌋, those) are replayed: forced negatives
-//      at the RPN, or — through `extraProposals` before the RoI head runs — up to ⌊ρ·b⌋ (64)
-//      extra proposals appended last, of which the background ones are forced at `sample`;
+//      at an anchor head (RPN, RetinaNet), or — through `extraCandidates` before a proposal
+//      head (the RoI head) is matched — up to ⌊ρ·b⌋ (64) extra proposals appended last, of which
+//      the background ones are forced at `sample`;
 //   3. the rest of the batch is `random`: p uniform positives and min(n_b − F, Q − F) uniform
 //      negatives among those not forced;
 //   4. this pass's hard negatives — label background, max IoU below the background threshold,
@@ -15,6 +16,8 @@
 // Separate-pass mode (`hard-negative-buffer-separate`): the F replays are not forced into the
 // batch but returned in `separatePassNegatives`; the batch is p positives and min(n_b, Q − F)
 // uniform negatives among the others, and the detector trains the F in a pass of their own.
+
+import TensorCore
 
 /// A strategy that samples as `random` but fills up to half of the negative budget with the
 /// image's hard negatives remembered from earlier visits (DESIGN.md's seed design, done right).
@@ -29,7 +32,7 @@
 /// per-image quota on the entries one visit stores (DESIGN.md measured that a shared buffer
 /// evicts most of a tile's entries before its next visit), and a separate-pass mode that
 /// returns the replayed negatives in ``SamplingResult/separatePassNegatives`` instead of the
-/// batch, which `TinyFasterRCNN.loss(…rpnStrategy:roiStrategy:…)` trains in a pass of their own
+/// batch, which `TrainingHead.sampledLoss(strategy:images:progress:using:)` trains in a pass of their own
 /// (``ReplayMode/separatePass``). Needs the foreground probability of every candidate (at the
 /// RoI head: a read-only pass over every proposal). An image without ground truth, or without any background, works:
 /// nothing to replay or mine is not an error. With an empty buffer the selection equals
@@ -37,7 +40,7 @@
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).
-public struct HardNegativeBufferSampler: SamplingStrategy {
+public struct HardNegativeBufferSampler: StatefulSamplingStrategy {
     /// Where the replayed negatives go.
     public enum ReplayMode: Sendable, Hashable {
         /// Forced into this pass's negatives, counted in the batch normaliser (the default;
@@ -110,8 +113,9 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
                      "HardNegativeBufferSampler: fractions and thresholds must be in [0, 1], got positiveFraction \(self.positiveFraction), replayFraction \(replayFraction), scoreThreshold \(scoreThreshold), backgroundThreshold \(self.backgroundThreshold)")
     }
 
-    /// Takes the image's buffered RoI-head entries out and returns the best ones as extra
-    /// proposals; empty at the RPN (its replays are forced negatives chosen in `sample`).
+    /// Takes the image's buffered entries out and returns the best ones as extra proposals at a
+    /// proposal head (the RoI head); [0, 4] at an anchor head, whose replays are forced
+    /// negatives chosen in `sample`.
     ///
     /// Expires old entries first. The returned boxes are best first, mirrored into the image's
     /// current frame; append them after every other proposal. Entries beyond
@@ -120,8 +124,8 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
     ///   - image: the image about to be trained on (id, size, flips).
     ///   - progress: the current step and steps per epoch.
     /// - Returns: [E, 4] boxes (x1, y1, x2, y2), pixels, E ≤ ``maxExtraProposals``.
-    public mutating func extraProposals(for image: SamplingImage, progress: TrainingProgress) -> [Float] {
-        guard head == .roi else { return [] }
+    public mutating func extraCandidates(for image: SamplingImage, progress: TrainingProgress) -> Tensor {
+        guard head.candidates == .proposals else { return Tensor(shape: [0, 4], scalars: []) }
         var statistics = MiningStatistics()
         let taken = beginVisit(image, progress: progress, statistics: &statistics)
         let kept = taken.prefix(maxExtraProposals)
@@ -130,20 +134,20 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         boxes.reserveCapacity(4 * kept.count)
         let width = Double(image.width), height = Double(image.height)
         for entry in kept {
-            guard case .box(let stored) = entry.location else { preconditionFailure("RoI-head buffer holds an anchor entry") }
+            guard case .box(let stored) = entry.location else { preconditionFailure("\(head) buffer holds an anchor entry") }
             let box = image.flip.mirrored(stored, width: width, height: height)
             boxes += [Float(box.x), Float(box.y), Float(box.z), Float(box.w)]
         }
         pendingReplays[image.id] = (kept.count, statistics)
-        return boxes
+        return Tensor(shape: [kept.count, 4], scalars: boxes)
     }
 
     /// Selects the batch: replayed hard negatives first, the rest as `random`; then stores this
     /// pass's hard negatives.
     /// - Parameters:
-    ///   - input: [N] labels, [N] foreground probabilities, [N, 4] boxes (stored at the RoI
-    ///     head), optionally [N] max IoU; at the RoI head the last E candidates are the boxes of
-    ///     the preceding ``extraProposals(for:progress:)`` for this image. At the RPN a flipped
+    ///   - input: [N] labels, [N] foreground probabilities, [N, 4] boxes (stored at a proposal
+    ///     head), optionally [N] max IoU; at a proposal head the last E candidates are the boxes
+    ///     of the preceding ``extraCandidates(for:progress:)`` for this image. At an anchor head a flipped
     ///     image needs `input.image.anchorLayout` with H·W·A = N.
     ///   - generator: the random source.
     /// - Returns: the selection, cross-entropy, normalised by the number selected; buffer
@@ -151,14 +155,15 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
         let image = input.image, n = input.candidateCount
-        if head == .rpn, let layout = image.anchorLayout {
+        let anchors = head.candidates == .anchors
+        if anchors, let layout = image.anchorLayout {
             precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
         }
-        precondition(head == .roi || image.flip.isIdentity || image.anchorLayout != nil,
-                     "\(name): a flipped image at the RPN needs its anchor layout to mirror anchor indices")
+        precondition(!anchors || image.flip.isIdentity || image.anchorLayout != nil,
+                     "\(name): a flipped image at an anchor head needs its anchor layout to mirror anchor indices")
         var statistics = MiningStatistics()
         var replayable: [Int] = []  // best first
-        if head == .roi, let pending = pendingReplays.removeValue(forKey: image.id) {
+        if !anchors, let pending = pendingReplays.removeValue(forKey: image.id) {
             precondition(pending.count <= n, "\(name): \(pending.count) extra proposals were handed out for image \(image.id) but only \(n) candidates arrived")
             statistics = pending.statistics
             for i in (n - pending.count)..<n {
@@ -166,10 +171,10 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
             }
         } else {
             let taken = beginVisit(image, progress: input.progress, statistics: &statistics)
-            if head == .rpn {
+            if anchors {
                 replayable = currentAnchors(of: taken, in: input, statistics: &statistics)
             } else {
-                statistics.discards += taken.count  // boxes can only come back through extraProposals
+                statistics.discards += taken.count  // boxes can only come back through extraCandidates
             }
         }
 
@@ -227,7 +232,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         var found: [(index: Int, score: Float)] = []
         let image = input.image
         for entry in taken {
-            guard case .anchor(let stored) = entry.location else { preconditionFailure("RPN buffer holds a box entry") }
+            guard case .anchor(let stored) = entry.location else { preconditionFailure("\(head) buffer holds a box entry") }
             var current: Int? = stored < input.candidateCount ? stored : nil
             if !image.flip.isIdentity, let layout = image.anchorLayout, stored < layout.anchorCount {
                 current = image.flip.mirroredAnchorIndex(stored, layout: layout, width: image.width, height: image.height)
@@ -251,7 +256,7 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
         let probabilities = input.foregroundProbabilities!, labels = input.labels, image = input.image
         let n = input.candidateCount, threshold = scoreThreshold
         // 0 marks a hard negative, −1 anything else: the label layout `ohemSelect` reads.
-        var hard = [Int8](repeating: -1, count: n)
+        var hard = [Int32](repeating: -1, count: n)
         var hardCount = 0
         if let maxIoU = input.maxIoU {
             for i in 0..<n where labels[i] == 0 && probabilities[i] > threshold && maxIoU[i] < backgroundThreshold {
@@ -273,11 +278,12 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
             mined = SamplingPools.indices(of: hard) { $0 == 0 }
         }
         let width = Double(image.width), height = Double(image.height)
+        let b = input.boxes.scalars
         var batch: [HardNegative] = []
         batch.reserveCapacity(mined.count)
         for i in mined {
             let location: HardNegativeLocation
-            if head == .rpn {
+            if head.candidates == .anchors {
                 var stored: Int? = i
                 if !image.flip.isIdentity {
                     stored = image.flip.mirroredAnchorIndex(i, layout: image.anchorLayout!, width: image.width, height: image.height)
@@ -285,7 +291,6 @@ public struct HardNegativeBufferSampler: SamplingStrategy {
                 guard let stored else { statistics.rejections += 1; continue }
                 location = .anchor(index: stored)
             } else {
-                let b = input.boxes
                 let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
                 location = .box(image.flip.mirrored(box, width: width, height: height))
             }

@@ -109,7 +109,7 @@ public struct MiningStatistics: Sendable, Hashable {
     /// Σ losses[i] over labels[i] ≥ 0: eight independent Float partial sums per block of 1,024
     /// candidates (so the adds pipeline), each block's total added in Double (relative error
     /// ~1e-6, ample for logging).
-    static func nonIgnoredLossSum(labels: [Int8], losses: [Float]) -> Double {
+    static func nonIgnoredLossSum(labels: [Int32], losses: [Float]) -> Double {
         labels.withUnsafeBufferPointer { labelBuffer in
             losses.withUnsafeBufferPointer { lossBuffer in
                 let n = labelBuffer.count

@@ -5,13 +5,14 @@
 
 import DetectionKernels
 import Kernels
+import TensorCore
 
 /// A strategy that trains on the candidates with the highest current loss (OHEM).
 ///
 /// The paper's variant (default): the `batchSize` highest-loss candidates whose label is not
-/// ignored, with no fixed positive fraction. At the RoI head the RoIs are first ranked by loss
+/// ignored, with no fixed positive fraction. At a proposal head (the RoI head) the RoIs are first ranked by loss
 /// and passed through greedy NMS at IoU 0.7 (`Kernels.ohemRoISelect`), so that near-duplicate
-/// RoIs, which share their loss, are not counted twice; at the RPN the top anchors are taken
+/// RoIs, which share their loss, are not counted twice; at an anchor head (RPN, RetinaNet) the top anchors are taken
 /// directly (`Kernels.ohemSelect`). The mmdetection variant keeps the positive fraction:
 /// `min(Int(b·f), P)` highest-loss positives and `b` minus that many highest-loss negatives,
 /// ranked separately, with no NMS (mmdetection `OHEMSampler`). The caller computes the
@@ -34,7 +35,7 @@ public struct OHEMSampler: SamplingStrategy {
     public var batchSize: Int
     /// f in [0, 1], the positive fraction of the mmdetection variant (unused by `.paper`).
     public var positiveFraction: Double
-    /// The NMS IoU threshold over loss-ranked boxes (0.7 at the RoI head, nil at the RPN: no
+    /// The NMS IoU threshold over loss-ranked boxes (0.7 at a proposal head, nil at an anchor head: no
     /// NMS). Used by `.paper` only.
     public var nmsThreshold: Float?
     /// The published form to run.
@@ -46,15 +47,15 @@ public struct OHEMSampler: SamplingStrategy {
     public var requirements: SamplingRequirements { .candidateLosses }
 
     /// Creates the sampler with the head's defaults unless given: `nmsThreshold` nil means 0.7
-    /// at the RoI head and no NMS at the RPN (set the property to nil afterwards to turn the
-    /// RoI head's NMS off).
+    /// at a proposal head (the RoI head) and no NMS at an anchor head (set the property to nil
+    /// afterwards to turn the RoI head's NMS off).
     /// - Precondition: `batchSize >= 0`; `positiveFraction` and `nmsThreshold` in [0, 1].
     public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil,
                 nmsThreshold: Float? = nil, variant: Variant = .paper) {
         self.head = head
         self.batchSize = batchSize ?? head.defaultBatchSize
         self.positiveFraction = positiveFraction ?? head.defaultPositiveFraction
-        self.nmsThreshold = nmsThreshold ?? (head == .roi ? 0.7 : nil)
+        self.nmsThreshold = nmsThreshold ?? (head.candidates == .proposals ? 0.7 : nil)
         self.variant = variant
         precondition(self.batchSize >= 0 && self.positiveFraction >= 0 && self.positiveFraction <= 1,
                      "OHEMSampler: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
@@ -95,12 +96,11 @@ public struct OHEMSampler: SamplingStrategy {
 
     /// Greedy NMS over the non-ignored boxes in order of decreasing loss, up to `count` kept,
     /// returned ascending.
-    static func nmsByLoss(labels: [Int8], losses: [Float], boxes: [Float], iouThreshold: Float, count: Int) -> [Int] {
-        let wideLabels = labels.map { Int32($0) }
+    static func nmsByLoss(labels: [Int32], losses: [Float], boxes: Tensor, iouThreshold: Float, count: Int) -> [Int] {
         var selected = [Int](repeating: 0, count: count)
-        let written = wideLabels.withUnsafeBufferPointer { l in
+        let written = labels.withUnsafeBufferPointer { l in
             losses.withUnsafeBufferPointer { loss in
-                boxes.withUnsafeBufferPointer { b in
+                boxes.scalars.withUnsafeBufferPointer { b in
                     selected.withUnsafeMutableBufferPointer { out in
                         Kernels.ohemRoISelect(out, boxes: b, losses: loss, labels: l, iouThreshold: iouThreshold, count: count)
                     }

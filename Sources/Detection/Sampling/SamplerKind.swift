@@ -35,8 +35,9 @@ public enum SamplerKind: String, CaseIterable, Sendable, Hashable, CustomStringC
 
     /// Builds the strategy for one head with its defaults (DESIGN.md's strategy table).
     ///
-    /// Each head gets its own instance: the RPN's budget is 256 with positive fraction 0.5, the
-    /// RoI head's 128 with 0.25; `ohem` adds NMS 0.7 at the RoI head; `hard-negative-buffer`
+    /// Each head gets its own instance with the head's defaults: the RPN's (and RetinaNet's)
+    /// budget is 256 with positive fraction 0.5, the RoI head's 128 with 0.25; `ohem` adds NMS
+    /// 0.7 at a proposal head (the RoI head); `hard-negative-buffer`
     /// and `hard-negative-buffer-separate` own one 1,000-entry buffer per instance, so per head,
     /// and differ only in the replay mode.
     /// - Parameter head: the head whose candidates the strategy samples.

@@ -1,19 +1,20 @@
 // What a strategy sees for one image at one head.
 //
 // Legend: N candidates, boxes [N, 4] as (x1, y1, x2, y2) in input-image pixels.
-// Labels are one signed byte per candidate — the layout the selection kernels read directly
-// (`Kernels.balancedRandomSample`, `Kernels.ohemSelect`), so no conversion pass is needed:
-//   > 0 foreground (the RoI head may store the class index 1…K), 0 background, < 0 ignored.
+// Labels are the detection stack's one encoding (`MatchedCandidates.labels`), one `Int32` per
+// candidate, which the selection kernels (`Kernels.balancedRandomSample`, `Kernels.ohemSelect`)
+// and the losses read directly: > 0 foreground (the class index 1…K; 1 at the class-agnostic
+// RPN), 0 background, < 0 ignored.
 
 import Datasets
+import DetectionKernels
 import TensorCore
 
-/// The matcher's verdict for a candidate, as the sampling layer reads its label byte.
+/// The matcher's verdict for a candidate, as the sampling layer reads its label.
 ///
-/// The stored form is `Int8` (``SamplingInput/labels``): `> 0` foreground (at the RoI head the
-/// byte may carry the class index), `0` background, `< 0` ignored. This enum names the three
-/// cases for readable code and tests.
-public enum CandidateLabel: Int8, Sendable, Hashable, CaseIterable {
+/// The stored form is `Int32` (``SamplingInput/labels``): `> 0` foreground (the class index),
+/// `0` background, `< 0` ignored. This enum names the three cases for readable code and tests.
+public enum CandidateLabel: Int32, Sendable, Hashable, CaseIterable {
     /// Matched to a ground-truth box (IoU ≥ the foreground threshold, or a low-quality match).
     case foreground = 1
     /// Max IoU with every ground-truth box below the background threshold.
@@ -21,8 +22,8 @@ public enum CandidateLabel: Int8, Sendable, Hashable, CaseIterable {
     /// Between the thresholds: never selected.
     case ignored = -1
 
-    /// Classifies a stored label byte: > 0 foreground, 0 background, < 0 ignored.
-    public init(label: Int8) {
+    /// Classifies a stored label: > 0 foreground, 0 background, < 0 ignored.
+    public init(label: Int32) {
         self = label > 0 ? .foreground : (label == 0 ? .background : .ignored)
     }
 }
@@ -57,7 +58,7 @@ public struct SamplingImage: Sendable, Hashable {
     public var height: Int
     /// The flips applied to the image for this pass (empty: none).
     public var flip: Flip
-    /// The anchor grid (RPN only); needed to mirror anchor indices of a flipped image.
+    /// The anchor grid (anchor heads only); needed to mirror anchor indices of a flipped image.
     public var anchorLayout: AnchorLayout?
 
     /// Creates an image description.
@@ -81,11 +82,14 @@ public struct SamplingInput: Sendable {
     /// The current training step (only the hard-negative buffer reads it, for expiry and the
     /// step mined; always pass the real step and steps per epoch).
     public var progress: TrainingProgress
-    /// [N] match labels: > 0 foreground (may hold the class index), 0 background, < 0 ignored.
-    public var labels: [Int8]
-    /// [N, 4] candidate boxes (anchors at the RPN, proposals at the RoI head), (x1, y1, x2, y2),
-    /// pixels in the image's current frame, flattened row-major.
-    public var boxes: [Float]
+    /// [N] match labels: > 0 foreground (the class index), 0 background, < 0 ignored.
+    public var labels: [Int32]
+    /// [N, 4] candidate boxes (anchors of an anchor head, proposals of a proposal head),
+    /// (x1, y1, x2, y2), pixels in the image's current frame.
+    public var boxes: Tensor
+    /// [N] the matcher's verdicts, a foreground verdict carrying the index of its ground truth
+    /// in the image's list; the detector always supplies them, inputs written by hand may not.
+    public var matches: [Match]?
     /// [N] each candidate's max IoU with the ground truth, in [0, 1] (0 without ground truth).
     public var maxIoU: [Float]?
     /// [N] per-candidate loss from the current forward pass (no gradient); 0 for ignored.
@@ -97,19 +101,21 @@ public struct SamplingInput: Sendable {
     public var candidateCount: Int { labels.count }
 
     /// Creates an input.
-    /// - Precondition: `boxes.count == 4 · labels.count`; each optional array, if given, has
-    ///   `labels.count` elements.
+    /// - Precondition: `boxes` is [N, 4] for N = `labels.count`; each optional array, if given,
+    ///   has N elements.
     public init(
         image: SamplingImage,
         progress: TrainingProgress = TrainingProgress(step: 0, stepsPerEpoch: 1),
-        labels: [Int8],
-        boxes: [Float],
+        labels: [Int32],
+        boxes: Tensor,
+        matches: [Match]? = nil,
         maxIoU: [Float]? = nil,
         losses: [Float]? = nil,
         foregroundProbabilities: [Float]? = nil
     ) {
         let n = labels.count
-        precondition(boxes.count == 4 * n, "SamplingInput: boxes [\(boxes.count)] should be [\(n), 4]")
+        precondition(boxes.shape == [n, 4], "SamplingInput: boxes \(boxes.shape) should be [\(n), 4]")
+        precondition(matches == nil || matches!.count == n, "SamplingInput: matches [\(matches!.count)] but labels [\(n)]")
         precondition(maxIoU == nil || maxIoU!.count == n, "SamplingInput: maxIoU [\(maxIoU!.count)] but labels [\(n)]")
         precondition(losses == nil || losses!.count == n, "SamplingInput: losses [\(losses!.count)] but labels [\(n)]")
         precondition(foregroundProbabilities == nil || foregroundProbabilities!.count == n,
@@ -118,33 +124,35 @@ public struct SamplingInput: Sendable {
         self.progress = progress
         self.labels = labels
         self.boxes = boxes
+        self.matches = matches
         self.maxIoU = maxIoU
         self.losses = losses
         self.foregroundProbabilities = foregroundProbabilities
     }
 
-    /// Creates an input from one image's matched candidates (`MatchedCandidates`: labels and
-    /// boxes), plus what the strategy's requirements ask for.
+    /// Creates an input from one image's matched candidates (labels, boxes, matches and max
+    /// IoU), plus what the strategy's requirements ask for.
     /// - Parameters:
-    ///   - candidates: the matched anchors (RPN) or proposals + ground truth + extra proposals
-    ///     (RoI head), boxes [N, 4] in the image's current frame.
-    ///   - image: the image (id, size, flips, anchor layout at the RPN).
+    ///   - candidates: the matched anchors, or proposals + ground truth + extra proposals, boxes
+    ///     [N, 4] in the image's current frame.
+    ///   - image: the image (id, size, flips, anchor layout of an anchor head).
     ///   - progress: the current step and steps per epoch.
-    ///   - maxIoU: [N] best IoU with the ground truth, if the strategy needs it.
     ///   - losses: [N] per-candidate losses (no gradient), if the strategy needs them.
     ///   - foregroundProbabilities: [N] (no gradient), if the strategy needs them.
     /// - Precondition: optional arrays have N elements.
     public init(candidates: MatchedCandidates, image: SamplingImage, progress: TrainingProgress,
-                maxIoU: [Float]? = nil, losses: [Float]? = nil, foregroundProbabilities: [Float]? = nil) {
-        self.init(image: image, progress: progress, labels: candidates.labels, boxes: candidates.boxes.scalars,
-                  maxIoU: maxIoU, losses: losses, foregroundProbabilities: foregroundProbabilities)
+                losses: [Float]? = nil, foregroundProbabilities: [Float]? = nil) {
+        self.init(image: image, progress: progress, labels: candidates.labels, boxes: candidates.boxes,
+                  matches: candidates.matches, maxIoU: candidates.maxIoU, losses: losses,
+                  foregroundProbabilities: foregroundProbabilities)
     }
 
     /// Checks the shapes and that the arrays `requirements` names are present (programmer
     /// errors otherwise: the fields are public `var`s, so the initialiser's checks may be stale).
     func validate(_ requirements: SamplingRequirements, by strategy: String) {
         let n = labels.count
-        precondition(boxes.count == 4 * n, "\(strategy): boxes [\(boxes.count)] should be [\(n), 4]")
+        precondition(boxes.shape == [n, 4], "\(strategy): boxes \(boxes.shape) should be [\(n), 4]")
+        precondition((matches?.count ?? n) == n, "\(strategy): matches [\(matches?.count ?? n)] but labels [\(n)]")
         precondition((maxIoU?.count ?? n) == n && (losses?.count ?? n) == n && (foregroundProbabilities?.count ?? n) == n,
                      "\(strategy): maxIoU [\(maxIoU?.count ?? n)], losses [\(losses?.count ?? n)], foreground probabilities [\(foregroundProbabilities?.count ?? n)] but labels [\(n)]")
         precondition(!requirements.contains(.candidateLosses) || losses != nil,

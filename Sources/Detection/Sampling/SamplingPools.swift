@@ -15,7 +15,7 @@ import Randomness
 enum SamplingPools {
     /// The number of foreground (> 0) and background (0) labels (Int32 counts per block of
     /// 4,096, which the compiler vectorises).
-    static func counts(_ labels: [Int8]) -> (positives: Int, negatives: Int) {
+    static func counts(_ labels: [Int32]) -> (positives: Int, negatives: Int) {
         labels.withUnsafeBufferPointer { l in
             var p = 0, q = 0, start = 0
             while start < l.count {
@@ -34,7 +34,7 @@ enum SamplingPools {
     }
 
     /// The indices whose label satisfies `isMember`, ascending.
-    static func indices(of labels: [Int8], where isMember: (Int8) -> Bool) -> [Int] {
+    static func indices(of labels: [Int32], where isMember: (Int32) -> Bool) -> [Int] {
         var out: [Int] = []
         for (i, label) in labels.enumerated() where isMember(label) { out.append(i) }
         return out
@@ -42,8 +42,8 @@ enum SamplingPools {
 
     /// Labels with only one pool kept: foreground → +1 (`positives`) or background → 0
     /// (otherwise); everything else, and the `excluded` indices, become −1 (ignored).
-    static func pool(_ labels: [Int8], positives: Bool, excluding excluded: [Int] = []) -> [Int8] {
-        var out = [Int8](repeating: -1, count: labels.count)
+    static func pool(_ labels: [Int32], positives: Bool, excluding excluded: [Int] = []) -> [Int32] {
+        var out = [Int32](repeating: -1, count: labels.count)
         if positives {
             for i in labels.indices where labels[i] > 0 { out[i] = 1 }
         } else {
@@ -56,7 +56,7 @@ enum SamplingPools {
     /// torchvision's balanced draw: min(Int(b·f), P) positives and min(b − that, Q) negatives,
     /// each uniform without replacement (`Kernels.balancedRandomSample`), ascending.
     static func balancedRandom(
-        _ labels: [Int8], batchSize: Int, positiveFraction: Double,
+        _ labels: [Int32], batchSize: Int, positiveFraction: Double,
         using generator: inout some RandomNumberGenerator
     ) -> (positives: [Int], negatives: [Int]) {
         let positiveBudget = Int(Double(batchSize) * positiveFraction)
@@ -77,14 +77,14 @@ enum SamplingPools {
 
     /// `count` uniform random positives (or all if fewer exist), ascending. Draws exactly as the
     /// positive half of ``balancedRandom(_:batchSize:positiveFraction:using:)``.
-    static func randomPositives(_ labels: [Int8], count: Int, using generator: inout some RandomNumberGenerator) -> [Int] {
+    static func randomPositives(_ labels: [Int32], count: Int, using generator: inout some RandomNumberGenerator) -> [Int] {
         balancedRandom(pool(labels, positives: true), batchSize: count, positiveFraction: 1, using: &generator).positives
     }
 
     /// `count` uniform random negatives outside `excluded` (or all if fewer exist), ascending.
     /// Draws exactly as the negative half of ``balancedRandom(_:batchSize:positiveFraction:using:)``
     /// when nothing is excluded.
-    static func randomNegatives(_ labels: [Int8], count: Int, excluding excluded: [Int] = [],
+    static func randomNegatives(_ labels: [Int32], count: Int, excluding excluded: [Int] = [],
                                 using generator: inout some RandomNumberGenerator) -> [Int] {
         balancedRandom(pool(labels, positives: false, excluding: excluded), batchSize: count,
                        positiveFraction: 0, using: &generator).negatives
@@ -92,7 +92,7 @@ enum SamplingPools {
 
     /// The `count` highest-loss non-ignored candidates (ties: lower index), at most
     /// `maxPositives` of them positive, ascending (`Kernels.ohemSelect`).
-    static func topByLoss(_ labels: [Int8], losses: [Float], count: Int, maxPositives: Int? = nil) -> [Int] {
+    static func topByLoss(_ labels: [Int32], losses: [Float], count: Int, maxPositives: Int? = nil) -> [Int] {
         var selected = [Int](repeating: 0, count: count)
         let written = labels.withUnsafeBufferPointer { l in
             losses.withUnsafeBufferPointer { loss in
@@ -120,7 +120,7 @@ enum SamplingPools {
     }
 
     /// Splits selected indices into positives (label > 0) and negatives (label 0), keeping order.
-    static func split(_ selected: [Int], labels: [Int8]) -> (positives: [Int], negatives: [Int]) {
+    static func split(_ selected: [Int], labels: [Int32]) -> (positives: [Int], negatives: [Int]) {
         var positives: [Int] = [], negatives: [Int] = []
         for i in selected {
             if labels[i] > 0 { positives.append(i) } else { negatives.append(i) }

@@ -83,7 +83,7 @@ public struct SamplingResult: Sendable, Equatable {
 // MARK: - Loss evaluation
 
 extension SamplingResult {
-    /// The selection as the loss evaluation takes it (`TinyFasterRCNN.loss(…selectRPN:selectRoI:…)`):
+    /// The selection as the loss evaluation takes it (`TrainingHead.loss(over:selections:kind:normalization:)`):
     /// positives then negatives, with per-index weights when ``weights`` is set.
     /// Separate-pass negatives are not included.
     public var selection: CandidateSelection {

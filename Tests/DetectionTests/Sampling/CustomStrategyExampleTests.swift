@@ -5,6 +5,7 @@ import Detection
 import DetectionKernels
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 /// A strategy that samples positives as `random` and takes as negatives the background
@@ -32,7 +33,7 @@ struct ConfidentNegativeSampler: SamplingStrategy {
 
         // Negatives: the highest foreground probabilities among background candidates
         // (Kernels.ohemSelect ranks any score; ties go to the lower index).
-        let backgroundOnly: [Int8] = input.labels.map { $0 == 0 ? 0 : -1 }
+        let backgroundOnly: [Int32] = input.labels.map { $0 == 0 ? 0 : -1 }
         let wanted = batchSize - positives.count
         var picked = [Int](repeating: 0, count: wanted)
         let count = backgroundOnly.withUnsafeBufferPointer { labels in

@@ -1,15 +1,16 @@
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 /// The empty matrix of STYLE.md, for every strategy at both heads: no candidates, no positives
 /// (background only), all ignored, fewer positives than requested.
 @Suite("Sampling strategies on empty and degenerate inputs")
 struct EmptyInputTests {
-    static let cases: [(SamplerKind, DetectionHead)] = SamplerKind.allCases.flatMap { kind in DetectionHead.allCases.map { (kind, $0) } }
+    static let cases: [(SamplerKind, DetectionHead)] = SamplerKind.allCases.flatMap { kind in [DetectionHead.rpn, .roi, .retinaNet].map { (kind, $0) } }
 
-    func sample(_ kind: SamplerKind, _ head: DetectionHead, _ labels: [Int8]) -> SamplingResult {
+    func sample(_ kind: SamplerKind, _ head: DetectionHead, _ labels: [Int32]) -> SamplingResult {
         var strategy = kind.makeStrategy(for: head)
         let n = labels.count
         var boxes: [Float] = []
@@ -20,7 +21,7 @@ struct EmptyInputTests {
         let maxIoU: [Float] = labels.map { $0 > 0 ? 0.8 : 0.1 }
         let losses: [Float] = (0..<n).map { Float($0 % 7) }
         let probabilities: [Float] = (0..<n).map { Float($0 % 10) / 10 }
-        let input = SamplingInput(image: SamplingImage(id: 0, width: 400, height: 400), labels: labels, boxes: boxes,
+        let input = SamplingInput(image: SamplingImage(id: 0, width: 400, height: 400), labels: labels, boxes: boxTensor(boxes),
                                   maxIoU: maxIoU, losses: losses, foregroundProbabilities: probabilities)
         var g = SplitMix64(seed: 0)
         let result = strategy.sample(input, using: &g)
@@ -37,13 +38,13 @@ struct EmptyInputTests {
 
     @Test("all ignored: nothing selected", arguments: cases)
     func allIgnored(kind: SamplerKind, head: DetectionHead) {
-        let result = sample(kind, head, [Int8](repeating: -1, count: 300))
+        let result = sample(kind, head, [Int32](repeating: -1, count: 300))
         #expect(result.selectedCount == 0)
     }
 
     @Test("background only (an image without ground truth): negatives only, as many as the strategy takes", arguments: cases)
     func backgroundOnly(kind: SamplerKind, head: DetectionHead) {
-        let result = sample(kind, head, [Int8](repeating: 0, count: 2_000))
+        let result = sample(kind, head, [Int32](repeating: 0, count: 2_000))
         #expect(result.positives.isEmpty)
         let expected = switch kind {
         case .ssd: 16
@@ -55,7 +56,7 @@ struct EmptyInputTests {
 
     @Test("fewer positives than requested: every positive is taken", arguments: cases)
     func fewPositives(kind: SamplerKind, head: DetectionHead) {
-        var labels = [Int8](repeating: 0, count: 1_000)
+        var labels = [Int32](repeating: 0, count: 1_000)
         for i in [3, 500, 999] { labels[i] = 1 }
         labels[4] = -1
         let result = sample(kind, head, labels)
@@ -76,7 +77,7 @@ struct EmptyInputTests {
     @Test("no negatives: positives only")
     func noNegatives() {
         for kind in SamplerKind.allCases {
-            let result = sample(kind, .roi, [Int8](repeating: 1, count: 50))
+            let result = sample(kind, .roi, [Int32](repeating: 1, count: 50))
             #expect(result.negatives.isEmpty)
             // Quota strategies take Int(128 · 0.25) = 32; the others every positive (OHEM: 50 < 128).
             let quota = [.random, .hardNegativeBuffer, .hardNegativeBufferSeparate, .iouBalanced].contains(kind)

@@ -2,6 +2,7 @@ import Datasets
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("Flip mirroring")

@@ -2,6 +2,7 @@ import Datasets
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("HardNegativeBufferSampler")
@@ -16,13 +17,13 @@ struct HardNegativeBufferSamplerTests {
         var g = SplitMix64(seed: seed)
         var order = Array(0..<n)
         for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, g.uniformIndex(below: i + 1)) }
-        var labels = [Int8](repeating: 0, count: n), probabilities = [Float](repeating: 0.1, count: n)
+        var labels = [Int32](repeating: 0, count: n), probabilities = [Float](repeating: 0.1, count: n)
         for i in order.prefix(10) { labels[i] = 1 }
         for i in order.dropFirst(10).prefix(5) { labels[i] = -1 }
         for (rank, i) in order.dropFirst(15).prefix(hard).enumerated() { probabilities[i] = 0.99 - Float(rank) * 0.003 }
         return SamplingInput(image: SamplingImage(id: imageID, width: 160, height: 80, flip: flip, anchorLayout: Self.layout),
                              progress: TrainingProgress(step: step, stepsPerEpoch: 10),
-                             labels: labels, boxes: [Float](repeating: 0, count: 4 * n), foregroundProbabilities: probabilities)
+                             labels: labels, boxes: .zeros([n, 4]), foregroundProbabilities: probabilities)
     }
 
     /// Background anchors with probability > 0.5, best first.
@@ -121,7 +122,7 @@ struct HardNegativeBufferSamplerTests {
         #expect(result.statistics.replays == 0 && result.statistics.discards == 150 && result.statistics.insertions == 0)
 
         var backgroundOnly = anchors(step: 2, imageID: 8)
-        backgroundOnly.labels = [Int8](repeating: 0, count: backgroundOnly.labels.count)
+        backgroundOnly.labels = [Int32](repeating: 0, count: backgroundOnly.labels.count)
         let background = sampler.sample(backgroundOnly, using: &g)
         #expect(background.positives.isEmpty && background.negatives.count == 256)
         #expect(background.statistics.insertions == 150)

@@ -1,6 +1,7 @@
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("HardNegativeBuffer")

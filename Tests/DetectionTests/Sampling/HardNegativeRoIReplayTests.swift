@@ -2,6 +2,7 @@ import Datasets
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("HardNegativeBufferSampler at the RoI head")
@@ -10,7 +11,7 @@ struct HardNegativeRoIReplayTests {
     /// background proposals (probabilities 0.95 down), the rest easy.
     func proposals(flip: Flip, step: Int) -> SamplingInput {
         var g = SplitMix64(seed: 21)
-        var boxes: [Float] = [], labels: [Int8] = [], probabilities: [Float] = []
+        var boxes: [Float] = [], labels: [Int32] = [], probabilities: [Float] = []
         for i in 0..<300 {
             let x = Float(g.uniformIndex(below: 3_000_000)) / 10_000 + 0.1
             let y = Float(g.uniformIndex(below: 2_000_000)) / 10_000 + 0.1
@@ -20,15 +21,15 @@ struct HardNegativeRoIReplayTests {
         }
         return SamplingInput(image: SamplingImage(id: 7, width: 400, height: 300, flip: flip),
                              progress: TrainingProgress(step: step, stepsPerEpoch: 33),
-                             labels: labels, boxes: boxes, foregroundProbabilities: probabilities)
+                             labels: labels, boxes: boxTensor(boxes), foregroundProbabilities: probabilities)
     }
 
     /// Appends extra proposals as background candidates with a low probability.
-    func appending(_ extra: [Float], to input: SamplingInput) -> SamplingInput {
+    func appending(_ extra: Tensor, to input: SamplingInput) -> SamplingInput {
         var out = input
-        out.boxes += extra
-        out.labels += [Int8](repeating: 0, count: extra.count / 4)
-        out.foregroundProbabilities! += [Float](repeating: 0.2, count: extra.count / 4)
+        out.boxes = Tensor.concatenate([out.boxes, extra], alongAxis: 0)
+        out.labels += [Int32](repeating: 0, count: extra.shape[0])
+        out.foregroundProbabilities! += [Float](repeating: 0.2, count: extra.shape[0])
         return out
     }
 
@@ -36,16 +37,16 @@ struct HardNegativeRoIReplayTests {
     func extraProposalsRoundTrip() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 1)
-        #expect(sampler.extraProposals(for: proposals(flip: .horizontalOnly, step: 0).image, progress: TrainingProgress(step: 0, stepsPerEpoch: 33)).isEmpty)
+        #expect(sampler.extraCandidates(for: proposals(flip: .horizontalOnly, step: 0).image, progress: TrainingProgress(step: 0, stepsPerEpoch: 33)).shape == [0, 4])
         let first = proposals(flip: .horizontalOnly, step: 0)
         let mined = sampler.sample(first, using: &g)
         #expect(mined.statistics.insertions == 100)
 
         let again = proposals(flip: .horizontalOnly, step: 1)
-        let extra = sampler.extraProposals(for: again.image, progress: again.progress)
-        #expect(extra.count == 4 * 64)
+        let extra = sampler.extraCandidates(for: again.image, progress: again.progress)
+        #expect(extra.shape == [64, 4])
         // Best first: the proposals 10, 11, … (probabilities 0.94, 0.939, …), bit-exact.
-        #expect(extra == Array(first.boxes[40..<(40 + 4 * 64)]))
+        #expect(extra.scalars == Array(first.boxes.scalars[40..<(40 + 4 * 64)]))
         #expect(sampler.buffer.count == 0)
     }
 
@@ -56,10 +57,10 @@ struct HardNegativeRoIReplayTests {
         let first = proposals(flip: .none, step: 0)
         _ = sampler.sample(first, using: &g)
         let flipped = proposals(flip: .both, step: 1)
-        let extra = sampler.extraProposals(for: flipped.image, progress: flipped.progress)
-        var expected = Array(first.boxes[40..<(40 + 4 * 64)])
+        let extra = sampler.extraCandidates(for: flipped.image, progress: flipped.progress)
+        var expected = Array(first.boxes.scalars[40..<(40 + 4 * 64)])
         Flip.both.mirror(&expected, width: 400, height: 300)
-        #expect(extra == expected)
+        #expect(extra.scalars == expected)
     }
 
     @Test("the appended proposals are forced negatives up to half the negative budget")
@@ -68,7 +69,7 @@ struct HardNegativeRoIReplayTests {
         var g = SplitMix64(seed: 3)
         _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
         let base = proposals(flip: .none, step: 1)
-        let extra = sampler.extraProposals(for: base.image, progress: base.progress)
+        let extra = sampler.extraCandidates(for: base.image, progress: base.progress)
         let input = appending(extra, to: base)
         let result = sampler.sample(input, using: &g)
         expectValidSelection(result, labels: input.labels)
@@ -86,14 +87,14 @@ struct HardNegativeRoIReplayTests {
         var g = SplitMix64(seed: 4)
         _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
         let base = proposals(flip: .none, step: 1)
-        let input = appending(sampler.extraProposals(for: base.image, progress: base.progress), to: base)
+        let input = appending(sampler.extraCandidates(for: base.image, progress: base.progress), to: base)
         let result = sampler.sample(input, using: &g)
         expectValidSelection(result, labels: input.labels)
         #expect(result.separatePassNegatives == Array(300..<359))
         #expect(result.negatives.count == 118)
     }
 
-    @Test("sample without a preceding extraProposals still visits: the image's entries are dropped")
+    @Test("sample without a preceding extraCandidates still visits: the image's entries are dropped")
     func visitWithoutExtras() {
         var sampler = HardNegativeBufferSampler(head: .roi)
         var g = SplitMix64(seed: 5)

@@ -1,6 +1,7 @@
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("IoUBalancedSampler")
@@ -8,7 +9,7 @@ struct IoUBalancedSamplerTests {
     /// Labels and IoUs with `positives` foreground and `perBin[j]` background in bin j of
     /// [0, 0.3) (IoU at the bin's middle), interleaved.
     func candidates(positives: Int, perBin: [Int]) -> SamplingInput {
-        var labels: [Int8] = [], iou: [Float] = []
+        var labels: [Int32] = [], iou: [Float] = []
         for _ in 0..<positives { labels.append(1); iou.append(0.8) }
         for (j, count) in perBin.enumerated() {
             for _ in 0..<count { labels.append(0); iou.append(0.05 + 0.1 * Float(j)) }
@@ -20,7 +21,7 @@ struct IoUBalancedSamplerTests {
             labels.swapAt(i, j); iou.swapAt(i, j)
         }
         return SamplingInput(image: SamplingImage(id: 0, width: 400, height: 400), labels: labels,
-                             boxes: [Float](repeating: 0, count: 4 * labels.count), maxIoU: iou)
+                             boxes: .zeros([labels.count, 4]), maxIoU: iou)
     }
 
     func binCounts(_ result: SamplingResult, _ input: SamplingInput, _ sampler: IoUBalancedSampler) -> [Int] {

@@ -19,7 +19,8 @@ struct LossBridgeTests {
         let input = SamplingInput(candidates: matched, image: SamplingImage(id: 4, width: 120, height: 120),
                                   progress: TrainingProgress(step: 7, stepsPerEpoch: 33))
         #expect(input.labels == [1, 0, -1])
-        #expect(input.boxes == boxes)
+        #expect(input.boxes.scalars == boxes)
+        #expect(input.matches == matched.matches && input.maxIoU == matched.maxIoU)
         #expect(input.progress.step == 7 && input.image.id == 4)
     }
 
@@ -32,7 +33,7 @@ struct LossBridgeTests {
         var focal = FocalSampler(head: .rpn)
         var g = SplitMix64(seed: 0)
         let all = focal.sample(SamplingInput(image: SamplingImage(id: 0, width: 8, height: 8), labels: [0, 1, -1, 0],
-                                             boxes: [Float](repeating: 0, count: 16)), using: &g)
+                                             boxes: .zeros([4, 4])), using: &g)
         #expect(all.selection.indices == [1, 0, 3])
         #expect(all.classificationLoss == .retinaNetFocal && all.normalization == .positiveCount)
     }

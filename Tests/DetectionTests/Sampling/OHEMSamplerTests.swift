@@ -1,6 +1,7 @@
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("OHEMSampler")
@@ -22,10 +23,10 @@ struct OHEMSamplerTests {
 
     @Test("ties in loss are broken by the lower index")
     func tiesByIndex() {
-        let labels: [Int8] = [0, 0, 1, -1, 0, 0]
+        let labels: [Int32] = [0, 0, 1, -1, 0, 0]
         let losses: [Float] = [1, 2, 2, 9, 2, 0.5]
         let input = SamplingInput(image: SamplingImage(id: 0, width: 10, height: 10), labels: labels,
-                                  boxes: [Float](repeating: 0, count: 24), losses: losses)
+                                  boxes: .zeros([6, 4]), losses: losses)
         var sampler = OHEMSampler(head: .rpn, batchSize: 2)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(input, using: &g)
@@ -37,9 +38,9 @@ struct OHEMSamplerTests {
     func roiNMS() {
         // RoI 1 overlaps RoI 0 with IoU 100/110 = 0.91 > 0.7; RoI 3 is ignored despite its loss.
         let boxes: [Float] = [0, 0, 10, 10, 0, 0, 10, 11, 20, 20, 30, 30, 40, 40, 50, 50, 60, 60, 70, 70]
-        let labels: [Int8] = [2, 0, 0, -1, 0]
+        let labels: [Int32] = [2, 0, 0, -1, 0]
         let losses: [Float] = [5, 4, 3, 9, 1]
-        let input = SamplingInput(image: SamplingImage(id: 0, width: 100, height: 100), labels: labels, boxes: boxes, losses: losses)
+        let input = SamplingInput(image: SamplingImage(id: 0, width: 100, height: 100), labels: labels, boxes: boxTensor(boxes), losses: losses)
         var sampler = OHEMSampler(head: .roi, batchSize: 2)
         #expect(sampler.nmsThreshold == 0.7)
         var g = SplitMix64(seed: 0)

@@ -2,6 +2,7 @@ import Detection
 import DetectionKernels
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 @Suite("RandomSampler")

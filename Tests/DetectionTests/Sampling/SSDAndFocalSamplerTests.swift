@@ -2,6 +2,7 @@ import Detection
 import Foundation
 import Kernels
 import Randomness
+import TensorCore
 import TestSupport
 import Testing
 

@@ -4,11 +4,12 @@ import Datasets
 import Detection
 import Kernels
 import Randomness
+import TensorCore
 import Testing
 
 /// Seeded candidate sets: labels, losses, probabilities, IoUs and boxes of N candidates.
 struct CandidateSet {
-    var labels: [Int8]
+    var labels: [Int32]
     var losses: [Float]
     var probabilities: [Float]
     var maxIoU: [Float]
@@ -22,7 +23,7 @@ struct CandidateSet {
         var g = SplitMix64(seed: seed)
         var order = Array(0..<n)
         for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, g.uniformIndex(below: i + 1)) }
-        labels = [Int8](repeating: 0, count: n)
+        labels = [Int32](repeating: 0, count: n)
         for i in order.prefix(positives) { labels[i] = 1 }
         for i in order.dropFirst(positives).prefix(ignored) { labels[i] = -1 }
         losses = (0..<n).map { _ in Float(g.uniformIndex(below: 40)) * 0.25 }
@@ -45,7 +46,7 @@ struct CandidateSet {
                anchorLayout: AnchorLayout? = nil) -> SamplingInput {
         SamplingInput(image: SamplingImage(id: imageID, width: 400, height: 400, flip: flip, anchorLayout: anchorLayout),
                       progress: TrainingProgress(step: step, stepsPerEpoch: stepsPerEpoch),
-                      labels: labels, boxes: boxes, maxIoU: maxIoU, losses: losses, foregroundProbabilities: probabilities)
+                      labels: labels, boxes: boxTensor(boxes), maxIoU: maxIoU, losses: losses, foregroundProbabilities: probabilities)
     }
 }
 
@@ -56,7 +57,7 @@ func rankedByLoss(_ losses: [Float], where include: (Int) -> Bool) -> [Int] {
 
 /// Expects the invariants every strategy owes: positives are foreground, negatives background,
 /// both ascending and distinct, disjoint, nothing ignored.
-func expectValidSelection(_ result: SamplingResult, labels: [Int8], sourceLocation: SourceLocation = #_sourceLocation) {
+func expectValidSelection(_ result: SamplingResult, labels: [Int32], sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.candidateCount == labels.count, sourceLocation: sourceLocation)
     #expect(result.positives.allSatisfy { labels[$0] > 0 }, "a positive is not foreground", sourceLocation: sourceLocation)
     #expect(result.negatives.allSatisfy { labels[$0] == 0 }, "a negative is not background", sourceLocation: sourceLocation)
@@ -66,6 +67,9 @@ func expectValidSelection(_ result: SamplingResult, labels: [Int8], sourceLocati
     }
     #expect(Set(result.negatives).isDisjoint(with: result.separatePassNegatives), sourceLocation: sourceLocation)
 }
+
+/// [N, 4] boxes from a flat row-major list.
+func boxTensor(_ flat: [Float]) -> Tensor { Tensor(shape: [flat.count / 4, 4], scalars: flat) }
 
 /// Sorted, for comparing selections as sets.
 func sorted(_ indices: some Sequence<Int>) -> [Int] { indices.sorted() }

@@ -4,7 +4,7 @@
 import Datasets
 import TensorCore
 
-extension TinyFasterRCNN {
+extension Detector {
     /// Detects objects in an image of any size by running `detect` on overlapping tiles and
     /// merging the results with class-aware NMS.
     ///

@@ -5,6 +5,7 @@
 //   CShims ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
 //   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
+//   Kernels … Detection ← KernelContract (DESIGN.md's benchmark workloads) ← CLI, QuarryBenchmarks
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
 
@@ -66,10 +67,12 @@ let package = Package(
             name: "Quarry",
             dependencies: ["AtomicFiles", "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
+        // The kernel contract's workloads, defined once for the benchmark executable and `quarry bench`.
+        .target(name: "KernelContract", dependencies: ["Kernels", "TensorCore", "Autograd", "NN", "Detection"]),
         .executableTarget(
             name: "QuarryCLI",
             dependencies: [
-                "Quarry",
+                "Quarry", "KernelContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "QuarryBenchmarks",
             dependencies: [
-                "Kernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
+                "KernelContract",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/QuarryBenchmarks",

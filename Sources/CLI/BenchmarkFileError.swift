@@ -47,8 +47,8 @@ struct BenchmarkFileError: Error, Equatable, CustomStringConvertible {
         return location.isEmpty ? "\(file): \(message)" : "\(file): \(location): \(message)"
     }
 
-    /// Translates a `JSONDecoder` failure into a located error.
-    static func decoding(_ error: DecodingError, file: String) -> BenchmarkFileError {
+    /// Translates a `JSONDecoder` failure on `data` into a located error.
+    static func decoding(_ error: DecodingError, file: String, data: Data) -> BenchmarkFileError {
         func path(_ codingPath: [any CodingKey]) -> String { codingPath.map(\.stringValue).joined(separator: ".") }
         switch error {
         case .keyNotFound(let key, let context):
@@ -60,12 +60,27 @@ struct BenchmarkFileError: Error, Equatable, CustomStringConvertible {
             return BenchmarkFileError(file: file, location: path(context.codingPath), kind: .invalidValue("expected \(typeName(type))"))
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
             return BenchmarkFileError(file: file, location: path(context.codingPath), kind: .invalidValue(context.debugDescription))
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return BenchmarkFileError(file: file, location: "", kind: .malformedJSON(underlying ?? context.debugDescription))
+        case .dataCorrupted:
+            return malformed(data, file: file)
         @unknown default:
             return BenchmarkFileError(file: file, location: "", kind: .malformedJSON(String(describing: error)))
         }
+    }
+
+    /// Says why `data` is not JSON: JSONSerialization's message (JSONDecoder's names no place),
+    /// and a hint when a bare NaN or Infinity is the likely cause (Python's json.dump writes them).
+    static func malformed(_ data: Data, file: String) -> BenchmarkFileError {
+        var reason: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            reason = "unexpected structure"
+        } catch {
+            reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        }
+        if let text = String(data: data, encoding: .utf8), text.contains(/\b(NaN|Infinity)\b/) {
+            reason += "; NaN and Infinity are not JSON numbers"
+        }
+        return BenchmarkFileError(file: file, location: "", kind: .malformedJSON(reason))
     }
 
     /// The JSON name of a Swift type in a message.

@@ -75,7 +75,8 @@ struct BenchmarkReport {
     /// One row of the table.
     func tableLine(_ row: BenchmarkRow) -> String {
         let name = row.name.hasPrefix(row.id + " ") ? String(row.name.dropFirst(row.id.count + 1)) : row.name
-        var line = pad(row.id, 5) + pad(String(name.prefix(49)), 50) + pad("\(Self.significant(row.throughput)) \(row.unit)", 20)
+        let shown = name.count > 49 ? name.prefix(48) + "…" : name
+        var line = pad(row.id, 5) + pad(String(shown), 50) + pad("\(Self.significant(row.throughput)) \(row.unit)", 20)
             + pad(Self.duration(row.medianSeconds), 11) + pad(row.ceiling, 13) + pad(String(format: "%.2f", row.ceilingFraction), 11)
         if referenceFile != nil {
             if let reference = row.referenceThroughput, let ratio = row.ratio {

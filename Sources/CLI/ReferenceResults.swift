@@ -47,7 +47,7 @@ struct ReferenceResults: Equatable {
         do {
             decoded = try JSONDecoder().decode(ContractEntries.self, from: data)
         } catch let error as DecodingError {
-            throw BenchmarkFileError.decoding(error, file: file)
+            throw BenchmarkFileError.decoding(error, file: file, data: data)
         } catch {
             throw BenchmarkFileError(file: file, location: "", kind: .malformedJSON(String(describing: error)))
         }

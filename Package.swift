@@ -2,7 +2,7 @@
 // Quarry: object-detector training on the CPU, with interchangeable sampling strategies.
 //
 // Dependency direction (each module imports only those to its left):
-//   CShims ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
+//   CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
 //   CImageCodecs ← Datasets (← TensorCore);  Evaluation (Foundation, AtomicFiles) ← Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
 //   Kernels … Detection ← KernelContract (DESIGN.md's benchmark workloads) ← CLI, QuarryBenchmarks
@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // MARK: - C shims
         .systemLibrary(name: "CShims", path: "CShims/BLAS"),
+        // CPUID/XGETBV and OpenBLAS's run-time core re-selection, for the BLAS self-check.
+        .target(name: "CCPU", path: "CShims/CPU", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "CImageCodecs",
             path: "CShims/ImageCodecs",
@@ -43,7 +45,7 @@ let package = Package(
 
         // MARK: - Library modules
         .target(name: "AtomicFiles", dependencies: []),
-        .target(name: "Kernels", dependencies: ["CShims"], swiftSettings: nativeKernelSettings),
+        .target(name: "Kernels", dependencies: ["CShims", "CCPU"], swiftSettings: nativeKernelSettings),
         .target(name: "TensorCore", dependencies: ["Kernels"]),
         .target(name: "Autograd", dependencies: ["TensorCore", "Kernels"]),
         .target(name: "NN", dependencies: ["Autograd", "TensorCore", "Kernels", "AtomicFiles"]),

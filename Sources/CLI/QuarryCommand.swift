@@ -2,7 +2,7 @@ import ArgumentParser
 import Quarry
 
 /// The `quarry` command: train, detect, evaluate and compare sampling strategies.
-@main
+/// (The entry point is `QuarryMain`, which runs the BLAS self-check first.)
 struct QuarryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarry",

@@ -1,4 +1,5 @@
-// The one door to OpenBLAS and LAPACKE: no other file imports CShims.
+// The one door to OpenBLAS and LAPACKE: no other file imports CShims but BLASCoreCheck.swift,
+// which checks, before the first call, that OpenBLAS runs the CPU's widest kernels.
 //
 // Legend: M rows of op(A) and C, N columns of op(B) and C, K the shared dimension.
 // All matrices are row-major. `lda`, `ldb`, `ldc` are the row strides (in elements) of A, B
@@ -23,11 +24,17 @@ extension Kernels {
     /// - Precondition: `count >= 1`.
     public static func setBLASThreadCount(_ count: Int) {
         precondition(count >= 1, "BLAS thread count must be at least 1, got \(count)")
+        ensureBLASCoreCheck()
         openblas_set_num_threads(Int32(clamping: count))
     }
 
     /// The number of threads OpenBLAS currently uses.
     public static var blasThreadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Runs the BLAS self-check (BLASCoreCheck.swift) if this process has not yet: every entry
+    /// point that computes with BLAS calls this first, so the right core runs the first GEMM.
+    @inline(__always)
+    static func ensureBLASCoreCheck() { _ = blasCoreCheck }
 }
 
 // MARK: - GEMM
@@ -77,6 +84,7 @@ extension Kernels {
         }
         precondition(a.count >= (aRows - 1) * lda + aCols, "sgemm: A holds \(a.count) < \((aRows - 1) * lda + aCols) elements")
         precondition(b.count >= (bRows - 1) * ldb + bCols, "sgemm: B holds \(b.count) < \((bRows - 1) * ldb + bCols) elements")
+        ensureBLASCoreCheck()
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -92,6 +100,7 @@ extension Kernels {
     public static func saxpy(_ y: UnsafeMutableBufferPointer<Float>, alpha: Float, _ x: UnsafeBufferPointer<Float>) {
         precondition(x.count == y.count, "saxpy: x has \(x.count) elements, y has \(y.count)")
         if x.isEmpty { return }
+        ensureBLASCoreCheck()
         cblas_saxpy(blasInt(x.count, "n"), alpha, x.baseAddress, 1, y.baseAddress, 1)
     }
 }
@@ -109,6 +118,7 @@ extension Kernels {
     public static func orthonormalizeColumns(_ a: UnsafeMutableBufferPointer<Float>, m: Int, n: Int) -> Bool {
         precondition(m >= n && n >= 1, "orthonormalizeColumns: need m >= n >= 1, got m=\(m) n=\(n)")
         precondition(a.count == m * n, "orthonormalizeColumns: buffer holds \(a.count), expected \(m)×\(n)")
+        ensureBLASCoreCheck()
         var tau = [Float](repeating: 0, count: n)
         let mm = blasInt(m, "m"), nn = blasInt(n, "n")
         let info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, mm, nn, a.baseAddress, nn, &tau)

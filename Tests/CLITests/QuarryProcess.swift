@@ -42,8 +42,9 @@ struct QuarryProcess {
                          + "build it with `swift build -c release -Xswiftc -enable-testing --build-tests`, which builds every product")
     }
 
-    /// Starts `executable` with `arguments`, standard output and error going to `log`.
-    init(_ executable: URL, _ arguments: [String], log: URL) throws {
+    /// Starts `executable` with `arguments`, standard output and error going to `log`, in
+    /// `environment` (this process's when nil).
+    init(_ executable: URL, _ arguments: [String], log: URL, environment: [String: String]? = nil) throws {
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw SetupError(description: "cannot create the log \(log.path)")
         }
@@ -51,6 +52,7 @@ struct QuarryProcess {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

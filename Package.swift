@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "TestSupport"]),
+        .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"]),
+        .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "KernelContract", "TestSupport"]),
     ]
 )

@@ -1,7 +1,7 @@
 // The workload set of DESIGN.md's kernel benchmark contract, in one place: the ordo-one benchmark
 // executable registers every workload, `quarry bench` times the contract rows and the ceilings.
 //
-// | id   | ceiling     | cost per unit (basis in each workload)                          |
+// | id   | ceiling     | cost per unit (basis in each workload; x86-64 record sizes)     |
 // |------|-------------|-----------------------------------------------------------------|
 // | K1a  | memory copy | 16 B/elem                                                       |
 // | K1b  | memory copy | 16 B/elem                                                       |
@@ -10,14 +10,14 @@
 // | K4a  | memory copy | 5 B/anchor                                                      |
 // | K4b  | memory copy | 24 B/RoI                                                        |
 // | K5   | memory copy | 1 B/anchor                                                      |
-// | K6   | memory copy | (16 B + match record) per anchor / 50 pairs                     |
+// | K6   | memory copy | 0.64 B/pair: (16 B box + 16 B match record) per anchor / 50     |
 // | K7a  | memory copy | 28 B/box                                                        |
 // | K7b  | memory copy | 36 B/box                                                        |
-// | K8   | memory copy | one HardNegative record per candidate                          |
+// | K8   | memory copy | 64 B/candidate: one HardNegative record                         |
 // | K9a  | sgemm       | 1e9 FLOP per GFLOP                                              |
 // | K9b  | sgemm       | 1e9 FLOP per GFLOP                                              |
-// | K10  | memory copy | ≈ 27.6 kB/RoI                                                   |
-// | K11  | sgemm       | ≈ 2.99 GFLOP/image                                              |
+// | K10  | memory copy | 27,608 B/RoI                                                    |
+// | K11  | sgemm       | 2.993 GFLOP/image                                               |
 
 /// The workloads of DESIGN.md's kernel benchmark contract (K1a–K11), their variants and the
 /// machine ceilings, each defined once.

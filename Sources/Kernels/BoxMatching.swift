@@ -132,7 +132,7 @@ extension Kernels {
         defer { bestIndex.deallocate() }
         let blockSize = matchingBlockSize
         // Per ground truth: its highest IoU so far and the candidates tying for it. Ties at IoU 0
-        // are not listed (every far-away candidate would be); see the final pass.
+        // are not listed: a ground truth overlapping nothing makes no low-quality match.
         var highest = [Float](repeating: 0, count: m)
         var ties = [[Int32]](repeating: [], count: m)
 
@@ -194,19 +194,10 @@ extension Kernels {
 
             guard allowLowQualityMatches else { return }
             for g in 0..<m {
+                // A ground truth that overlaps no candidate recorded no ties (blockHighest > 0
+                // above): it gives no low-quality match (see `match`, mmdetection #8289).
                 for j in ties[g] {
                     matches[Int(j)] = .foreground(groundTruthIndex: Int(bestIndex[Int(j)]))
-                }
-                // A ground truth that overlaps no candidate has highest IoU 0, and torchvision
-                // then restores every candidate whose IoU with it is 0 (see `match`).
-                guard highest[g] == 0 else { continue }
-                let gx1 = gt.x1[g], gy1 = gt.y1[g], gx2 = gt.x2[g], gy2 = gt.y2[g], garea = gt.area[g]
-                for j in 0..<n {
-                    let x1 = candidates[4 * j], y1 = candidates[4 * j + 1]
-                    let x2 = candidates[4 * j + 2], y2 = candidates[4 * j + 3]
-                    if iou(gx1, gy1, gx2, gy2, garea, x1, y1, x2, y2, (x2 - x1) * (y2 - y1)) == 0 {
-                        matches[j] = .foreground(groundTruthIndex: Int(bestIndex[j]))
-                    }
                 }
             }
         }

@@ -30,9 +30,10 @@ extension Kernels {
     /// is ignored. With `allowLowQualityMatches` (the RPN), every candidate whose IoU with some
     /// ground truth equals that ground truth's highest IoU (ties included) becomes
     /// `.foreground(g)` — note: `g` is the candidate's own best ground truth, not necessarily the
-    /// one it ties for, as in torchvision. A ground truth that overlaps no candidate has highest
-    /// IoU 0, so torchvision (and this kernel) then restores every candidate with IoU 0 to it;
-    /// drop such ground truth before matching. No ground truth (M = 0): all `.background`.
+    /// one it ties for, as in torchvision. A ground truth that overlaps no candidate (highest IoU 0)
+    /// gives no low-quality match: torchvision would restore every candidate with IoU 0 to it,
+    /// making nearly every anchor foreground (mmdetection issue #8289); here it is left out of
+    /// the low-quality step. No ground truth (M = 0): all `.background`.
     /// - Parameters:
     ///   - matches: [N] output.
     ///   - iou: [M, N] IoU matrix, values in [0, 1] (see `pairwiseIoU`).
@@ -93,6 +94,8 @@ extension Kernels {
             let row = UnsafeBufferPointer(rebasing: iou[(g * n)..<((g + 1) * n)])
             var highest = row[0]
             for j in 1..<n { highest = max(highest, row[j]) }
+            // Overlapping nothing, it has no best candidate to keep (mmdetection #8289).
+            guard highest > 0 else { continue }
             for j in 0..<n where row[j] == highest {
                 matches[j] = .foreground(groundTruthIndex: Int(bestIndex[j]))
             }

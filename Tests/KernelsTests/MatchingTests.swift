@@ -113,15 +113,15 @@ struct MatchingTests {
         #expect(best[700] == 0.25 && best[1100] == 0.25 && best[0] == 0)
     }
 
-    @Test("a ground truth overlapping no candidate restores every IoU-0 candidate, as torchvision does")
+    @Test("a ground truth overlapping no candidate makes no low-quality match (mmdetection #8289)")
     func groundTruthOverlappingNothing() {
-        // gt 0 overlaps candidate 0 (IoU 0.5); gt 1 lies far away, so its highest IoU is 0 and
-        // torchvision's low-quality step marks every candidate with IoU 0 to it as foreground,
-        // each with its own best ground truth (argmax over an all-zero column is 0).
+        // gt 0 overlaps candidate 0 (IoU 0.5, its highest: a low-quality foreground) and
+        // candidate 2 (IoU 1/3: ignored); gt 1 lies far away, so its highest IoU is 0.
+        // torchvision's low-quality step would mark every candidate with IoU 0 to it — all
+        // three — as foreground; the thread's expected answer is that it marks none.
         let gt: [Float] = [0, 0, 10, 10, 500, 500, 510, 510]
         let candidates: [Float] = [0, 0, 10, 5, 100, 100, 120, 120, 5, 0, 15, 10]
-        let expected: [Match] = [.foreground(groundTruthIndex: 0), .foreground(groundTruthIndex: 0),
-                                 .foreground(groundTruthIndex: 0)]
+        let expected: [Match] = [.foreground(groundTruthIndex: 0), .background, .ignored]
         #expect(match(iou: iouRows(gt, candidates), n: 3, high: 0.7, low: 0.3, lowQuality: true) == expected)
         #expect(matchBoxes(gt: gt, candidates: candidates, high: 0.7, low: 0.3, lowQuality: true).0 == expected)
         // Without low-quality matches: 0.5 is ignored, the others background.

@@ -61,7 +61,9 @@ extension Reference {
         }
         if allowLowQualityMatches {
             for row in iou {
+                // A ground truth overlapping no candidate gives no low-quality match (mmdetection #8289).
                 let highest = row.max()!
+                guard highest > 0 else { continue }
                 for j in 0..<n where row[j] == highest { result[j] = .foreground(groundTruthIndex: argmax[j]) }
             }
         }

@@ -18,7 +18,7 @@ public enum PascalVOCReader {
     /// A `<size>` that is absent, 0 or not a whole number of pixels is ignored (`declaredSize`
     /// is then nil).
     /// - Throws: `AnnotationError` naming the file: `.unreadable`, `.malformed` (XML syntax error
-    ///   at a line, an empty document or a root other than `<annotation>`, missing or
+    ///   or a byte that is not valid UTF-8, at a line; an empty document or a root other than `<annotation>`, missing or
     ///   non-numeric field at an object), `.invalidBox` (at an object).
     public static func read(_ url: URL) throws(AnnotationError) -> ImageAnnotation {
         let file = url.path
@@ -27,6 +27,10 @@ public enum PascalVOCReader {
             bytes = try Foundation.Data(contentsOf: url)
         } catch {
             throw .unreadable(file: file, reason: error.localizedDescription)
+        }
+        // Foundation's XMLParser traps on a name that is not valid UTF-8: check the bytes first.
+        if UTF8Check.xmlIsUTF8(bytes), let violation = UTF8Check.firstViolation(in: bytes) {
+            throw .malformed(file: file, at: .line(violation.line), reason: violation.reason)
         }
         let delegate = VOCParserDelegate()
         let parser = XMLParser(data: bytes)

@@ -153,6 +153,36 @@ struct ReportTests {
         #expect(text.contains("a&lt;b"))
     }
 
+    @Test("learning curves: seed means per evaluated iteration; plots against iterations and seconds from 0, with a dot per point")
+    func learningCurvePlots() throws {
+        func curve(_ points: [(Int, Double, Double)]) -> [LearningCurvePoint] {
+            points.map { LearningCurvePoint(iteration: $0.0, seconds: $0.1, ap50: $0.2, ap50Interval: nil) }
+        }
+        var a0 = run(0, ap50: 0.1), a1 = run(1, ap50: 0.12), b0 = run(0, ap50: 0.08)
+        a0.learningCurve = curve([(100, 6, 0.05), (200, 12, 0.10)])
+        a1.learningCurve = curve([(100, 8, 0.07), (200, 14, 0.12)])
+        b0.learningCurve = curve([(100, 9, 0.03), (200, 18, 0.08)])
+        let report = ComparisonReport(dataset: "d", iterations: 200, strategies: [
+            StrategyResults(strategy: "random", runs: [a0, a1]), StrategyResults(strategy: "ohem", runs: [b0]),
+        ])
+        let mean = report.strategies[0].meanLearningCurve
+        #expect(mean.map(\.iteration) == [100, 200])
+        expectClose(mean.map(\.seconds), [7, 13], relativeTolerance: 1e-12)
+        expectClose(mean.map(\.ap50), [0.06, 0.11], relativeTolerance: 1e-12)
+
+        let byIteration = report.learningCurvePlot(against: .iterations), bySeconds = report.learningCurvePlot(against: .seconds)
+        #expect(byIteration.series.map(\.name) == ["random", "ohem"])
+        #expect(byIteration.series[1].points.map(\.x) == [100, 200] && bySeconds.series[1].points.map(\.x) == [9, 18])
+        // Axes from 0: iterations 0…200 (step 50), seconds 0…20 (step 5), AP50 up to 0.11 → 0…0.2 (step 0.05).
+        #expect(byIteration.xRange == 0...200 && bySeconds.xRange == 0...20)
+        let yRange = try #require(byIteration.yRange)
+        #expect(yRange.lowerBound == 0 && abs(yRange.upperBound - 0.2) < 1e-12)
+        let svg = bySeconds.svg()
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 4)
+        #expect(!report.lossPlot().svg().contains("<circle"))
+    }
+
     @Test("plot axes span four round steps that cover the data", arguments: [
         ([1.0, 600], 0.0...800), ([0.6, 1.9], 0.5...2.5), ([-0.3, 0.95], -0.5...1.5), ([0.0, 1], 0.0...1),
         ([3.0, 3], 2.5...3.5), ([], 0.0...1), ([0.012, 0.0305], 0.01...0.05),

@@ -205,7 +205,8 @@ public struct ComparisonReport: Sendable, Equatable {
             if let e = meanEvaluationSeconds { s += ", \(format(e, 1)) s per evaluation (not counted in s/iter nor on the seconds axis)" }
             s += ".\n"
         }
-        s += "- Per-run AP50 intervals: \(format(confidence * 100, 0))% percentile bootstrap over the \(testImageCount) test images "
+        s += "- Per-run AP50 intervals: \(format(confidence * 100, 0))% percentile bootstrap over the "
+        s += testImageCount > 0 ? "\(testImageCount) test images " : "test images "
         s += "(\(bootstrap.resamples) resamples, seed \(bootstrap.seed); Efron & Tibshirani 1993)"
         if testImageCount > 0 && testImageCount <= 5 {
             s += "; with \(testImageCount) test image\(testImageCount == 1 ? "" : "s") there are only "
@@ -297,16 +298,21 @@ public struct ComparisonReport: Sendable, Equatable {
     }
 
     /// The learning curves of every strategy (seed means of AP50 and of training seconds at
-    /// each evaluated iteration) as an SVG line chart against iterations or seconds.
+    /// each evaluated iteration) as an SVG line chart against iterations or seconds. Both axes
+    /// start at 0, so that gaps between curves are not magnified.
     public func learningCurvePlot(against axis: CurveAxis) -> LinePlot {
         let seeds = "mean over \(seedCount) seed\(seedCount == 1 ? "" : "s")"
-        return LinePlot(title: "Test AP50 (VOC) during training (\(dataset), \(seeds))",
-                        xLabel: axis == .iterations ? "iteration" : "training seconds (evaluation excluded)",
-                        yLabel: "AP50",
-                        series: strategies.map { r in
-                            LinePlot.Series(name: r.strategy, points: r.meanLearningCurve.map {
-                                (axis == .iterations ? Double($0.iteration) : $0.seconds, $0.ap50)
-                            })
-                        })
+        let series = strategies.map { r in
+            LinePlot.Series(name: r.strategy, points: r.meanLearningCurve.map {
+                (axis == .iterations ? Double($0.iteration) : $0.seconds, $0.ap50)
+            })
+        }
+        let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        var plot = LinePlot(title: "Test AP50 (VOC) during training (\(dataset), \(seeds))",
+                            xLabel: axis == .iterations ? "iteration" : "training seconds (evaluation excluded)",
+                            yLabel: "AP50", series: series,
+                            xRange: LinePlot.padded([0] + points.map(\.x)), yRange: LinePlot.padded([0] + points.map(\.y)))
+        plot.showsMarkers = true
+        return plot
     }
 }

@@ -52,7 +52,11 @@ let package = Package(
             name: "Detection",
             dependencies: [
                 "NN", "Autograd", "TensorCore", "Kernels",
-                .product(name: "Collections", package: "swift-collections"),
+                // Only the two modules the hard-negative buffer uses: the umbrella `Collections`
+                // product would also compile BitCollections, HashTreeCollections, OrderedCollections
+                // and _RopeModule into every release build.
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(name: "Datasets", dependencies: ["TensorCore", "Kernels", "CImageCodecs", "AtomicFiles"]),

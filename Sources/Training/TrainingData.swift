@@ -34,12 +34,12 @@ public struct TrainingData: Sendable {
                             seed: UInt64 = 0) throws -> TrainingData {
         switch name {
         case "neon-trees":
-            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder)
+            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder, containing: "neon-trees")
             let tiles = try NEONTrees.trainingTiles(from: folder)
             let test = try NEONTrees.load(.test, from: folder)
             return TrainingData(name: name, train: tiles.samples, test: test.samples, classNames: tiles.classNames)
         case "digits":
-            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder)
+            let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder, containing: "digits")
             let generator = DigitsDetection(glyphs: try DigitGlyphs.load(datasetsFolder: folder))
             let train = generator.dataset(.train, count: digitsCounts.train, seed: seed)
             let test = generator.dataset(.test, count: digitsCounts.test, seed: seed)

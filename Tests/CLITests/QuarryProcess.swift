@@ -43,8 +43,9 @@ struct QuarryProcess {
     }
 
     /// Starts `executable` with `arguments`, standard output and error going to `log`, in
-    /// `environment` (this process's when nil).
-    init(_ executable: URL, _ arguments: [String], log: URL, environment: [String: String]? = nil) throws {
+    /// `environment` and `currentDirectory` (this process's when nil).
+    init(_ executable: URL, _ arguments: [String], log: URL, environment: [String: String]? = nil,
+         currentDirectory: URL? = nil) throws {
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw SetupError(description: "cannot create the log \(log.path)")
         }
@@ -53,6 +54,7 @@ struct QuarryProcess {
         process.executableURL = executable
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

@@ -39,13 +39,6 @@ enum ImageFixtures {
     }
 }
 
-/// The repository's `Datasets/` folder, found from this file's path.
-enum BundledData {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Datasets", isDirectory: true)
-}
-
 /// A fresh temporary folder for tests that write files.
 func makeTemporaryFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-data-\(UUID().uuidString)")

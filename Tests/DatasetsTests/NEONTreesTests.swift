@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
 
 @Suite("Bundled NEON tree crowns")
@@ -99,6 +100,37 @@ struct DatasetLocatorTests {
         }
         #expect(throws: DatasetLocator.LocatorError.notFound(searched: [root.path])) {
             try DatasetLocator.datasetsFolder(environment: [:], currentDirectory: root, executable: nil)
+        }
+    }
+
+    @Test("an installed binary finds <bin>/../share/quarry/Datasets; a dataset is looked for by its own folder")
+    func installedLocation() throws {
+        let root = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let prefix = root.appendingPathComponent("prefix")
+        let installed = prefix.appendingPathComponent("share/quarry/Datasets")
+        try FileManager.default.createDirectory(at: installed.appendingPathComponent("digits"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        let elsewhere = root.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let executable = prefix.appendingPathComponent("bin/quarry")
+        #expect(DatasetLocator.installedLocation(executableFolder: prefix.appendingPathComponent("bin")).path == installed.path)
+        #expect(try DatasetLocator.datasetsFolder(containing: "digits", environment: [:], currentDirectory: elsewhere,
+                                                  executable: executable).path == installed.path)
+        // The installed copy holds no neon-trees/: every place looked is named.
+        #expect(throws: DatasetLocator.LocatorError.notFound(searched: [elsewhere.path, prefix.appendingPathComponent("bin").path,
+                                                                        installed.path])) {
+            try DatasetLocator.datasetsFolder(containing: "neon-trees", environment: [:], currentDirectory: elsewhere,
+                                              executable: executable)
+        }
+        // A walk stops at a Datasets folder only when it holds the wanted dataset.
+        let checkout = root.appendingPathComponent("checkout")
+        try FileManager.default.createDirectory(at: checkout.appendingPathComponent("Datasets/digits"), withIntermediateDirectories: true)
+        #expect(try DatasetLocator.datasetsFolder(containing: "digits", environment: [:], currentDirectory: checkout,
+                                                  executable: nil).path == checkout.appendingPathComponent("Datasets").path)
+        #expect(throws: DatasetLocator.LocatorError.notADatasetsFolder(path: installed.path, source: "QUARRY_DATASETS")) {
+            try DatasetLocator.datasetsFolder(containing: "neon-trees", environment: ["QUARRY_DATASETS": installed.path],
+                                              currentDirectory: elsewhere, executable: nil)
         }
     }
 

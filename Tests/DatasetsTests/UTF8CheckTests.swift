@@ -3,6 +3,7 @@
 // changed to 0xCF, which trapped inside Foundation's XMLParser) as a regression test.
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
 
 @Suite("UTF-8 check before XML parsing")

@@ -1,11 +1,13 @@
 import Foundation
 
-/// Finds the repository's `Datasets/` folder (the bundled NEON tree crowns and UCI digits).
+/// Finds the bundled `Datasets/` folder (the NEON tree crowns and UCI digits).
 ///
 /// The order is: an explicit path; else the `QUARRY_DATASETS` environment variable; else the
-/// first `Datasets` folder holding `neon-trees/` found walking up from the current directory,
-/// then walking up from the executable's folder (so `swift run`, `.build/release/quarry` and
-/// the test runner all find the checkout's copy).
+/// first `Datasets` folder holding the wanted dataset's folder (`neon-trees/` unless told)
+/// found walking up from the current directory, then walking up from the executable's folder
+/// (so `swift run`, `.build/release/quarry` and the test runner all find the checkout's copy);
+/// else an installed copy beside the executable, `<bin>/../share/quarry/Datasets`
+/// (`scripts/install.sh` puts it there, FHS style).
 public enum DatasetLocator {
     /// The environment variable that names the datasets folder.
     public static let environmentVariable = "QUARRY_DATASETS"
@@ -23,8 +25,8 @@ public enum DatasetLocator {
             case let .notADatasetsFolder(path, source):
                 "\(source) '\(path)' has no neon-trees/ or digits/ folder"
             case let .notFound(searched):
-                "no Datasets/neon-trees folder above \(searched.joined(separator: " or ")); "
-                    + "pass a path or set \(DatasetLocator.environmentVariable)"
+                "no bundled Datasets folder found (looked above and in \(searched.joined(separator: ", "))); "
+                    + "pass a path, set \(DatasetLocator.environmentVariable), or install with scripts/install.sh"
             }
         }
     }
@@ -32,39 +34,58 @@ public enum DatasetLocator {
     /// Returns the datasets folder.
     /// - Parameters:
     ///   - explicit: a path given by the user (wins when non-nil).
+    ///   - dataset: the dataset folder it must hold (`neon-trees`, `digits`); nil: either.
     ///   - environment: the process environment (injectable for tests).
     ///   - currentDirectory: where the first upward walk starts.
-    ///   - executable: the running executable; the second walk starts at its folder.
+    ///   - executable: the running executable; the second walk starts at its folder, and the
+    ///     installed copy is looked for at `<its folder>/../share/quarry/Datasets`.
     /// - Throws: `LocatorError.notADatasetsFolder` when the explicit or environment path lacks
-    ///   `neon-trees/` and `digits/`; `.notFound` when neither walk finds `Datasets/neon-trees`.
+    ///   the dataset (or both `neon-trees/` and `digits/`); `.notFound` when neither walk nor the
+    ///   installed location has it.
     public static func datasetsFolder(
         explicit: URL? = nil,
+        containing dataset: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
         executable: URL? = Bundle.main.executableURL
     ) throws(LocatorError) -> URL {
+        let holds = { (folder: URL) in dataset.map { exists(folder.appendingPathComponent($0)) } ?? isDatasetsFolder(folder) }
         if let explicit {
-            guard isDatasetsFolder(explicit) else { throw .notADatasetsFolder(path: explicit.path, source: "path") }
+            guard holds(explicit) else { throw .notADatasetsFolder(path: explicit.path, source: "path") }
             return explicit
         }
         if let value = environment[environmentVariable], !value.isEmpty {
             let url = URL(fileURLWithPath: value)
-            guard isDatasetsFolder(url) else { throw .notADatasetsFolder(path: value, source: environmentVariable) }
+            guard holds(url) else { throw .notADatasetsFolder(path: value, source: environmentVariable) }
             return url
         }
         var starts = [currentDirectory.standardizedFileURL]
-        if let executable { starts.append(executable.resolvingSymlinksInPath().deletingLastPathComponent()) }
+        let executableFolder = executable.map { $0.resolvingSymlinksInPath().deletingLastPathComponent() }
+        if let executableFolder { starts.append(executableFolder) }
         for start in starts {
             var folder = start
             while true {
                 let candidate = folder.appendingPathComponent("Datasets", isDirectory: true)
-                if exists(candidate.appendingPathComponent("neon-trees")) { return candidate }
+                if exists(candidate.appendingPathComponent(dataset ?? "neon-trees")) { return candidate }
                 let parent = folder.deletingLastPathComponent()
                 if parent.path == folder.path || folder.path == "/" { break }
                 folder = parent
             }
         }
-        throw .notFound(searched: starts.map(\.path))
+        var searched = starts.map(\.path)
+        if let executableFolder {
+            let installed = installedLocation(executableFolder: executableFolder)
+            if holds(installed) { return installed }
+            searched.append(installed.path)
+        }
+        throw .notFound(searched: searched)
+    }
+
+    /// Where `scripts/install.sh` puts the datasets for a binary in `executableFolder`:
+    /// `<executableFolder>/../share/quarry/Datasets`.
+    public static func installedLocation(executableFolder: URL) -> URL {
+        executableFolder.deletingLastPathComponent().appendingPathComponent("share/quarry/Datasets", isDirectory: true)
+            .standardizedFileURL
     }
 
     private static func isDatasetsFolder(_ url: URL) -> Bool {

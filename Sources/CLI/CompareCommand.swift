@@ -9,26 +9,38 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         commandName: "compare",
         abstract: "Compare sampling strategies: train each, evaluate on the test split, write a report.",
         discussion: """
-            Writes report.md, results.json, losses.svg, pr.svg and detections-<strategy>.png into \
-            the output folder and prints the result table. Metrics: VOC AP50 (primary), COCO AP at \
-            maxDets 100 and 300, AP75, AR@100, seconds per iteration, peak resident memory.
+            Writes report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg \
+            and detections-<strategy>.png into the output folder and prints the result table and the \
+            verdicts. Metrics: VOC AP50 (primary), COCO AP at maxDets 100 and 300, AP75, AR@100, seconds \
+            per iteration, peak resident memory. Strategies are compared by their per-seed (paired) \
+            differences with a 95% Student-t interval; each run's AP50 gets a 95% bootstrap interval \
+            over the test images (docs/statistics.md). The defaults (8 seeds, 2,000 iterations) are \
+            sized for verdicts; a smaller run says so in the report's first lines.
             """
     )
 
     static let defaultOutput = "out/compare"
     static let iterationsHelp = "Training iterations per run."
+    static let defaultIterations = ComparisonPlan.recommendedIterations
 
     @OptionGroup var options: TrainingRunOptions<CompareCommand>
 
     @Option(help: "Comma-separated strategy names: \(SamplerKind.validNames).")
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
-    @Option(help: "Comma-separated seeds.")
-    var seeds = "0"
+    @Option(help: "Comma-separated seeds; runs with the same seed share initialisation and data order.")
+    var seeds = (0..<UInt64(ComparisonPlan.recommendedSeedCount)).map(String.init).joined(separator: ",")
+
+    @Option(name: .customLong("eval-every"),
+            help: "Evaluate on the test split every N iterations for the learning curves (0: only at the end).")
+    var evaluationInterval = 200
 
     func validate() throws {
         _ = try parsedSeeds()
         _ = try parsedStrategies()
+        guard evaluationInterval >= 0 else {
+            throw ValidationError("--eval-every must be 0 (only at the end) or a positive number of iterations, got \(evaluationInterval)")
+        }
     }
 
     /// The strategies named by `--strategies`, in order.
@@ -80,7 +92,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     func run() throws {
         let data = try options.prepare()
         let plan = ComparisonPlan(strategies: try parsedStrategies(), seeds: try parsedSeeds(), iterations: options.iterations,
-                                  output: URL(fileURLWithPath: options.output))
+                                  output: URL(fileURLWithPath: options.output), evaluationInterval: evaluationInterval)
         var progress = ProgressLine()
         progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
         var context = ["date \(ISO8601DateFormatter().string(from: Date()))", "\(options.threads) OpenBLAS threads",
@@ -95,12 +107,17 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                 progress.note("training \(strategy), seed \(seed)")
             case let .step(strategy, _, record, total):
                 progress.report(record, of: total, batchSize: 2, label: strategy)
+            case let .curvePoint(strategy, seed, point, seconds):
+                progress.note(String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
+                                     point.iteration, point.ap50, seconds))
             case let .evaluated(strategy, seed, ap50):
                 progress.note(String(format: "%@ seed %llu: VOC AP50 %.3f", strategy, seed, ap50))
             }
         }
+        print(report.headline().joined(separator: "\n"))
+        print()
         print(report.markdownTable())
-        print(report.pairwiseSentences().joined(separator: "\n"))
-        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, detections-*.png}")
+        print(report.verdictSentences().joined(separator: "\n"))
+        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png}")
     }
 }

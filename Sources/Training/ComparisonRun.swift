@@ -18,7 +18,8 @@ extension StrategyComparison {
                                  progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation) {
         let strategy = kind.rawValue
         progress(.runStarted(strategy: strategy, seed: seed))
-        ResourceUsage.resetPeakResidentBytes()
+        // Alone, a run gets its own peak; runs training at once share the process's.
+        if plan.jobs == 1 { ResourceUsage.resetPeakResidentBytes() }
         var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
         configuration.logInterval = max(1, plan.iterations / 100)
         var trainer = Trainer(samples: data.train, classCount: data.classCount, sampler: kind, configuration: configuration)

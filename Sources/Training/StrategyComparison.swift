@@ -23,6 +23,11 @@ public struct ComparisonPlan: Sendable {
     public var evaluationInterval: Int
     /// The per-run bootstrap over test images (1,000 resamples, 95%, seed 0).
     public var bootstrap: PercentileBootstrap
+    /// How many runs train at once, on as many threads (1: one after another). Each run's numbers
+    /// depend only on its strategy, seed and the OpenBLAS thread count, not on this; with more
+    /// than one, seconds per iteration are measured with the runs sharing the machine and the
+    /// peak memory is the process's over overlapping runs.
+    public var jobs: Int
 
     /// The number of seeds the verdicts are sized for: 8. The paired interval's half-width is
     /// t_{0.975, n−1}/√n paired standard deviations: 2.48 at 3 seeds, 1.24 at 5, 0.84 at 8, so
@@ -42,13 +47,14 @@ public struct ComparisonPlan: Sendable {
     ///   - output: the report folder.
     ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
     ///   - bootstrap: the per-run bootstrap over test images.
-    /// - Precondition: at least one strategy and seed; iterations ≥ 1; evaluationInterval ≥ 0.
+    ///   - jobs: runs trained at once (1: one after another).
+    /// - Precondition: at least one strategy and seed; iterations ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
     public init(strategies: [SamplerKind], seeds: [UInt64], iterations: Int, output: URL, evaluationInterval: Int = 0,
-                bootstrap: PercentileBootstrap = PercentileBootstrap()) {
-        precondition(!strategies.isEmpty && !seeds.isEmpty && iterations >= 1 && evaluationInterval >= 0,
-                     "ComparisonPlan: need strategies, seeds, iterations ≥ 1 and an evaluation interval ≥ 0")
+                bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        precondition(!strategies.isEmpty && !seeds.isEmpty && iterations >= 1 && evaluationInterval >= 0 && jobs >= 1,
+                     "ComparisonPlan: need strategies, seeds, iterations ≥ 1, an evaluation interval ≥ 0 and jobs ≥ 1")
         self.strategies = strategies; self.seeds = seeds; self.iterations = iterations; self.output = output
-        self.evaluationInterval = evaluationInterval; self.bootstrap = bootstrap
+        self.evaluationInterval = evaluationInterval; self.bootstrap = bootstrap; self.jobs = jobs
     }
 }
 
@@ -67,6 +73,9 @@ public enum ComparisonEvent: Sendable {
 /// Runs strategy comparisons.
 public enum StrategyComparison {
     /// Trains and evaluates every (strategy, seed) pair of `plan` and writes the report files.
+    ///
+    /// With `plan.jobs > 1` the runs train that many at a time (`ConcurrentRuns`); `progress`
+    /// is then called from several threads, one call at a time.
     /// - Returns: the report (also written to `plan.output`).
     /// - Throws: `TrainingError` (non-finite loss, checkpoint), `ImageCodecError`, or
     ///   `AtomicWriteError` / Foundation file errors naming the path.
@@ -74,10 +83,16 @@ public enum StrategyComparison {
                            progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport {
         var results: [StrategyResults] = []
         var curves: [(String, PrecisionRecallPoints)] = []
-        for kind in plan.strategies {
+        let tasks = plan.strategies.flatMap { kind in plan.seeds.map { (kind, $0) } }
+        let lock = NSLock()
+        let outcomes = try ConcurrentRuns.map(count: tasks.count, workers: plan.jobs) { index in
+            try trainAndEvaluate(tasks[index].0, seed: tasks[index].1, plan: plan, data: data,
+                                 progress: { event in lock.withLock { progress(event) } })
+        }
+        for (strategyIndex, kind) in plan.strategies.enumerated() {
             var runs: [SeedRun] = []
-            for seed in plan.seeds {
-                let (run, evaluation) = try trainAndEvaluate(kind, seed: seed, plan: plan, data: data, progress: progress)
+            for (seedIndex, seed) in plan.seeds.enumerated() {
+                let (run, evaluation) = outcomes[strategyIndex * plan.seeds.count + seedIndex]
                 runs.append(run)
                 if seed == plan.seeds[0] {
                     if let c = evaluation.curve { curves.append((kind.rawValue, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }

@@ -28,6 +28,9 @@ struct CommandValidationTests {
             (["--seeds", "0,2,0"], "--seeds: 0 is named twice; the spread over seeds needs distinct seeds"),
             (["--seeds", "0,-1"], "--seeds: '-1' is not a non-negative integer"),
             (["--eval-every=-1"], "--eval-every must be 0 (only at the end) or a positive number of iterations, got -1"),
+            (["--jobs", "0"], "--jobs must be at least 1, got 0"),
+            (["--jobs", "3"], "--jobs 3 exceeds --threads 2: each run needs at least one OpenBLAS thread"),
+            (["--jobs", "2", "--threads", "1"], "--jobs 2 exceeds --threads 1: each run needs at least one OpenBLAS thread"),
         ]
         for (arguments, message) in cases {
             #expect(Self.refusal(CompareCommand.self, arguments) == message, "\(arguments)")

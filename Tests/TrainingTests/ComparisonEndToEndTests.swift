@@ -10,17 +10,18 @@ import FoundationXML
 
 @Suite("quarry compare end to end on digits canvases")
 struct ComparisonEndToEndTests {
-    /// Runs a tiny comparison into a fresh folder and returns the folder and the report.
-    func runTiny() throws -> (URL, ComparisonReport) {
+    /// Runs a tiny comparison into a fresh folder, `jobs` runs at a time, and returns the folder
+    /// and the report.
+    func runTiny(jobs: Int = 1) throws -> (URL, ComparisonReport) {
         let folder = try DatasetLocator.datasetsFolder(currentDirectory: URL(fileURLWithPath: #filePath))
         let data = try TrainingData.load("digits", datasetsFolder: folder, digitsCounts: (6, 3), seed: 1)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-compare-\(UUID().uuidString)")
         let plan = ComparisonPlan(strategies: [.random, .hardNegativeBuffer], seeds: [0, 1], iterations: 3, output: output,
-                                  evaluationInterval: 2)
+                                  evaluationInterval: 2, jobs: jobs)
         return (output, try StrategyComparison.run(plan, data: data))
     }
 
-    @Test("every output file parses, results.json has every key, pairs, intervals and curves, and a rerun gives the same numbers")
+    @Test("every output file parses, results.json has every key, pairs, intervals and curves, and a rerun two runs at a time gives the same numbers")
     func endToEnd() throws {
         let (output, report) = try runTiny()
         defer { try? FileManager.default.removeItem(at: output) }
@@ -90,9 +91,10 @@ struct ComparisonEndToEndTests {
             #expect(image.width == 128 && image.height == 128)
         }
 
-        // Same seeds, same data: every number identical except timings and memory. results.json
-        // is compared whole, with only the two measured keys taken out at every level.
-        let (again, rerun) = try runTiny()
+        // Same seeds, same data, now two runs at a time: every number identical except timings
+        // and memory. results.json is compared whole, with only the measured keys taken out at
+        // every level.
+        let (again, rerun) = try runTiny(jobs: 2)
         defer { try? FileManager.default.removeItem(at: again) }
         var removed: [String: Int] = [:]
         func withoutTimings(_ folder: URL) throws -> Data {

@@ -8,6 +8,7 @@
 //   Evaluation (Foundation, AtomicFiles) ← Training
 //   Randomness (SplitMix64 and its bounded draw; no dependencies) ← Kernels, Datasets, Detection, Training
 //   AtomicFiles (Foundation only) ← NN, Datasets, Evaluation, Training
+//   Randomness, Kernels, DetectionKernels … Detection ← KernelContract (DESIGN.md's benchmark workloads) ← CLI, QuarryBenchmarks
 // Swift packages come from the local copies on the build machine (git maps github.com there).
 import PackageDescription
 
@@ -79,10 +80,12 @@ let package = Package(
             name: "Quarry",
             dependencies: ["AtomicFiles", "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
         ),
+        // The kernel contract's workloads, defined once for the benchmark executable and `quarry bench`.
+        .target(name: "KernelContract", dependencies: ["Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection"]),
         .executableTarget(
             name: "QuarryCLI",
             dependencies: [
-                "Quarry",
+                "Quarry", "KernelContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "QuarryBenchmarks",
             dependencies: [
-                "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Training",
+                "KernelContract",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/QuarryBenchmarks",
@@ -113,6 +116,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Randomness", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "TestSupport"]),
+        .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"]),
+        .testTarget(name: "CLITests", dependencies: ["QuarryCLI", "KernelContract", "TestSupport"]),
     ]
 )

@@ -25,7 +25,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
 
     @OptionGroup var options: TrainingRunOptions<CompareCommand>
 
-    @Option(help: "Comma-separated strategy names: \(SamplerKind.validNames).")
+    @Option(help: "Comma-separated strategy names: \(StrategyKind.validNames).")
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
     @Option(help: "Comma-separated seeds; runs with the same seed share initialisation and data order.")
@@ -55,9 +55,9 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     /// The strategies named by `--strategies`, in order.
     /// - Throws: `ValidationError` naming an unknown or repeated strategy and listing the valid
     ///   ones, or saying that none was given.
-    func parsedStrategies() throws -> [SamplerKind] {
+    func parsedStrategies() throws -> [StrategyKind] {
         let kinds = try Self.items(of: strategies, option: "--strategies").map { name throws(ValidationError) in
-            do { return try SamplerKind(parsing: name) } catch {
+            do { return try StrategyKind(parsing: name) } catch {
                 throw ValidationError("--strategies: \(error)")
             }
         }

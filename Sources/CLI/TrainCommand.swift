@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
 
     @OptionGroup var options: TrainingRunOptions<TrainCommand>
 
-    @Option(help: "The sampling strategy: \(SamplerKind.validNames).")
+    @Option(help: "The sampling strategy: \(StrategyKind.validNames).")
     var strategy = "random"
 
     @Option(help: "The run's seed.")
@@ -38,13 +38,13 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
 
     func validate() throws {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
-        _ = try sampler()
+        _ = try strategyKind()
     }
 
     /// The strategy named by `--strategy`.
     /// - Throws: `ValidationError` naming the unknown strategy and listing the valid ones.
-    func sampler() throws(ValidationError) -> SamplerKind {
-        do { return try SamplerKind(parsing: strategy) } catch { throw ValidationError("--strategy: \(error)") }
+    func strategyKind() throws(ValidationError) -> StrategyKind {
+        do { return try StrategyKind(parsing: strategy) } catch { throw ValidationError("--strategy: \(error)") }
     }
 
     func run() throws {
@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         var configuration = TrainingConfiguration(iterations: options.iterations, seed: seed)
         configuration.checkpointInterval = checkpointInterval
         var trainer = Trainer(samples: data.train, classCount: data.classCount,
-                              sampler: try sampler(), configuration: configuration)
+                              strategy: try strategyKind(), configuration: configuration)
         let folder = URL(fileURLWithPath: options.output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         let lossFile = folder.appendingPathComponent("losses.csv")

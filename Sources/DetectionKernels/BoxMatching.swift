@@ -88,7 +88,7 @@ extension Kernels {
     /// - Parameters:
     ///   - matches: [N] output, one verdict per candidate.
     ///   - bestIoU: optional [N] output, each candidate's highest IoU over the ground truth
-    ///     (0 when M = 0); the IoU-balanced sampler bins negatives by it.
+    ///     (0 when M = 0); the IoU-balanced strategy bins negatives by it.
     ///   - candidates: [N, 4] anchors or proposals (x1, y1, x2, y2), pixels.
     ///   - candidateCount: N.
     ///   - groundTruthBoxes: [M, 4] ground-truth boxes (x1, y1, x2, y2), pixels.

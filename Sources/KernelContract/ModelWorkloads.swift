@@ -59,7 +59,7 @@ extension KernelContract {
                          let (images, groundTruth) = benchmarkBatch(using: &generator)
                          let model = TinyFasterRCNN(classCount: 1, using: &generator)
                          var optimizer = SGD(model.parameters, learningRate: 0.001, momentum: 0.9, weightDecay: 1e-4)
-                         var strategies = model.heads.map { SamplerKind.random.makeStrategy(for: $0) }
+                         var strategies = model.heads.map { StrategyKind.random.makeStrategy(for: $0) }
                          let samplingImages = (0..<2).map { SamplingImage(id: $0, width: 400, height: 400) }
                          return {
                              optimizer.zeroGradients()

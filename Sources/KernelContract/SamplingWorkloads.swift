@@ -88,14 +88,14 @@ extension KernelContract {
                          }
                      })
         }
-        workloads.append(strategyWorkload(id: "K4a", name: "K4a strategy: OHEMSampler RPN top-256 of 120,000 anchors, 1% positive (M anchors/s)",
-                                          OHEMSampler(head: .rpn), seed: 1))
-        workloads.append(strategyWorkload(id: "K5", name: "K5 strategy: RandomSampler RPN 256, fraction 0.5, 120,000 anchors (M anchors/s)",
-                                          RandomSampler(head: .rpn), seed: 5))
+        workloads.append(strategyWorkload(id: "K4a", name: "K4a strategy: OHEMStrategy RPN top-256 of 120,000 anchors, 1% positive (M anchors/s)",
+                                          OHEMStrategy(head: .rpn), seed: 1))
+        workloads.append(strategyWorkload(id: "K5", name: "K5 strategy: RandomStrategy RPN 256, fraction 0.5, 120,000 anchors (M anchors/s)",
+                                          RandomStrategy(head: .rpn), seed: 5))
         // Each call takes the image's entries out, replays up to 64, then stores the pass's hard
         // negatives (probability > 0.5: about 57,000 candidates offered to a 1,000-entry buffer).
-        workloads.append(strategyWorkload(id: "K8", name: "K8 strategy: HardNegativeBufferSampler RPN revisit, 120,000 anchors (M anchors/s)",
-                                          HardNegativeBufferSampler(head: .rpn), seed: 8))
+        workloads.append(strategyWorkload(id: "K8", name: "K8 strategy: HardNegativeBufferStrategy RPN revisit, 120,000 anchors (M anchors/s)",
+                                          HardNegativeBufferStrategy(head: .rpn), seed: 8))
         return workloads
     }
 }

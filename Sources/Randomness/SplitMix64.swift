@@ -4,7 +4,7 @@
 /// A seeded 64-bit pseudo-random number generator: Sebastiano Vigna's SplitMix64.
 ///
 /// The sequence depends only on the seed and is the same on every machine and every run (pure
-/// 64-bit integer arithmetic, no platform state), so a seeded sampler or data order is
+/// 64-bit integer arithmetic, no platform state), so a seeded selection or data order is
 /// reproducible. The first output for seed 0 is `0xE220A8397B1DCDAF`, as in Vigna's reference
 /// `splitmix64.c`. Not cryptographically secure.
 ///

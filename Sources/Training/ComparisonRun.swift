@@ -14,7 +14,7 @@ extension StrategyComparison {
     /// `evaluationSeconds` only.
     /// - Returns: the run's record and its final evaluation (for the PR curve and the picture).
     /// - Throws: `TrainingError.nonFiniteLoss` from a step.
-    static func trainAndEvaluate(_ kind: SamplerKind, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
+    static func trainAndEvaluate(_ kind: StrategyKind, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
                                  progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation) {
         let strategy = kind.rawValue
         progress(.runStarted(strategy: strategy, seed: seed))
@@ -22,7 +22,7 @@ extension StrategyComparison {
         if plan.jobs == 1 { ResourceUsage.resetPeakResidentBytes() }
         var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
         configuration.logInterval = max(1, plan.iterations / 100)
-        var trainer = Trainer(samples: data.train, classCount: data.classCount, sampler: kind, configuration: configuration)
+        var trainer = Trainer(samples: data.train, classCount: data.classCount, strategy: kind, configuration: configuration)
         var lossCurve: [LossPoint] = []
         var learningCurve: [LearningCurvePoint] = []
         var seconds = 0.0, evaluationSeconds = 0.0

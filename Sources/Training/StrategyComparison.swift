@@ -11,7 +11,7 @@ import TensorCore
 /// A strategy comparison to run.
 public struct ComparisonPlan: Sendable {
     /// The strategies, in the order run (e.g. `random`, `ohem`, …).
-    public var strategies: [SamplerKind]
+    public var strategies: [StrategyKind]
     /// Seeds; each strategy trains once per seed with the same data order and initialisation.
     public var seeds: [UInt64]
     /// Iterations per run.
@@ -49,7 +49,7 @@ public struct ComparisonPlan: Sendable {
     ///   - bootstrap: the per-run bootstrap over test images.
     ///   - jobs: runs trained at once (1: one after another).
     /// - Precondition: at least one strategy and seed; iterations ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
-    public init(strategies: [SamplerKind], seeds: [UInt64], iterations: Int, output: URL, evaluationInterval: Int = 0,
+    public init(strategies: [StrategyKind], seeds: [UInt64], iterations: Int, output: URL, evaluationInterval: Int = 0,
                 bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
         precondition(!strategies.isEmpty && !seeds.isEmpty && iterations >= 1 && evaluationInterval >= 0 && jobs >= 1,
                      "ComparisonPlan: need strategies, seeds, iterations ≥ 1, an evaluation interval ≥ 0 and jobs ≥ 1")

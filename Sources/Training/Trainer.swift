@@ -73,7 +73,7 @@ public struct Trainer {
     /// The training samples (e.g. the 65 NEON training tiles).
     public let samples: [DetectionSample]
     /// The sampling strategy of every head.
-    public let sampler: SamplerKind
+    public let strategy: StrategyKind
     /// The next iteration to train (0-based); equals the number of iterations done.
     public private(set) var iteration = 0
 
@@ -89,18 +89,18 @@ public struct Trainer {
     ///   - samples: training samples with labels in 1...classCount.
     ///   - classCount: K foreground classes.
     ///   - model: the detector to build (TinyFasterRCNN unless given).
-    ///   - sampler: the strategy; one instance per head is built and kept for the run.
+    ///   - strategy: the strategy; one instance per head is built and kept for the run.
     ///   - configuration: iterations, seed, schedule and batch size.
     /// - Precondition: at least one sample.
     public init(samples: [DetectionSample], classCount: Int, model kind: DetectorKind = .fasterRCNN,
-                sampler: SamplerKind = .random, configuration: TrainingConfiguration) {
+                strategy: StrategyKind = .random, configuration: TrainingConfiguration) {
         precondition(!samples.isEmpty, "Trainer: no training samples")
         let seeds = configuration.streamSeeds
         var initGenerator = SplitMix64(seed: seeds.initialization)
         model = kind.makeDetector(classCount: classCount, using: &initGenerator)
-        strategies = model.heads.map { sampler.makeStrategy(for: $0) }
-        for (head, strategy) in zip(model.heads, strategies) {
-            if case .focal = strategy.classificationLoss {
+        strategies = model.heads.map { strategy.makeStrategy(for: $0) }
+        for (head, instance) in zip(model.heads, strategies) {
+            if case .focal = instance.classificationLoss {
                 // RetinaNet's prior: start every candidate at foreground probability π = 0.01, so
                 // the focal loss of the many easy negatives does not swamp the first iterations.
                 model.initializeClassificationPrior(of: head, probability: 0.01)
@@ -108,7 +108,7 @@ public struct Trainer {
         }
         self.configuration = configuration
         self.samples = samples
-        self.sampler = sampler
+        self.strategy = strategy
         optimizer = SGD(model.parameters, learningRate: configuration.baseLearningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
         schedule = .reference(iterations: configuration.iterations, baseLearningRate: configuration.baseLearningRate)
@@ -175,7 +175,8 @@ public struct Trainer {
         static let samplingState = "quarry.sampling_generator_state", strategy = "quarry.strategy"
         static let classCount = "quarry.class_count", model = "quarry.model"
         /// The strategy's own state per head (a JSON document; only stateful strategies write it).
-        static func samplerState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
+        /// The key keeps its first spelling, `sampler_state`, so that earlier checkpoints resume.
+        static func strategyState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
     }
 
     /// Writes the model, optimiser state, training progress and the strategies' state (the
@@ -189,9 +190,9 @@ public struct Trainer {
                         MetadataKey.samplingState: String(samplingGenerator.state),
                         MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount),
                         MetadataKey.model: model.kind.rawValue]
-        for (head, strategy) in zip(model.heads, strategies) {
-            if let stateful = strategy as? any StatefulSamplingStrategy {
-                metadata[MetadataKey.samplerState(head)] = stateful.checkpointState
+        for (head, instance) in zip(model.heads, strategies) {
+            if let stateful = instance as? any StatefulSamplingStrategy {
+                metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
             }
         }
         do {
@@ -243,15 +244,15 @@ public struct Trainer {
         // Strategy state first: a mismatch must leave the run untouched.
         var restored: [any SamplingStrategy] = []
         for head in model.heads {
-            let fresh = sampler.makeStrategy(for: head)
-            let key = MetadataKey.samplerState(head)
+            let fresh = strategy.makeStrategy(for: head)
+            let key = MetadataKey.strategyState(head)
             switch (meta[key], fresh as? any StatefulSamplingStrategy) {
             case (nil, nil):
                 restored.append(fresh)
             case (nil, .some):
                 throw .incompatibleCheckpoint(path: url.path, field: key, expected: "the \(fresh.name) state", found: "(missing)")
             case (.some, nil):
-                let error = SamplerStateError(strategy: fresh.name, reason: "the strategy keeps no state, but a state was given")
+                let error = StrategyStateError(strategy: fresh.name, reason: "the strategy keeps no state, but a state was given")
                 throw .incompatibleCheckpoint(path: url.path, field: key, expected: "a valid \(fresh.name) state",
                                               found: error.description)
             case (let state?, var stateful?):

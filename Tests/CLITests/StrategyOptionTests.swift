@@ -7,7 +7,7 @@ import Testing
 struct StrategyOptionTests {
     @Test("train --strategy and compare --strategies accept hard-negative-buffer-separate")
     func separatePassName() throws {
-        #expect(try TrainCommand.parse(["--strategy", "hard-negative-buffer-separate"]).sampler() == .hardNegativeBufferSeparate)
+        #expect(try TrainCommand.parse(["--strategy", "hard-negative-buffer-separate"]).strategyKind() == .hardNegativeBufferSeparate)
         let compare = try CompareCommand.parse(["--strategies", "hard-negative-buffer, hard-negative-buffer-separate"])
         #expect(try compare.parsedStrategies() == [.hardNegativeBuffer, .hardNegativeBufferSeparate])
     }
@@ -17,9 +17,9 @@ struct StrategyOptionTests {
         let valid = "random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced"
         let cases: [(any ParsableCommand.Type, [String], String)] = [
             (TrainCommand.self, ["--strategy", "hard-negative-buffer-separated"],
-             "--strategy: unknown sampler 'hard-negative-buffer-separated'; valid names: \(valid)"),
+             "--strategy: unknown strategy 'hard-negative-buffer-separated'; valid names: \(valid)"),
             (CompareCommand.self, ["--strategies", "random,hard-negative-buffer:separate"],
-             "--strategies: unknown sampler 'hard-negative-buffer:separate'; valid names: \(valid)"),
+             "--strategies: unknown strategy 'hard-negative-buffer:separate'; valid names: \(valid)"),
         ]
         for (command, arguments, message) in cases {
             do {

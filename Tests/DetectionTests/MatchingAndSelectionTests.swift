@@ -48,7 +48,7 @@ import TestSupport
         let matched = MatchedCandidates(candidates: Tensor(shape: [0, 4], scalars: []), groundTruthBoxes: groundTruth.boxes,
                                         groundTruthLabels: groundTruth.labels, matcher: .roiHead, coder: .roiHead)
         #expect(matched.count == 0 && matched.regressionTargets.shape == [0, 4])
-        var generator = SplitMix64(seed: 3), random = RandomSampler(head: .roi)
+        var generator = SplitMix64(seed: 3), random = RandomStrategy(head: .roi)
         let input = SamplingInput(candidates: matched, image: SamplingImage(id: 0, width: 64, height: 64),
                                   progress: TrainingProgress(step: 0, stepsPerEpoch: 1))
         #expect(random.sample(input, using: &generator).selection.indices.isEmpty)
@@ -57,7 +57,7 @@ import TestSupport
     /// `random` on bare labels: its selection as one index list, positives first.
     func balancedRandom(_ labels: [Int32], batchSize: Int, positiveFraction: Double,
                         using generator: inout SplitMix64) -> CandidateSelection {
-        var random = RandomSampler(head: .roi, batchSize: batchSize, positiveFraction: positiveFraction)
+        var random = RandomStrategy(head: .roi, batchSize: batchSize, positiveFraction: positiveFraction)
         let input = SamplingInput(image: SamplingImage(id: 0, width: 64, height: 64), labels: labels,
                                   boxes: .zeros([labels.count, 4]))
         return random.sample(input, using: &generator).selection

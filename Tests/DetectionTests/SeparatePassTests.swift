@@ -37,7 +37,7 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
 
     var checkpointState: String { "{}" }
 
-    mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {}
+    mutating func restoreCheckpointState(_ state: String) throws(StrategyStateError) {}
 
     mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         let labels = input.labels, n = input.candidateCount

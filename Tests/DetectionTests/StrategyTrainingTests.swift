@@ -64,7 +64,7 @@ import TestSupport
 
     /// Trains a fresh detector for `iterations` SGD steps under `kind`, both images with ids 0
     /// and 1, mirrored on odd steps.
-    static func train(_ kind: SamplerKind, iterations: Int, groundTruth override: [GroundTruth]? = nil) -> Run {
+    static func train(_ kind: StrategyKind, iterations: Int, groundTruth override: [GroundTruth]? = nil) -> Run {
         var generator = SplitMix64(seed: 42)
         let scene = SyntheticTrainingTests.scene(using: &generator)
         let groundTruth = override ?? scene.groundTruth
@@ -103,8 +103,8 @@ import TestSupport
         return run
     }
 
-    @Test("every loss term falls under each strategy", arguments: SamplerKind.allCases)
-    func trains(_ kind: SamplerKind) {
+    @Test("every loss term falls under each strategy", arguments: StrategyKind.allCases)
+    func trains(_ kind: StrategyKind) {
         let run = Self.train(kind, iterations: 30)
         #expect(run.terms.joined().allSatisfy { $0.isFinite }, "\(kind): non-finite loss in \(run.terms)")
         // The initial and the trained weights on the same candidates, under the strategy's loss.
@@ -127,8 +127,8 @@ import TestSupport
         }
     }
 
-    @Test("background-only images train under each strategy", arguments: SamplerKind.allCases)
-    func backgroundOnly(_ kind: SamplerKind) {
+    @Test("background-only images train under each strategy", arguments: StrategyKind.allCases)
+    func backgroundOnly(_ kind: StrategyKind) {
         let run = Self.train(kind, iterations: 2, groundTruth: [.empty, .empty])
         for terms in run.terms {
             #expect(terms.allSatisfy { $0.isFinite && $0 >= 0 }, "\(kind): \(terms)")
@@ -156,7 +156,7 @@ import TestSupport
         var setup = SplitMix64(seed: 9)
         let (images, groundTruth) = SyntheticTrainingTests.scene(using: &setup)
         let model = TinyFasterRCNN(classCount: 1, using: &setup)
-        var strategies: [any SamplingStrategy] = [RandomSampler(head: .rpn), RandomSampler(head: .roi)]
+        var strategies: [any SamplingStrategy] = [RandomStrategy(head: .rpn), RandomStrategy(head: .roi)]
         let viaStrategy = trainingLoss(model, images: images, groundTruth: groundTruth, strategies: &strategies, using: &g1)
         var rules: [any SamplingStrategy] = [BalancedRule(head: .rpn), BalancedRule(head: .roi)]
         let viaRule = trainingLoss(model, images: images, groundTruth: groundTruth, strategies: &rules, using: &g2)

@@ -8,7 +8,7 @@ import TensorCore
 /// One training step's losses: every image of the batch un-flipped, ids 0, 1, …, step `step`.
 /// - Parameter strategies: one instance per head (in the detector's head order); built from
 ///   `kind` when nil.
-func trainingLoss(_ model: some Detector, images: Tensor, groundTruth: [GroundTruth], kind: SamplerKind = .random,
+func trainingLoss(_ model: some Detector, images: Tensor, groundTruth: [GroundTruth], kind: StrategyKind = .random,
                   strategies: inout [any SamplingStrategy], step: Int = 0,
                   using generator: inout some RandomNumberGenerator) -> DetectorLosses {
     let samplingImages = (0..<images.shape[0]).map { SamplingImage(id: $0, width: images.shape[3], height: images.shape[2]) }
@@ -17,7 +17,7 @@ func trainingLoss(_ model: some Detector, images: Tensor, groundTruth: [GroundTr
 }
 
 /// One training step's losses under fresh instances of a built-in strategy.
-func trainingLoss(_ model: some Detector, images: Tensor, groundTruth: [GroundTruth], kind: SamplerKind = .random,
+func trainingLoss(_ model: some Detector, images: Tensor, groundTruth: [GroundTruth], kind: StrategyKind = .random,
                   using generator: inout some RandomNumberGenerator) -> DetectorLosses {
     var strategies = model.heads.map { kind.makeStrategy(for: $0) }
     return trainingLoss(model, images: images, groundTruth: groundTruth, strategies: &strategies, using: &generator)

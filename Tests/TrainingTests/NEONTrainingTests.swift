@@ -15,7 +15,7 @@ struct NEONTrainingTests {
         #expect(chosen.allSatisfy { $0.target.count >= 20 })
         var configuration = TrainingConfiguration(iterations: 40, seed: 5)
         configuration.flipProbability = 0
-        var trainer = Trainer(samples: chosen, classCount: 1, sampler: .random, configuration: configuration)
+        var trainer = Trainer(samples: chosen, classCount: 1, strategy: .random, configuration: configuration)
         var records: [StepRecord] = []
         while !trainer.isFinished { records.append(try trainer.step()) }
         func mean(_ slice: ArraySlice<StepRecord>, _ term: (StepRecord) -> Double) -> Double {

@@ -54,15 +54,15 @@ struct TrainerTests {
     }
 
     @Test("resuming from a checkpoint gives the same losses as an uninterrupted run",
-          arguments: [SamplerKind.random, .hardNegativeBuffer, .hardNegativeBufferSeparate])
-    func resume(_ sampler: SamplerKind) throws {
+          arguments: [StrategyKind.random, .hardNegativeBuffer, .hardNegativeBufferSeparate])
+    func resume(_ sampler: StrategyKind) throws {
         // Four tiles, two per batch: every tile is revisited each 2 steps, so the buffer's
         // entries from before the checkpoint are replayed after it.
         let samples = try digitsSamples(count: 4)
         let url = Self.temporaryCheckpoint()
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         func trainer() -> Trainer {
-            Trainer(samples: samples, classCount: 10, sampler: sampler, configuration: configuration(iterations: 6))
+            Trainer(samples: samples, classCount: 10, strategy: sampler, configuration: configuration(iterations: 6))
         }
         var straight = trainer(), interrupted = trainer()
         var expected: [StepRecord] = []
@@ -118,7 +118,7 @@ struct TrainerTests {
         _ = try random.step()
         // Recorded under the buffer's name, but written by a stateless strategy.
         try random.saveCheckpoint(to: url, strategyName: "hard-negative-buffer")
-        var buffer = Trainer(samples: samples, classCount: 10, sampler: .hardNegativeBuffer, configuration: configuration(iterations: 2))
+        var buffer = Trainer(samples: samples, classCount: 10, strategy: .hardNegativeBuffer, configuration: configuration(iterations: 2))
         #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.sampler_state.rpn",
                                                              expected: "the hard-negative-buffer state", found: "(missing)")) {
             try buffer.resume(from: url, strategyName: "hard-negative-buffer")

@@ -1,5 +1,5 @@
 // Loss primitives over fused kernels (one pass forward, one pass backward). Each returns the
-// per-element (or per-row) loss, reduction 'none', so that samplers can weight, select and
+// per-element (or per-row) loss, reduction 'none', so that strategies can weight, select and
 // normalise; `sum()` / division by a count gives the usual reductions.
 import Kernels
 import TensorCore

@@ -1,4 +1,4 @@
-// Choosing a detector by name: a closed enum and a `switch`, as `SamplerKind` chooses a strategy.
+// Choosing a detector by name: a closed enum and a `switch`, as `StrategyKind` chooses a strategy.
 
 /// The built-in detectors, named as on the command line (`--model faster-rcnn`).
 public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {

@@ -25,7 +25,7 @@ public struct MatchedCandidates: Sendable {
     /// elsewhere), encoded with the head's box coder.
     public var regressionTargets: Tensor
     /// [N] each candidate's highest IoU with the image's (valid) ground truth, in [0, 1]; 0 when
-    /// there is none. A by-product of matching (the IoU-balanced sampler's bins).
+    /// there is none. A by-product of matching (the IoU-balanced strategy's bins).
     public var maxIoU: [Float]
 
     /// The number of candidates N.

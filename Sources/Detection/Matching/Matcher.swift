@@ -47,7 +47,7 @@ public struct Matcher: Sendable, Equatable {
     }
 
     /// Matches candidates to ground-truth boxes and returns each candidate's highest IoU too
-    /// (the fused kernel computes it anyway; the IoU-balanced sampler bins negatives by it).
+    /// (the fused kernel computes it anyway; the IoU-balanced strategy bins negatives by it).
     /// - Parameters:
     ///   - candidates: [N, 4] anchors or proposals, pixels.
     ///   - groundTruthBoxes: [M, 4] ground-truth boxes with positive width and height, pixels.

@@ -47,9 +47,9 @@ extension HardNegativeBuffer: Codable {
     }
 }
 
-// MARK: - The sampler's checkpoint state
+// MARK: - The strategy's checkpoint state
 
-extension HardNegativeBufferSampler {
+extension HardNegativeBufferStrategy {
     /// The buffer as a JSON document (capacity and entries in insertion order), with sorted
     /// keys so that the same buffer always gives the same bytes (checkpoints of an interrupted
     /// and an uninterrupted run are then identical files).
@@ -74,8 +74,8 @@ extension HardNegativeBufferSampler {
 
     /// Replaces the buffer with one written by ``checkpointState``; pending replays are dropped
     /// (a checkpoint is taken between steps, when there are none).
-    /// - Throws: ``SamplerStateError`` for a malformed document or a different capacity.
-    public mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError) {
+    /// - Throws: ``StrategyStateError`` for a malformed document or a different capacity.
+    public mutating func restoreCheckpointState(_ state: String) throws(StrategyStateError) {
         let restored: HardNegativeBuffer
         do {
             let decoder = JSONDecoder()
@@ -84,10 +84,10 @@ extension HardNegativeBufferSampler {
                 nan: Self.nonFiniteSpelling.nan)
             restored = try decoder.decode(HardNegativeBuffer.self, from: Data(state.utf8))
         } catch {
-            throw SamplerStateError(strategy: name, reason: "\(head) buffer: \(error)")
+            throw StrategyStateError(strategy: name, reason: "\(head) buffer: \(error)")
         }
         guard restored.capacity == buffer.capacity else {
-            throw SamplerStateError(strategy: name, reason: "\(head) buffer capacity \(restored.capacity), this sampler's is \(buffer.capacity)")
+            throw StrategyStateError(strategy: name, reason: "\(head) buffer capacity \(restored.capacity), this sampler's is \(buffer.capacity)")
         }
         buffer = restored
         pendingReplays = [:]

@@ -36,13 +36,13 @@ public protocol StatefulSamplingStrategy: SamplingStrategy {
     /// Restores the state written by ``checkpointState`` (e.g. from a training checkpoint), so
     /// that the following calls behave as they would have in the uninterrupted run.
     /// - Parameter state: a document written by ``checkpointState`` of an equally configured instance.
-    /// - Throws: ``SamplerStateError`` naming the strategy when the document is malformed or
+    /// - Throws: ``StrategyStateError`` naming the strategy when the document is malformed or
     ///   does not fit this instance's configuration.
-    mutating func restoreCheckpointState(_ state: String) throws(SamplerStateError)
+    mutating func restoreCheckpointState(_ state: String) throws(StrategyStateError)
 }
 
 /// The error of restoring a strategy's checkpoint state that does not fit it.
-public struct SamplerStateError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct StrategyStateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The strategy's name (`hard-negative-buffer`, …).
     public var strategy: String
     /// What is wrong with the state.

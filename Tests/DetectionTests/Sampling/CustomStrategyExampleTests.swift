@@ -10,7 +10,7 @@ import Testing
 
 /// A strategy that samples positives as `random` and takes as negatives the background
 /// candidates the model is most confident about (the highest foreground probability).
-struct ConfidentNegativeSampler: SamplingStrategy {
+struct ConfidentNegativeStrategy: SamplingStrategy {
     var head: DetectionHead
     var batchSize: Int
     var positiveFraction: Double
@@ -28,7 +28,7 @@ struct ConfidentNegativeSampler: SamplingStrategy {
         // Positives: a uniform draw, as `random` (negatives hidden by marking them ignored).
         var positivesOnly = input
         positivesOnly.labels = input.labels.map { $0 > 0 ? 1 : -1 }
-        var random = RandomSampler(head: head, batchSize: Int(Double(batchSize) * positiveFraction), positiveFraction: 1)
+        var random = RandomStrategy(head: head, batchSize: Int(Double(batchSize) * positiveFraction), positiveFraction: 1)
         let positives = random.sample(positivesOnly, using: &generator).positives
 
         // Negatives: the highest foreground probabilities among background candidates
@@ -54,7 +54,7 @@ struct CustomStrategyExampleTests {
     @Test("the example keeps the budget and takes the most confident background candidates")
     func example() {
         let set = CandidateSet(count: 2_000, positives: 30, ignored: 100, seed: 41)
-        var strategy: any SamplingStrategy = ConfidentNegativeSampler(head: .rpn)
+        var strategy: any SamplingStrategy = ConfidentNegativeStrategy(head: .rpn)
         var g = SplitMix64(seed: 1)
         let result = strategy.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)

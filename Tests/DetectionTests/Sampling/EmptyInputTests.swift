@@ -8,9 +8,9 @@ import Testing
 /// (background only), all ignored, fewer positives than requested.
 @Suite("Sampling strategies on empty and degenerate inputs")
 struct EmptyInputTests {
-    static let cases: [(SamplerKind, DetectionHead)] = SamplerKind.allCases.flatMap { kind in [DetectionHead.rpn, .roi, .retinaNet].map { (kind, $0) } }
+    static let cases: [(StrategyKind, DetectionHead)] = StrategyKind.allCases.flatMap { kind in [DetectionHead.rpn, .roi, .retinaNet].map { (kind, $0) } }
 
-    func sample(_ kind: SamplerKind, _ head: DetectionHead, _ labels: [Int32]) -> SamplingResult {
+    func sample(_ kind: StrategyKind, _ head: DetectionHead, _ labels: [Int32]) -> SamplingResult {
         var strategy = kind.makeStrategy(for: head)
         let n = labels.count
         var boxes: [Float] = []
@@ -30,20 +30,20 @@ struct EmptyInputTests {
     }
 
     @Test("no candidates: nothing selected, normaliser 1", arguments: cases)
-    func noCandidates(kind: SamplerKind, head: DetectionHead) {
+    func noCandidates(kind: StrategyKind, head: DetectionHead) {
         let result = sample(kind, head, [])
         #expect(result.selectedCount == 0 && result.normalizer == 1 && result.candidateWeights().isEmpty)
         #expect(result.statistics.candidates == 0)
     }
 
     @Test("all ignored: nothing selected", arguments: cases)
-    func allIgnored(kind: SamplerKind, head: DetectionHead) {
+    func allIgnored(kind: StrategyKind, head: DetectionHead) {
         let result = sample(kind, head, [Int32](repeating: -1, count: 300))
         #expect(result.selectedCount == 0)
     }
 
     @Test("background only (an image without ground truth): negatives only, as many as the strategy takes", arguments: cases)
-    func backgroundOnly(kind: SamplerKind, head: DetectionHead) {
+    func backgroundOnly(kind: StrategyKind, head: DetectionHead) {
         let result = sample(kind, head, [Int32](repeating: 0, count: 2_000))
         #expect(result.positives.isEmpty)
         let expected = switch kind {
@@ -55,7 +55,7 @@ struct EmptyInputTests {
     }
 
     @Test("fewer positives than requested: every positive is taken", arguments: cases)
-    func fewPositives(kind: SamplerKind, head: DetectionHead) {
+    func fewPositives(kind: StrategyKind, head: DetectionHead) {
         var labels = [Int32](repeating: 0, count: 1_000)
         for i in [3, 500, 999] { labels[i] = 1 }
         labels[4] = -1
@@ -76,7 +76,7 @@ struct EmptyInputTests {
 
     @Test("no negatives: positives only")
     func noNegatives() {
-        for kind in SamplerKind.allCases {
+        for kind in StrategyKind.allCases {
             let result = sample(kind, .roi, [Int32](repeating: 1, count: 50))
             #expect(result.negatives.isEmpty)
             // Quota strategies take Int(128 · 0.25) = 32; the others every positive (OHEM: 50 < 128).

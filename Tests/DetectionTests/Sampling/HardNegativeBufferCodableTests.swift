@@ -42,9 +42,9 @@ struct HardNegativeBufferCodableTests {
 
     @Test("the sampler's state restores into an equally configured sampler, and bad state is refused")
     func samplerState() throws {
-        var sampler = HardNegativeBufferSampler(head: .roi, capacity: 6)
+        var sampler = HardNegativeBufferStrategy(head: .roi, capacity: 6)
         #expect(!sampler.checkpointState.isEmpty)
-        var other = HardNegativeBufferSampler(head: .roi, capacity: 6)
+        var other = HardNegativeBufferStrategy(head: .roi, capacity: 6)
         try other.restoreCheckpointState(sampler.checkpointState)
         #expect(other.buffer.entries == sampler.buffer.entries)
         var g = SplitMix64(seed: 1)
@@ -61,12 +61,12 @@ struct HardNegativeBufferCodableTests {
         let progress = TrainingProgress(step: 1, stepsPerEpoch: 1)
         #expect(other.extraCandidates(for: image, progress: progress) == sampler.extraCandidates(for: image, progress: progress))
 
-        var smaller = HardNegativeBufferSampler(head: .roi, capacity: 5)
-        #expect(throws: SamplerStateError.self) { try smaller.restoreCheckpointState(other.checkpointState) }
-        #expect(throws: SamplerStateError.self) { try smaller.restoreCheckpointState("{\"capacity\": 5}") }
-        #expect(throws: SamplerStateError.self) { try smaller.restoreCheckpointState(#"{"capacity": -1, "entries": []}"#) }
+        var smaller = HardNegativeBufferStrategy(head: .roi, capacity: 5)
+        #expect(throws: StrategyStateError.self) { try smaller.restoreCheckpointState(other.checkpointState) }
+        #expect(throws: StrategyStateError.self) { try smaller.restoreCheckpointState("{\"capacity\": 5}") }
+        #expect(throws: StrategyStateError.self) { try smaller.restoreCheckpointState(#"{"capacity": -1, "entries": []}"#) }
         // A stateless strategy has no state to write or restore: it is not a stateful one.
-        let random: any SamplingStrategy = RandomSampler(head: .rpn)
+        let random: any SamplingStrategy = RandomStrategy(head: .rpn)
         #expect(!(random is any StatefulSamplingStrategy))
     }
 }

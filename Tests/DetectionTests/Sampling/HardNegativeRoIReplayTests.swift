@@ -5,7 +5,7 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("HardNegativeBufferSampler at the RoI head")
+@Suite("HardNegativeBufferStrategy at the RoI head")
 struct HardNegativeRoIReplayTests {
     /// 300 proposals on a 400 × 300 tile with non-dyadic coordinates: 10 positives, 100 hard
     /// background proposals (probabilities 0.95 down), the rest easy.
@@ -35,7 +35,7 @@ struct HardNegativeRoIReplayTests {
 
     @Test("boxes mined under a flip come back exactly under the same flip, best first, at most 64")
     func extraProposalsRoundTrip() {
-        var sampler = HardNegativeBufferSampler(head: .roi)
+        var sampler = HardNegativeBufferStrategy(head: .roi)
         var g = SplitMix64(seed: 1)
         #expect(sampler.extraCandidates(for: proposals(flip: .horizontalOnly, step: 0).image, progress: TrainingProgress(step: 0, stepsPerEpoch: 33)).shape == [0, 4])
         let first = proposals(flip: .horizontalOnly, step: 0)
@@ -52,7 +52,7 @@ struct HardNegativeRoIReplayTests {
 
     @Test("under another flip the boxes are mirrored: same region, other frame")
     func extraProposalsMirrored() {
-        var sampler = HardNegativeBufferSampler(head: .roi)
+        var sampler = HardNegativeBufferStrategy(head: .roi)
         var g = SplitMix64(seed: 2)
         let first = proposals(flip: .none, step: 0)
         _ = sampler.sample(first, using: &g)
@@ -65,7 +65,7 @@ struct HardNegativeRoIReplayTests {
 
     @Test("the appended proposals are forced negatives up to half the negative budget")
     func forcedNegatives() {
-        var sampler = HardNegativeBufferSampler(head: .roi)
+        var sampler = HardNegativeBufferStrategy(head: .roi)
         var g = SplitMix64(seed: 3)
         _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
         let base = proposals(flip: .none, step: 1)
@@ -83,7 +83,7 @@ struct HardNegativeRoIReplayTests {
 
     @Test("separate-pass mode reports the appended replays apart")
     func separatePass() {
-        var sampler = HardNegativeBufferSampler(head: .roi, replayMode: .separatePass)
+        var sampler = HardNegativeBufferStrategy(head: .roi, replayMode: .separatePass)
         var g = SplitMix64(seed: 4)
         _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
         let base = proposals(flip: .none, step: 1)
@@ -96,7 +96,7 @@ struct HardNegativeRoIReplayTests {
 
     @Test("sample without a preceding extraCandidates still visits: the image's entries are dropped")
     func visitWithoutExtras() {
-        var sampler = HardNegativeBufferSampler(head: .roi)
+        var sampler = HardNegativeBufferStrategy(head: .roi)
         var g = SplitMix64(seed: 5)
         _ = sampler.sample(proposals(flip: .none, step: 0), using: &g)
         let result = sampler.sample(proposals(flip: .none, step: 1), using: &g)

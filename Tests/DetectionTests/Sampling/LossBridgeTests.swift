@@ -30,7 +30,7 @@ struct LossBridgeTests {
         #expect(result.selection == CandidateSelection(indices: [1, 4, 0, 5]))
         result.weights = [0.5, 2, 0, 0, 3, 1]
         #expect(result.selection == CandidateSelection(indices: [1, 4, 0, 5], weights: [2, 3, 0.5, 1]))
-        var focal = FocalSampler(head: .rpn)
+        var focal = FocalStrategy(head: .rpn)
         var g = SplitMix64(seed: 0)
         let all = focal.sample(SamplingInput(image: SamplingImage(id: 0, width: 8, height: 8), labels: [0, 1, -1, 0],
                                              boxes: .zeros([4, 4])), using: &g)

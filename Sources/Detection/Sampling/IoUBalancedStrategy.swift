@@ -18,7 +18,7 @@
 /// Reference: Pang et al., "Libra R-CNN: Towards Balanced Learning for Object Detection",
 /// CVPR 2019, arXiv:1904.02701, §3.1; mmdetection `IoUBalancedNegSampler` (floor_thr −1), which
 /// bins [0, max IoU among the negatives] instead of [0, t) — DESIGN.md fixes t.
-public struct IoUBalancedSampler: SamplingStrategy {
+public struct IoUBalancedStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
     /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
@@ -31,11 +31,11 @@ public struct IoUBalancedSampler: SamplingStrategy {
     public var binCount: Int
 
     /// `iou-balanced`.
-    public var name: String { SamplerKind.iouBalanced.rawValue }
+    public var name: String { StrategyKind.iouBalanced.rawValue }
     /// Each candidate's max IoU with the ground truth.
     public var requirements: SamplingRequirements { .maxIoU }
 
-    /// Creates the sampler with the head's defaults unless given (3 bins).
+    /// Creates the strategy with the head's defaults unless given (3 bins).
     /// - Precondition: `batchSize >= 0`, `positiveFraction` in [0, 1], `backgroundThreshold` in
     ///   (0, 1], `binCount >= 1`.
     public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil,
@@ -46,9 +46,9 @@ public struct IoUBalancedSampler: SamplingStrategy {
         self.backgroundThreshold = backgroundThreshold ?? head.defaultBackgroundThreshold
         self.binCount = binCount
         precondition(self.batchSize >= 0 && self.positiveFraction >= 0 && self.positiveFraction <= 1,
-                     "IoUBalancedSampler: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
+                     "IoUBalancedStrategy: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
         precondition(self.backgroundThreshold > 0 && self.backgroundThreshold <= 1 && binCount >= 1,
-                     "IoUBalancedSampler: need backgroundThreshold in (0, 1] and binCount >= 1, got \(self.backgroundThreshold), \(binCount)")
+                     "IoUBalancedStrategy: need backgroundThreshold in (0, 1] and binCount >= 1, got \(self.backgroundThreshold), \(binCount)")
     }
 
     /// The bin of a background candidate with max IoU `iou`: ⌊iou·B/t⌋ clamped to 0 ..< B.

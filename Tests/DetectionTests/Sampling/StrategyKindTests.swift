@@ -4,70 +4,70 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("SamplerKind")
-struct SamplerKindTests {
+@Suite("StrategyKind")
+struct StrategyKindTests {
     @Test("names parse to their kinds and back")
     func roundTrip() throws {
-        #expect(SamplerKind.allCases.map(\.rawValue) == ["random", "ohem", "ssd", "focal", "hard-negative-buffer",
+        #expect(StrategyKind.allCases.map(\.rawValue) == ["random", "ohem", "ssd", "focal", "hard-negative-buffer",
                                                       "hard-negative-buffer-separate", "iou-balanced"])
-        for kind in SamplerKind.allCases {
-            #expect(try SamplerKind(parsing: kind.rawValue) == kind)
+        for kind in StrategyKind.allCases {
+            #expect(try StrategyKind(parsing: kind.rawValue) == kind)
             #expect(kind.makeStrategy(for: .rpn).name == kind.rawValue)
         }
     }
 
     @Test("an unknown name is a typed error that lists the valid names")
     func unknownName() {
-        #expect(throws: UnknownSamplerError(name: "OHEM")) { try SamplerKind(parsing: "OHEM") }
+        #expect(throws: UnknownStrategyError(name: "OHEM")) { try StrategyKind(parsing: "OHEM") }
         do {
-            _ = try SamplerKind(parsing: "hard_negative")
+            _ = try StrategyKind(parsing: "hard_negative")
             Issue.record("parsed an unknown name")
         } catch {
             #expect(error.name == "hard_negative")
-            #expect(error.description == "unknown sampler 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced")
+            #expect(error.description == "unknown strategy 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced")
         }
     }
 
     @Test("hard-negative-buffer-separate selects the separate-pass replay mode; near misses are refused")
     func separatePassName() throws {
-        #expect(try SamplerKind(parsing: "hard-negative-buffer-separate") == .hardNegativeBufferSeparate)
+        #expect(try StrategyKind(parsing: "hard-negative-buffer-separate") == .hardNegativeBufferSeparate)
         for head in [DetectionHead.rpn, .roi, .retinaNet] {
-            let separate = try #require(SamplerKind.hardNegativeBufferSeparate.makeStrategy(for: head) as? HardNegativeBufferSampler)
-            let inBatch = try #require(SamplerKind.hardNegativeBuffer.makeStrategy(for: head) as? HardNegativeBufferSampler)
+            let separate = try #require(StrategyKind.hardNegativeBufferSeparate.makeStrategy(for: head) as? HardNegativeBufferStrategy)
+            let inBatch = try #require(StrategyKind.hardNegativeBuffer.makeStrategy(for: head) as? HardNegativeBufferStrategy)
             #expect(separate.replayMode == .separatePass && inBatch.replayMode == .inBatch)
             #expect(separate.name == "hard-negative-buffer-separate" && inBatch.name == "hard-negative-buffer")
             // Otherwise the same defaults.
             #expect(separate.batchSize == inBatch.batchSize && separate.buffer.capacity == 1_000 && separate.maxExtraProposals == inBatch.maxExtraProposals)
         }
         for bad in ["hard-negative-buffer-separated", "hard-negative-buffer:separate", "hard-negative-buffer-Separate", "separate"] {
-            #expect(throws: UnknownSamplerError(name: bad)) { try SamplerKind(parsing: bad) }
+            #expect(throws: UnknownStrategyError(name: bad)) { try StrategyKind(parsing: bad) }
         }
     }
 
     @Test("the factory builds each strategy with DESIGN.md's defaults per head")
     func defaults() throws {
-        let randomRPN = try #require(SamplerKind.random.makeStrategy(for: .rpn) as? RandomSampler)
+        let randomRPN = try #require(StrategyKind.random.makeStrategy(for: .rpn) as? RandomStrategy)
         #expect(randomRPN.batchSize == 256 && randomRPN.positiveFraction == 0.5)
-        let randomRoI = try #require(SamplerKind.random.makeStrategy(for: .roi) as? RandomSampler)
+        let randomRoI = try #require(StrategyKind.random.makeStrategy(for: .roi) as? RandomStrategy)
         #expect(randomRoI.batchSize == 128 && randomRoI.positiveFraction == 0.25)
-        let ohem = try #require(SamplerKind.ohem.makeStrategy(for: .roi) as? OHEMSampler)
+        let ohem = try #require(StrategyKind.ohem.makeStrategy(for: .roi) as? OHEMStrategy)
         #expect(ohem.nmsThreshold == 0.7 && ohem.variant == .paper && ohem.requirements == .candidateLosses)
-        #expect(try #require(SamplerKind.ohem.makeStrategy(for: .rpn) as? OHEMSampler).nmsThreshold == nil)
-        let ssd = try #require(SamplerKind.ssd.makeStrategy(for: .rpn) as? SSDSampler)
+        #expect(try #require(StrategyKind.ohem.makeStrategy(for: .rpn) as? OHEMStrategy).nmsThreshold == nil)
+        let ssd = try #require(StrategyKind.ssd.makeStrategy(for: .rpn) as? SSDStrategy)
         #expect(ssd.negativeRatio == 3 && ssd.negativesWithoutPositives == 16)
-        let focal = SamplerKind.focal.makeStrategy(for: .roi)
+        let focal = StrategyKind.focal.makeStrategy(for: .roi)
         #expect(focal.classificationLoss == .focal(alpha: 0.25, gamma: 2) && focal.requirements.isEmpty)
-        let buffer = try #require(SamplerKind.hardNegativeBuffer.makeStrategy(for: .roi) as? HardNegativeBufferSampler)
+        let buffer = try #require(StrategyKind.hardNegativeBuffer.makeStrategy(for: .roi) as? HardNegativeBufferStrategy)
         #expect(buffer.buffer.capacity == 1_000 && buffer.replayFraction == 0.5 && buffer.maxExtraProposals == 64)
         #expect(buffer.expiryEpochs == 2 && buffer.scoreThreshold == 0.5 && buffer.backgroundThreshold == 0.5)
         #expect(buffer.requirements == .foregroundProbabilities && buffer.replayMode == .inBatch && buffer.perImageQuota == nil)
-        let iou = try #require(SamplerKind.iouBalanced.makeStrategy(for: .rpn) as? IoUBalancedSampler)
+        let iou = try #require(StrategyKind.iouBalanced.makeStrategy(for: .rpn) as? IoUBalancedStrategy)
         #expect(iou.binCount == 3 && iou.backgroundThreshold == 0.3 && iou.requirements == .maxIoU)
     }
 
     @Test("strategies work through the existential the factory returns")
     func existential() {
-        var strategies = SamplerKind.allCases.map { $0.makeStrategy(for: .rpn) }
+        var strategies = StrategyKind.allCases.map { $0.makeStrategy(for: .rpn) }
         let set = CandidateSet(count: 1_000, positives: 40, ignored: 60, seed: 3)
         var g = SplitMix64(seed: 1)
         for i in strategies.indices {

@@ -5,7 +5,7 @@
 import Foundation
 
 /// A strategy that keeps every non-ignored candidate and trains it with the focal loss
-/// (RetinaNet): the loss itself down-weights the easy negatives instead of a sampler.
+/// (RetinaNet): the loss itself down-weights the easy negatives instead of a selection.
 ///
 /// Sigmoid focal loss on the RPN objectness, softmax focal loss at the RoI head (alpha_t = alpha
 /// for foreground, 1 − alpha for background), alpha 0.25, gamma 2; the batch loss is divided by
@@ -15,7 +15,7 @@ import Foundation
 /// proposal. An image with no ground truth contributes its negatives' loss over a normaliser of 1.
 /// Reference: Lin et al., "Focal Loss for Dense Object Detection", arXiv:1708.02002, §3.3 and §4.1
 /// (α = 0.25, γ = 2, π = 0.01); torchvision `sigmoid_focal_loss`.
-public struct FocalSampler: SamplingStrategy {
+public struct FocalStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
     /// alpha in [0, 1], the weight of the foreground term (0.25).
@@ -24,16 +24,16 @@ public struct FocalSampler: SamplingStrategy {
     public var gamma: Float
 
     /// `focal`.
-    public var name: String { SamplerKind.focal.rawValue }
+    public var name: String { StrategyKind.focal.rawValue }
     /// Nothing: every non-ignored candidate is kept.
     public var requirements: SamplingRequirements { [] }
-    /// `.focal(alpha:gamma:)` with this sampler's parameters.
+    /// `.focal(alpha:gamma:)` with this strategy's parameters.
     public var classificationLoss: ClassificationLossKind { .focal(alpha: alpha, gamma: gamma) }
 
-    /// Creates the sampler (alpha 0.25, gamma 2 unless given).
+    /// Creates the strategy (alpha 0.25, gamma 2 unless given).
     /// - Precondition: `0 <= alpha <= 1`, `gamma >= 0`.
     public init(head: DetectionHead, alpha: Float = 0.25, gamma: Float = 2) {
-        precondition(alpha >= 0 && alpha <= 1 && gamma >= 0, "FocalSampler: need alpha in [0, 1] and gamma >= 0, got \(alpha), \(gamma)")
+        precondition(alpha >= 0 && alpha <= 1 && gamma >= 0, "FocalStrategy: need alpha in [0, 1] and gamma >= 0, got \(alpha), \(gamma)")
         self.head = head
         self.alpha = alpha
         self.gamma = gamma
@@ -46,7 +46,7 @@ public struct FocalSampler: SamplingStrategy {
     /// - Returns: the bias value, in logits.
     /// - Precondition: `0 < prior < 1`.
     public static func priorProbabilityBias(prior: Double = 0.01) -> Float {
-        precondition(prior > 0 && prior < 1, "FocalSampler.priorProbabilityBias: prior must be in (0, 1), got \(prior)")
+        precondition(prior > 0 && prior < 1, "FocalStrategy.priorProbabilityBias: prior must be in (0, 1), got \(prior)")
         return Float(-log((1 - prior) / prior))
     }
 

@@ -14,7 +14,7 @@
 /// Reference: Ren et al., "Faster R-CNN", arXiv:1506.01497; torchvision
 /// `det_utils.BalancedPositiveNegativeSampler` (the same counts; the draws use Quarry's
 /// generator instead of `torch.randperm`).
-public struct RandomSampler: SamplingStrategy {
+public struct RandomStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
     /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
@@ -23,18 +23,18 @@ public struct RandomSampler: SamplingStrategy {
     public var positiveFraction: Double
 
     /// `random`.
-    public var name: String { SamplerKind.random.rawValue }
+    public var name: String { StrategyKind.random.rawValue }
     /// Nothing: the draw reads only the labels.
     public var requirements: SamplingRequirements { [] }
 
-    /// Creates the sampler with the head's defaults unless given.
+    /// Creates the strategy with the head's defaults unless given.
     /// - Precondition: `batchSize >= 0`, `0 <= positiveFraction <= 1`.
     public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil) {
         self.head = head
         self.batchSize = batchSize ?? head.defaultBatchSize
         self.positiveFraction = positiveFraction ?? head.defaultPositiveFraction
         precondition(self.batchSize >= 0 && self.positiveFraction >= 0 && self.positiveFraction <= 1,
-                     "RandomSampler: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
+                     "RandomStrategy: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
     }
 
     /// Draws the balanced random subset of the input's candidates.

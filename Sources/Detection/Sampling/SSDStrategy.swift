@@ -13,7 +13,7 @@
 /// every candidate.
 /// Reference: Liu et al., "SSD: Single Shot MultiBox Detector", ECCV 2016, arXiv:1512.02325,
 /// §2.2 "Hard negative mining" (ratio 3:1, negatives sorted by confidence loss).
-public struct SSDSampler: SamplingStrategy {
+public struct SSDStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
     /// r ≥ 0, negatives per positive (3).
@@ -22,15 +22,15 @@ public struct SSDSampler: SamplingStrategy {
     public var negativesWithoutPositives: Int
 
     /// `ssd`.
-    public var name: String { SamplerKind.ssd.rawValue }
+    public var name: String { StrategyKind.ssd.rawValue }
     /// Per-candidate losses.
     public var requirements: SamplingRequirements { .candidateLosses }
 
-    /// Creates the sampler (ratio 3, 16 negatives without positives, unless given).
+    /// Creates the strategy (ratio 3, 16 negatives without positives, unless given).
     /// - Precondition: both counts ≥ 0.
     public init(head: DetectionHead, negativeRatio: Int = 3, negativesWithoutPositives: Int = 16) {
         precondition(negativeRatio >= 0 && negativesWithoutPositives >= 0,
-                     "SSDSampler: need negativeRatio >= 0 and negativesWithoutPositives >= 0, got \(negativeRatio), \(negativesWithoutPositives)")
+                     "SSDStrategy: need negativeRatio >= 0 and negativesWithoutPositives >= 0, got \(negativeRatio), \(negativesWithoutPositives)")
         self.head = head
         self.negativeRatio = negativeRatio
         self.negativesWithoutPositives = negativesWithoutPositives

@@ -40,7 +40,7 @@ import TensorCore
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).
-public struct HardNegativeBufferSampler: StatefulSamplingStrategy {
+public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     /// Where the replayed negatives go.
     public enum ReplayMode: Sendable, Hashable {
         /// Forced into this pass's negatives, counted in the batch normaliser (the default;
@@ -82,14 +82,14 @@ public struct HardNegativeBufferSampler: StatefulSamplingStrategy {
     var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
 
     /// `hard-negative-buffer` (in-batch replay) or `hard-negative-buffer-separate` (separate pass),
-    /// the ``SamplerKind`` name that builds this configuration.
+    /// the ``StrategyKind`` name that builds this configuration.
     public var name: String {
-        (replayMode == .inBatch ? SamplerKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
+        (replayMode == .inBatch ? StrategyKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
     }
     /// The foreground probability of every candidate.
     public var requirements: SamplingRequirements { .foregroundProbabilities }
 
-    /// Creates the sampler with DESIGN.md's defaults unless given.
+    /// Creates the strategy with DESIGN.md's defaults unless given.
     /// - Precondition: counts ≥ 0; fractions and thresholds in [0, 1]; `expiryEpochs`,
     ///   `perImageQuota` ≥ 0 when given.
     public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil,
@@ -108,9 +108,9 @@ public struct HardNegativeBufferSampler: StatefulSamplingStrategy {
         self.replayMode = replayMode
         buffer = HardNegativeBuffer(capacity: capacity)
         precondition(self.batchSize >= 0 && self.maxExtraProposals >= 0 && (expiryEpochs ?? 0) >= 0 && (perImageQuota ?? 0) >= 0,
-                     "HardNegativeBufferSampler: counts must be >= 0, got batchSize \(self.batchSize), maxExtraProposals \(self.maxExtraProposals), expiryEpochs \(String(describing: expiryEpochs)), perImageQuota \(String(describing: perImageQuota))")
+                     "HardNegativeBufferStrategy: counts must be >= 0, got batchSize \(self.batchSize), maxExtraProposals \(self.maxExtraProposals), expiryEpochs \(String(describing: expiryEpochs)), perImageQuota \(String(describing: perImageQuota))")
         precondition([self.positiveFraction, replayFraction, Double(scoreThreshold), Double(self.backgroundThreshold)].allSatisfy { $0 >= 0 && $0 <= 1 },
-                     "HardNegativeBufferSampler: fractions and thresholds must be in [0, 1], got positiveFraction \(self.positiveFraction), replayFraction \(replayFraction), scoreThreshold \(scoreThreshold), backgroundThreshold \(self.backgroundThreshold)")
+                     "HardNegativeBufferStrategy: fractions and thresholds must be in [0, 1], got positiveFraction \(self.positiveFraction), replayFraction \(replayFraction), scoreThreshold \(scoreThreshold), backgroundThreshold \(self.backgroundThreshold)")
     }
 
     /// Takes the image's buffered entries out and returns the best ones as extra proposals at a

@@ -15,17 +15,17 @@ import TensorCore
 /// RoIs, which share their loss, are not counted twice; at an anchor head (RPN, RetinaNet) the top anchors are taken
 /// directly (`Kernels.ohemSelect`). The mmdetection variant keeps the positive fraction:
 /// `min(Int(b·f), P)` highest-loss positives and `b` minus that many highest-loss negatives,
-/// ranked separately, with no NMS (mmdetection `OHEMSampler`). The caller computes the
+/// ranked separately, with no NMS (mmdetection `OHEMStrategy`). The caller computes the
 /// per-candidate losses in a read-only pass over every candidate (at the RoI head: over every
 /// proposal). An image with no ground truth yields the `b` hardest negatives.
 /// Reference: Shrivastava, Gupta, Girshick, "Training Region-based Object Detectors with Online
 /// Hard Example Mining", CVPR 2016, arXiv:1604.03540, §4 (the loss ranks RoIs; NMS 0.7).
-public struct OHEMSampler: SamplingStrategy {
+public struct OHEMStrategy: SamplingStrategy {
     /// Which published form of OHEM to run.
     public enum Variant: Sendable, Hashable {
         /// Shrivastava et al.: top-b by loss over all non-ignored candidates (RoI head: after NMS).
         case paper
-        /// mmdetection's `OHEMSampler`: positives and negatives ranked separately, fraction kept.
+        /// mmdetection's `OHEMStrategy`: positives and negatives ranked separately, fraction kept.
         case mmdetection
     }
 
@@ -42,11 +42,11 @@ public struct OHEMSampler: SamplingStrategy {
     public var variant: Variant
 
     /// `ohem`.
-    public var name: String { SamplerKind.ohem.rawValue }
+    public var name: String { StrategyKind.ohem.rawValue }
     /// Per-candidate losses.
     public var requirements: SamplingRequirements { .candidateLosses }
 
-    /// Creates the sampler with the head's defaults unless given: `nmsThreshold` nil means 0.7
+    /// Creates the strategy with the head's defaults unless given: `nmsThreshold` nil means 0.7
     /// at a proposal head (the RoI head) and no NMS at an anchor head (set the property to nil
     /// afterwards to turn the RoI head's NMS off).
     /// - Precondition: `batchSize >= 0`; `positiveFraction` and `nmsThreshold` in [0, 1].
@@ -58,9 +58,9 @@ public struct OHEMSampler: SamplingStrategy {
         self.nmsThreshold = nmsThreshold ?? (head.candidates == .proposals ? 0.7 : nil)
         self.variant = variant
         precondition(self.batchSize >= 0 && self.positiveFraction >= 0 && self.positiveFraction <= 1,
-                     "OHEMSampler: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
+                     "OHEMStrategy: need batchSize >= 0 and positiveFraction in [0, 1], got \(self.batchSize), \(self.positiveFraction)")
         precondition(self.nmsThreshold.map { $0 >= 0 && $0 <= 1 } ?? true,
-                     "OHEMSampler: nmsThreshold must be in [0, 1], got \(String(describing: self.nmsThreshold))")
+                     "OHEMStrategy: nmsThreshold must be in [0, 1], got \(String(describing: self.nmsThreshold))")
     }
 
     /// Selects the hardest candidates by the input's per-candidate losses.

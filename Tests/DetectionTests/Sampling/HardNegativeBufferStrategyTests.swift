@@ -5,8 +5,8 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("HardNegativeBufferSampler")
-struct HardNegativeBufferSamplerTests {
+@Suite("HardNegativeBufferStrategy")
+struct HardNegativeBufferStrategyTests {
     /// 10 × 20 locations × 3 anchors at stride 8: a 160 × 80 image, 600 anchors.
     static let layout = AnchorLayout(featureHeight: 10, featureWidth: 20, anchorsPerLocation: 3, strideHeight: 8, strideWidth: 8)
 
@@ -34,8 +34,8 @@ struct HardNegativeBufferSamplerTests {
     @Test("first visit equals random; it stores every hard negative")
     func firstVisit() {
         let input = anchors()
-        var sampler = HardNegativeBufferSampler(head: .rpn)
-        var random = RandomSampler(head: .rpn)
+        var sampler = HardNegativeBufferStrategy(head: .rpn)
+        var random = RandomStrategy(head: .rpn)
         var a = SplitMix64(seed: 5), b = SplitMix64(seed: 5)
         let result = sampler.sample(input, using: &a)
         let reference = random.sample(input, using: &b)
@@ -48,7 +48,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("a revisit replays the best stored negatives, at most half the negative budget")
     func replayFraction() {
-        var sampler = HardNegativeBufferSampler(head: .rpn)
+        var sampler = HardNegativeBufferStrategy(head: .rpn)
         var g = SplitMix64(seed: 9)
         _ = sampler.sample(anchors(step: 0), using: &g)
         let second = anchors(step: 1)
@@ -63,7 +63,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("entries expire after expiryEpochs · stepsPerEpoch steps")
     func expiry() {
-        var sampler = HardNegativeBufferSampler(head: .rpn)
+        var sampler = HardNegativeBufferStrategy(head: .rpn)
         var g = SplitMix64(seed: 1)
         _ = sampler.sample(anchors(step: 0, imageID: 1), using: &g)
         _ = sampler.sample(anchors(step: 19, imageID: 2), using: &g)
@@ -76,7 +76,7 @@ struct HardNegativeBufferSamplerTests {
     @Test("horizontal flip: entries are stored un-flipped and replayed at the mirrored anchors")
     func flips() {
         let layout = Self.layout
-        var sampler = HardNegativeBufferSampler(head: .rpn, replayFraction: 1)
+        var sampler = HardNegativeBufferStrategy(head: .rpn, replayFraction: 1)
         var g = SplitMix64(seed: 2)
         let flipped = anchors(step: 0, flip: .horizontalOnly)
         let first = sampler.sample(flipped, using: &g)
@@ -99,7 +99,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("a replayed anchor that is no longer background is discarded")
     func noLongerBackground() {
-        var sampler = HardNegativeBufferSampler(head: .rpn)
+        var sampler = HardNegativeBufferStrategy(head: .rpn)
         var g = SplitMix64(seed: 3)
         let first = anchors(step: 0)
         _ = sampler.sample(first, using: &g)
@@ -112,7 +112,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("images with no negatives, or background only, work")
     func degenerateImages() {
-        var sampler = HardNegativeBufferSampler(head: .rpn)
+        var sampler = HardNegativeBufferStrategy(head: .rpn)
         var g = SplitMix64(seed: 4)
         _ = sampler.sample(anchors(step: 0), using: &g)
         var noNegatives = anchors(step: 1)
@@ -130,7 +130,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("per-image quota stores only the image's highest scores")
     func quota() {
-        var sampler = HardNegativeBufferSampler(head: .rpn, perImageQuota: 20)
+        var sampler = HardNegativeBufferStrategy(head: .rpn, perImageQuota: 20)
         var g = SplitMix64(seed: 6)
         let input = anchors()
         let result = sampler.sample(input, using: &g)
@@ -140,7 +140,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("separate-pass mode returns the replays apart from a full random batch")
     func separatePass() {
-        var sampler = HardNegativeBufferSampler(head: .rpn, replayMode: .separatePass)
+        var sampler = HardNegativeBufferStrategy(head: .rpn, replayMode: .separatePass)
         var g = SplitMix64(seed: 7)
         _ = sampler.sample(anchors(step: 0), using: &g)
         let second = anchors(step: 1)
@@ -152,7 +152,7 @@ struct HardNegativeBufferSamplerTests {
 
     @Test("identical seeds give identical selections and buffers over several visits")
     func reproducible() {
-        var first = HardNegativeBufferSampler(head: .rpn), second = HardNegativeBufferSampler(head: .rpn)
+        var first = HardNegativeBufferStrategy(head: .rpn), second = HardNegativeBufferStrategy(head: .rpn)
         var a = SplitMix64(seed: 12), b = SplitMix64(seed: 12)
         for (step, flip) in [(0, Flip.horizontalOnly), (1, .none), (2, .both)] {
             let input = anchors(seed: UInt64(step + 1), step: step, flip: flip)

@@ -4,8 +4,8 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("IoUBalancedSampler")
-struct IoUBalancedSamplerTests {
+@Suite("IoUBalancedStrategy")
+struct IoUBalancedStrategyTests {
     /// Labels and IoUs with `positives` foreground and `perBin[j]` background in bin j of
     /// [0, 0.3) (IoU at the bin's middle), interleaved.
     func candidates(positives: Int, perBin: [Int]) -> SamplingInput {
@@ -24,7 +24,7 @@ struct IoUBalancedSamplerTests {
                              boxes: .zeros([labels.count, 4]), maxIoU: iou)
     }
 
-    func binCounts(_ result: SamplingResult, _ input: SamplingInput, _ sampler: IoUBalancedSampler) -> [Int] {
+    func binCounts(_ result: SamplingResult, _ input: SamplingInput, _ sampler: IoUBalancedStrategy) -> [Int] {
         var counts = [0, 0, 0]
         for i in result.negatives { counts[sampler.bin(ofIoU: input.maxIoU![i])] += 1 }
         return counts
@@ -33,7 +33,7 @@ struct IoUBalancedSamplerTests {
     @Test("short bins are taken whole and the shortfall is filled from the others (exact counts)")
     func shortBins() {
         let input = candidates(positives: 20, perBin: [1_000, 50, 10])
-        var sampler = IoUBalancedSampler(head: .rpn)
+        var sampler = IoUBalancedStrategy(head: .rpn)
         var g = SplitMix64(seed: 5)
         let result = sampler.sample(input, using: &g)
         expectValidSelection(result, labels: input.labels)
@@ -46,7 +46,7 @@ struct IoUBalancedSamplerTests {
     @Test("full bins each give ⌊k/3⌋; the remainder comes from the fill")
     func evenBins() {
         let input = candidates(positives: 200, perBin: [400, 400, 400])
-        var sampler = IoUBalancedSampler(head: .rpn)
+        var sampler = IoUBalancedStrategy(head: .rpn)
         var g = SplitMix64(seed: 6)
         let result = sampler.sample(input, using: &g)
         expectValidSelection(result, labels: input.labels)
@@ -57,7 +57,7 @@ struct IoUBalancedSamplerTests {
 
     @Test("bins split [0, t) in thirds; IoUs at or past t go to the last bin")
     func binning() {
-        let rpn = IoUBalancedSampler(head: .rpn), roi = IoUBalancedSampler(head: .roi)
+        let rpn = IoUBalancedStrategy(head: .rpn), roi = IoUBalancedStrategy(head: .roi)
         #expect([0, 0.05, 0.15, 0.25, 0.3, 0.9].map { rpn.bin(ofIoU: $0) } == [0, 0, 1, 2, 2, 2])
         #expect([0.1, 0.2, 0.4, -0.1, Float.nan, .infinity].map { roi.bin(ofIoU: $0) } == [0, 1, 2, 0, 0, 2])
     }
@@ -65,7 +65,7 @@ struct IoUBalancedSamplerTests {
     @Test("identical seeds give identical selections")
     func reproducible() {
         let input = candidates(positives: 30, perBin: [300, 100, 40])
-        var sampler = IoUBalancedSampler(head: .roi, backgroundThreshold: 0.3)
+        var sampler = IoUBalancedStrategy(head: .roi, backgroundThreshold: 0.3)
         var a = SplitMix64(seed: 8), b = SplitMix64(seed: 8)
         #expect(sampler.sample(input, using: &a) == sampler.sample(input, using: &b))
     }

@@ -4,12 +4,12 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("OHEMSampler")
-struct OHEMSamplerTests {
+@Suite("OHEMStrategy")
+struct OHEMStrategyTests {
     @Test("RPN: exactly the 256 highest-loss non-ignored anchors, ties by index (vs a full sort)", arguments: [1, 2, 3] as [UInt64])
     func rpnTopLoss(seed: UInt64) {
         let set = CandidateSet(count: 4_000, positives: 60, ignored: 300, seed: seed)
-        var sampler = OHEMSampler(head: .rpn)
+        var sampler = OHEMStrategy(head: .rpn)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)
@@ -27,7 +27,7 @@ struct OHEMSamplerTests {
         let losses: [Float] = [1, 2, 2, 9, 2, 0.5]
         let input = SamplingInput(image: SamplingImage(id: 0, width: 10, height: 10), labels: labels,
                                   boxes: .zeros([6, 4]), losses: losses)
-        var sampler = OHEMSampler(head: .rpn, batchSize: 2)
+        var sampler = OHEMStrategy(head: .rpn, batchSize: 2)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(input, using: &g)
         #expect(result.positives == [2])
@@ -41,7 +41,7 @@ struct OHEMSamplerTests {
         let labels: [Int32] = [2, 0, 0, -1, 0]
         let losses: [Float] = [5, 4, 3, 9, 1]
         let input = SamplingInput(image: SamplingImage(id: 0, width: 100, height: 100), labels: labels, boxes: boxTensor(boxes), losses: losses)
-        var sampler = OHEMSampler(head: .roi, batchSize: 2)
+        var sampler = OHEMStrategy(head: .roi, batchSize: 2)
         #expect(sampler.nmsThreshold == 0.7)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(input, using: &g)
@@ -55,7 +55,7 @@ struct OHEMSamplerTests {
     @Test("RoI head: equals a naive greedy NMS by loss on random RoIs")
     func roiMatchesNaiveNMS() {
         let set = CandidateSet(count: 600, positives: 40, ignored: 30, seed: 9, backgroundThreshold: 0.5)
-        var sampler = OHEMSampler(head: .roi)
+        var sampler = OHEMStrategy(head: .roi)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)
@@ -69,7 +69,7 @@ struct OHEMSamplerTests {
     @Test("mmdetection variant: top Int(b·f) positives and top rest negatives, ranked separately")
     func mmdetectionVariant() {
         let set = CandidateSet(count: 3_000, positives: 300, ignored: 100, seed: 12)
-        var sampler = OHEMSampler(head: .rpn, variant: .mmdetection)
+        var sampler = OHEMStrategy(head: .rpn, variant: .mmdetection)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)

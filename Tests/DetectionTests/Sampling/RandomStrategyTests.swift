@@ -5,12 +5,12 @@ import Randomness
 import TensorCore
 import Testing
 
-@Suite("RandomSampler")
-struct RandomSamplerTests {
+@Suite("RandomStrategy")
+struct RandomStrategyTests {
     @Test("RPN defaults: 128 positives when enough exist, the rest negatives")
     func rpnCounts() {
         let set = CandidateSet(count: 5_000, positives: 400, ignored: 600, seed: 1)
-        var sampler = RandomSampler(head: .rpn)
+        var sampler = RandomStrategy(head: .rpn)
         var g = SplitMix64(seed: 7)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)
@@ -27,7 +27,7 @@ struct RandomSamplerTests {
     @Test("RoI defaults: fraction 0.25 of 128; fewer positives than requested are all taken")
     func roiCounts() {
         let set = CandidateSet(count: 512, positives: 20, ignored: 10, seed: 2, backgroundThreshold: 0.5)
-        var sampler = RandomSampler(head: .roi)
+        var sampler = RandomStrategy(head: .roi)
         var g = SplitMix64(seed: 3)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)
@@ -42,7 +42,7 @@ struct RandomSamplerTests {
     @Test("the selection is the torchvision-semantics kernel's draw for the same generator state")
     func matchesKernel() {
         let set = CandidateSet(count: 3_000, positives: 50, ignored: 100, seed: 5)
-        var sampler = RandomSampler(head: .rpn)
+        var sampler = RandomStrategy(head: .rpn)
         var g1 = SplitMix64(seed: 11), g2 = SplitMix64(seed: 11)
         let result = sampler.sample(set.input(), using: &g1)
         var positives = [Int](repeating: -1, count: 128), negatives = [Int](repeating: -1, count: 256)
@@ -61,7 +61,7 @@ struct RandomSamplerTests {
     @Test("identical seeds give identical selections; another seed another one")
     func reproducible() {
         let set = CandidateSet(count: 2_000, positives: 300, seed: 6)
-        var sampler = RandomSampler(head: .rpn)
+        var sampler = RandomStrategy(head: .rpn)
         var a = SplitMix64(seed: 42), b = SplitMix64(seed: 42), c = SplitMix64(seed: 43)
         let first = sampler.sample(set.input(), using: &a), second = sampler.sample(set.input(), using: &b)
         let other = sampler.sample(set.input(), using: &c)
@@ -72,7 +72,7 @@ struct RandomSamplerTests {
     @Test("candidate weights are 1 on the selection and 0 elsewhere")
     func weights() {
         let set = CandidateSet(count: 300, positives: 10, ignored: 5, seed: 8)
-        var sampler = RandomSampler(head: .rpn, batchSize: 40, positiveFraction: 0.5)
+        var sampler = RandomStrategy(head: .rpn, batchSize: 40, positiveFraction: 0.5)
         var g = SplitMix64(seed: 1)
         let result = sampler.sample(set.input(), using: &g)
         let weights = result.candidateWeights()

@@ -6,12 +6,12 @@ import TensorCore
 import TestSupport
 import Testing
 
-@Suite("SSDSampler")
+@Suite("SSDStrategy")
 struct SSDSamplerTests {
     @Test("all positives plus the 3·P highest-loss negatives (vs a full sort)", arguments: [DetectionHead.rpn, .roi])
     func ratio(head: DetectionHead) {
         let set = CandidateSet(count: 2_000, positives: 25, ignored: 200, seed: 21)
-        var sampler = SSDSampler(head: head)
+        var sampler = SSDStrategy(head: head)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(set.input(), using: &g)
         expectValidSelection(result, labels: set.labels)
@@ -22,7 +22,7 @@ struct SSDSamplerTests {
     @Test("exactly 16 hardest negatives when the image has no positive; all when fewer exist")
     func noPositives() {
         let set = CandidateSet(count: 500, positives: 0, ignored: 50, seed: 22)
-        var sampler = SSDSampler(head: .rpn)
+        var sampler = SSDStrategy(head: .rpn)
         var g = SplitMix64(seed: 0)
         let result = sampler.sample(set.input(), using: &g)
         #expect(result.positives.isEmpty)
@@ -34,12 +34,12 @@ struct SSDSamplerTests {
     }
 }
 
-@Suite("FocalSampler")
+@Suite("FocalStrategy")
 struct FocalSamplerTests {
     @Test("every non-ignored candidate, focal loss (0.25, 2), normalised by the positives")
     func selectsEverything() {
         let set = CandidateSet(count: 1_000, positives: 17, ignored: 83, seed: 31)
-        var sampler = FocalSampler(head: .rpn)
+        var sampler = FocalStrategy(head: .rpn)
         var g = SplitMix64(seed: 0)
         let before = g
         let result = sampler.sample(set.input(), using: &g)
@@ -54,13 +54,13 @@ struct FocalSamplerTests {
     @Test("batch normaliser: max(1, positives of the batch) for focal, selected count otherwise")
     func batchNormalizer() {
         let none = CandidateSet(count: 100, positives: 0, seed: 32), some = CandidateSet(count: 100, positives: 5, seed: 33)
-        var focal = FocalSampler(head: .roi)
+        var focal = FocalStrategy(head: .roi)
         var g = SplitMix64(seed: 0)
         let a = focal.sample(none.input(), using: &g), b = focal.sample(some.input(), using: &g)
         #expect(a.normalizer == 1)
         #expect(SamplingResult.batchNormalizer([a, b]) == 5)
         #expect(SamplingResult.batchNormalizer([a]) == 1)
-        var random = RandomSampler(head: .roi)
+        var random = RandomStrategy(head: .roi)
         let c = random.sample(none.input(), using: &g), d = random.sample(some.input(), using: &g)
         #expect(SamplingResult.batchNormalizer([c, d]) == Float(c.selectedCount + d.selectedCount))
         #expect(SamplingResult.batchNormalizer([SamplingResult]()) == 1)
@@ -68,9 +68,9 @@ struct FocalSamplerTests {
 
     @Test("prior-probability bias −log((1 − π)/π): −log 99 for π = 0.01")
     func priorBias() {
-        expectClose(FocalSampler.priorProbabilityBias(), Float(-4.59511985), relativeTolerance: 1e-6)
-        expectClose(FocalSampler.priorProbabilityBias(prior: 0.5), Float(0), absoluteTolerance: 1e-7)
+        expectClose(FocalStrategy.priorProbabilityBias(), Float(-4.59511985), relativeTolerance: 1e-6)
+        expectClose(FocalStrategy.priorProbabilityBias(prior: 0.5), Float(0), absoluteTolerance: 1e-7)
         // The bias makes sigmoid(bias) = π.
-        expectClose(1 / (1 + exp(-Double(FocalSampler.priorProbabilityBias(prior: 0.2)))), 0.2, relativeTolerance: 1e-6)
+        expectClose(1 / (1 + exp(-Double(FocalStrategy.priorProbabilityBias(prior: 0.2)))), 0.2, relativeTolerance: 1e-6)
     }
 }

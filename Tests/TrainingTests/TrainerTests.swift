@@ -95,6 +95,47 @@ struct TrainerTests {
         }
     }
 
+    @Test("a TinyRetinaNet run: one head's terms, exact resume, and its checkpoint loads as a TinyRetinaNet",
+          arguments: [StrategyKind.focal, .hardNegativeBuffer])
+    func retinaNetRun(_ strategy: StrategyKind) throws {
+        let samples = try digitsSamples(count: 4)
+        let url = Self.temporaryCheckpoint()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        func trainer() -> Trainer {
+            Trainer(samples: samples, classCount: 10, model: .retinaNet, strategy: strategy, configuration: configuration(iterations: 4))
+        }
+        var straight = trainer(), interrupted = trainer()
+        #expect(straight.termNames == ["retina_classification", "retina_box"])
+        var expected: [StepRecord] = []
+        for _ in 0..<4 { expected.append(try straight.step()) }
+        #expect(expected.allSatisfy { $0.total.isFinite && $0.mining.keys.sorted() == ["retina"] })
+        for _ in 0..<2 { _ = try interrupted.step() }
+        try interrupted.saveCheckpoint(to: url, strategyName: strategy.rawValue)
+        let stored = try Checkpoint(contentsOf: url).metadata
+        #expect(stored["quarry.model"] == "retinanet")
+        #expect((stored["quarry.sampler_state.retina"] != nil) == (strategy == .hardNegativeBuffer))
+        var resumed = trainer()
+        try resumed.resume(from: url, strategyName: strategy.rawValue)
+        var rest: [StepRecord] = []
+        for _ in 0..<2 { rest.append(try resumed.step()) }
+        #expect(rest.map(\.terms) == expected[2...].map(\.terms))
+        // The checkpoint names its detector: loading gives a TinyRetinaNet with the same weights,
+        // and asking for the other kind is refused naming the key.
+        let loaded = try TrainedDetector.load(checkpoint: url)
+        #expect(loaded.kind == .retinaNet && loaded.classCount == 10)
+        for (a, b) in zip(loaded.parameters, interrupted.model.parameters) { #expect(a.variable.value == b.variable.value, "\(a.name)") }
+        #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.model", expected: "faster-rcnn",
+                                                             found: "retinanet")) {
+            try TrainedDetector.load(checkpoint: url, model: .fasterRCNN)
+        }
+        // A TinyFasterRCNN run refuses to resume it.
+        var other = Trainer(samples: samples, classCount: 10, strategy: strategy, configuration: configuration(iterations: 4))
+        #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.model", expected: "faster-rcnn",
+                                                             found: "retinanet")) {
+            try other.resume(from: url, strategyName: strategy.rawValue)
+        }
+    }
+
     @Test("a longer run cannot resume a shorter one's checkpoint; the message says why")
     func resumeNeedsTheSameIterationCount() throws {
         let samples = try digitsSamples(count: 4)

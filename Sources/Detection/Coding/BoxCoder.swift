@@ -21,6 +21,8 @@ public struct BoxCoder: Sendable, Equatable {
 
     /// The RPN's coder, weights (1, 1, 1, 1).
     public static let rpn = BoxCoder(weights: .unit)
+    /// RetinaNet's coder, weights (1, 1, 1, 1), as torchvision's `RetinaNet` (the RPN's).
+    public static let retinaNet = BoxCoder(weights: .unit)
     /// The RoI head's coder, weights (10, 10, 5, 5).
     public static let roiHead = BoxCoder(weights: .roiHead)
 

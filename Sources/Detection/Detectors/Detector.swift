@@ -11,8 +11,8 @@ import TensorCore
 /// An object detector that Quarry trains with one sampling strategy per head and runs for
 /// inference.
 ///
-/// Conformer: ``TinyFasterRCNN`` (heads ``DetectionHead/rpn`` and ``DetectionHead/roi``).
-/// Parameters are reference-type
+/// Conformers: ``TinyFasterRCNN`` (heads ``DetectionHead/rpn`` and ``DetectionHead/roi``) and
+/// ``TinyRetinaNet`` (head ``DetectionHead/retinaNet``). Parameters are reference-type
 /// `Variable`s shared by copies of the value, so a detector can be passed around freely.
 /// Reference: DESIGN.md "The reference detector"; torchvision's detection models (one module
 /// per stage, `forward` returning losses in training and detections in evaluation — here two

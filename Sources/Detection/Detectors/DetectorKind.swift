@@ -1,9 +1,11 @@
-// Choosing a detector by name: a closed enum and a `switch`, as `StrategyKind` chooses a strategy.
+// Choosing a detector by name: a closed enum and a `switch`, as `SamplerKind` chooses a strategy.
 
 /// The built-in detectors, named as on the command line (`--model faster-rcnn`).
 public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// The two-stage reference detector of DESIGN.md (``TinyFasterRCNN``).
     case fasterRCNN = "faster-rcnn"
+    /// The one-stage dense detector on the same backbone and anchors (``TinyRetinaNet``).
+    case retinaNet = "retinanet"
 
     /// The command-line name.
     public var description: String { rawValue }
@@ -12,7 +14,7 @@ public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomString
     public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// Parses a detector name (exact, lower case, as ``DetectorKind/validNames`` lists).
-    /// - Parameter name: e.g. `"faster-rcnn"`.
+    /// - Parameter name: e.g. `"retinanet"`.
     /// - Throws: ``UnknownDetectorError`` naming the input and listing the valid names.
     public init(parsing name: String) throws(UnknownDetectorError) {
         guard let kind = DetectorKind(rawValue: name) else { throw UnknownDetectorError(name: name) }
@@ -28,17 +30,19 @@ public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomString
     public func makeDetector(classCount: Int, using generator: inout some RandomNumberGenerator) -> any Detector {
         switch self {
         case .fasterRCNN: TinyFasterRCNN(classCount: classCount, using: &generator)
+        case .retinaNet: TinyRetinaNet(classCount: classCount, using: &generator)
         }
     }
 
     /// The parameter whose shape tells the class count, and that shape for K classes: the box
-    /// head's class-logit bias [K + 1] (Faster R-CNN). Checked before a detector of a file's size
-    /// is allocated.
+    /// head's class-logit bias [K + 1] (Faster R-CNN), the classification subnet's last bias
+    /// [9·K] (TinyRetinaNet). Checked before a detector of a file's size is allocated.
     /// - Parameter classCount: K.
     /// - Returns: the parameter's name and expected shape.
     public func classParameter(classCount: Int) -> (name: String, shape: [Int]) {
         switch self {
         case .fasterRCNN: ("box_head.cls_score.bias", [classCount + 1])
+        case .retinaNet: ("head.classification_head.cls_logits.bias", [TinyRetinaNet.anchorsPerLocation * classCount])
         }
     }
 }
@@ -51,6 +55,6 @@ public struct UnknownDetectorError: Error, Sendable, Hashable, CustomStringConve
     /// Creates the error for a name.
     public init(name: String) { self.name = name }
 
-    /// "unknown model 'x'; valid names: faster-rcnn".
+    /// "unknown model 'x'; valid names: faster-rcnn, retinanet".
     public var description: String { "unknown model '\(name)'; valid names: \(DetectorKind.validNames)" }
 }

@@ -158,4 +158,75 @@ public enum HeadLossEvaluation {
         }
         return HeadLoss(classification: classification, box: box)
     }
+
+    /// Evaluates a dense head's loss (RetinaNet's K sigmoid logits per anchor) over the selected
+    /// anchors of every image.
+    ///
+    /// Classification: one term per selected anchor and class, BCE with logits (or sigmoid focal)
+    /// against a one-hot target — 1 at column label − 1 for a foreground anchor, 0 everywhere for a
+    /// background one — as torchvision's `RetinaNetClassificationHead.compute_loss` builds it; box:
+    /// smooth L1 with `boxLossBeta` (0: L1, RetinaNet's) of each selected positive's deltas against
+    /// its targets; both weighted, summed over the batch and divided by the normaliser.
+    /// - Parameters:
+    ///   - classLogits: [N, A, K] logits.
+    ///   - deltas: [N, A, 4] predicted deltas.
+    ///   - candidates: per image, the matched anchors (A each, labels in 0...K or −1).
+    ///   - selections: per image, the anchors entering the loss.
+    ///   - kind: BCE or sigmoid focal.
+    ///   - normalization: what the sums are divided by.
+    ///   - boxLossBeta: the smooth-L1 β of the box term (0 for L1).
+    /// - Precondition: shapes agree; no ignored anchor is selected; labels ≤ K.
+    ///
+    /// Reference: Lin et al., arXiv:1708.02002, §3–4; torchvision `RetinaNetHead.compute_loss`
+    /// (which divides each image by its own max(1, foreground) before averaging over images;
+    /// here the batch is pooled, as DESIGN.md pools every head's loss).
+    public static func denseLoss(classLogits: Variable, deltas: Variable, candidates: [MatchedCandidates],
+                                 selections: [CandidateSelection], kind: ClassificationLossKind,
+                                 normalization: LossNormalization, boxLossBeta: Float) -> HeadLoss {
+        let n = candidates.count
+        precondition(classLogits.value.rank == 3 && classLogits.shape[0] == n && deltas.shape == [n, classLogits.shape[1], 4],
+                     "denseLoss: logits \(classLogits.shape) and deltas \(deltas.shape) must be [\(n), A, K] and [\(n), A, 4]")
+        let a = classLogits.shape[1], k = classLogits.shape[2]
+        var rows: [Int] = [], targets: [Float] = [], weights: [Float] = []
+        var positiveRows: [Int] = [], boxTargets: [Float] = [], boxWeights: [Float] = []
+        let weighted = selections.contains { $0.weights != nil }
+        for (image, (matched, selection)) in zip(candidates, selections).enumerated() {
+            precondition(matched.count == a, "denseLoss: image \(image) has \(matched.count) matched anchors, expected \(a)")
+            let regression = matched.regressionTargets.scalars
+            for (s, j) in selection.indices.enumerated() {
+                let label = Int(matched.labels[j])
+                precondition(label >= 0 && label <= k, "denseLoss: image \(image) selects anchor \(j) with label \(label) (K = \(k))")
+                let w = selection.weights?[s] ?? 1
+                rows.append(image * a + j)
+                for c in 0..<k { targets.append(c + 1 == label ? 1 : 0) }
+                if weighted { weights.append(contentsOf: repeatElement(w, count: k)) }
+                if label > 0 {
+                    positiveRows.append(image * a + j)
+                    boxTargets.append(contentsOf: regression[(4 * j)..<(4 * j + 4)])
+                    if weighted { boxWeights.append(contentsOf: [w, w, w, w]) }
+                }
+            }
+        }
+        let scale = 1 / normalizer(candidates, selections, normalization)
+        var classification = Variable(Tensor(0))
+        if !rows.isEmpty {
+            let logits = classLogits.reshaped(to: [n * a, k]).gathering(rows, alongAxis: 0)
+            let t = Tensor(shape: [rows.count, k], scalars: targets)
+            let w = weighted ? Tensor(shape: [rows.count, k], scalars: weights) : nil
+            let perElement: Variable
+            switch kind {
+            case .crossEntropy: perElement = logits.binaryCrossEntropyWithLogits(targets: t, weights: w)
+            case let .focal(alpha, gamma): perElement = logits.sigmoidFocalLoss(targets: t, alpha: alpha, gamma: gamma, weights: w)
+            }
+            classification = perElement.sum() * scale
+        }
+        var box = Variable(Tensor(0))
+        if !positiveRows.isEmpty {
+            let predicted = deltas.reshaped(to: [n * a, 4]).gathering(positiveRows, alongAxis: 0)
+            let t = Tensor(shape: [positiveRows.count, 4], scalars: boxTargets)
+            let w = weighted ? Tensor(shape: [positiveRows.count, 4], scalars: boxWeights) : nil
+            box = predicted.smoothL1Loss(target: t, beta: boxLossBeta, weights: w).sum() * scale
+        }
+        return HeadLoss(classification: classification, box: box)
+    }
 }

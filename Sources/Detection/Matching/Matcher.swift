@@ -33,6 +33,9 @@ public struct Matcher: Sendable, Equatable {
 
     /// The RPN's matcher: 0.7 / 0.3 with low-quality matches.
     public static let rpn = Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowsLowQualityMatches: true)
+    /// RetinaNet's matcher: foreground IoU ≥ 0.5, background < 0.4, between ignored, with
+    /// low-quality matches (torchvision `RetinaNet`'s `Matcher(0.5, 0.4, True)`).
+    public static let retinaNet = Matcher(highThreshold: 0.5, lowThreshold: 0.4, allowsLowQualityMatches: true)
     /// The RoI head's matcher: 0.5 / 0.5, no low-quality matches (nothing is ignored).
     public static let roiHead = Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowsLowQualityMatches: false)
 

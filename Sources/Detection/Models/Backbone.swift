@@ -47,6 +47,29 @@ public struct Backbone {
         stages.reduce(x) { input, stage in stage.norm(stage.conv(input)).relu() }
     }
 
+    /// ImageNet channel means (R, G, B) of pixel / 255.
+    public static let pixelMean: [Float] = [0.485, 0.456, 0.406]
+    /// ImageNet channel standard deviations (R, G, B) of pixel / 255.
+    public static let pixelStd: [Float] = [0.229, 0.224, 0.225]
+
+    /// Normalises RGB pixels into the backbone's input: x = (pixel / 255 − mean) / std per
+    /// channel (DESIGN.md "The reference detector"; both detectors use it).
+    /// - Parameter pixels: [N, 3, H, W] RGB values in 0...255.
+    /// - Returns: [N, 3, H, W] network input.
+    /// - Precondition: 3 channels.
+    public static func normalized(_ pixels: Tensor) -> Tensor {
+        precondition(pixels.rank == 4 && pixels.shape[1] == 3, "normalized: pixels \(pixels.shape) must be [N, 3, H, W]")
+        let plane = pixels.shape[2] * pixels.shape[3]
+        var scalars = pixels.scalars
+        for image in 0..<pixels.shape[0] {
+            for channel in 0..<3 {
+                let mean = pixelMean[channel], std = pixelStd[channel], start = (image * 3 + channel) * plane
+                for i in start..<(start + plane) { scalars[i] = (scalars[i] / 255 - mean) / std }
+            }
+        }
+        return Tensor(shape: pixels.shape, scalars: scalars)
+    }
+
     /// The parameters with PyTorch's names (`0.0.weight`, `0.0.bias`, `0.1.weight`, …).
     public var parameters: [Parameter] {
         stages.enumerated().flatMap { i, stage in

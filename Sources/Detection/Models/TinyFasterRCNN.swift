@@ -23,11 +23,6 @@ public struct TinyFasterRCNN {
     /// K, the number of foreground classes (labels 1...K).
     public let classCount: Int
 
-    /// ImageNet channel means (R, G, B) of pixel / 255.
-    public static let pixelMean: [Float] = [0.485, 0.456, 0.406]
-    /// ImageNet channel standard deviations (R, G, B) of pixel / 255.
-    public static let pixelStd: [Float] = [0.229, 0.224, 0.225]
-
     /// Creates a freshly initialised detector.
     ///
     /// Initialisation order (one generator): backbone stages, RPN head, box head.
@@ -53,27 +48,10 @@ public struct TinyFasterRCNN {
             + roiHeads.parameters.prefixed(by: "box_head")
     }
 
-    /// Normalises RGB pixels: x = (pixel / 255 − mean) / std per channel.
-    /// - Parameter pixels: [N, 3, H, W] RGB values in 0...255.
-    /// - Returns: [N, 3, H, W] network input.
-    /// - Precondition: 3 channels.
-    public static func normalized(_ pixels: Tensor) -> Tensor {
-        precondition(pixels.rank == 4 && pixels.shape[1] == 3, "normalized: pixels \(pixels.shape) must be [N, 3, H, W]")
-        let plane = pixels.shape[2] * pixels.shape[3]
-        var scalars = pixels.scalars
-        for image in 0..<pixels.shape[0] {
-            for channel in 0..<3 {
-                let mean = pixelMean[channel], std = pixelStd[channel], start = (image * 3 + channel) * plane
-                for i in start..<(start + plane) { scalars[i] = (scalars[i] / 255 - mean) / std }
-            }
-        }
-        return Tensor(shape: pixels.shape, scalars: scalars)
-    }
-
     /// Computes the feature map of a batch of images.
     /// - Parameter images: [N, 3, H, W] RGB pixels in 0...255.
     /// - Returns: [N, 64, h, w] features (stride 8).
     public func features(_ images: Tensor) -> Variable {
-        backbone(Variable(Self.normalized(images)))
+        backbone(Variable(Backbone.normalized(images)))
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 import Quarry
 
 /// `quarry compare`: trains one detector per sampling strategy (and seed) with identical data
-/// order and initialisation, evaluates each on the test split and writes a report.
+/// order and initialisation, evaluates each on the test split and writes a report. With several
+/// models (`--model faster-rcnn,retinanet`, or `model:strategy` items) one report compares
+/// detectors and strategies together.
 struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -16,6 +18,11 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
             differences with a 95% Student-t interval; each run's AP50 gets a 95% bootstrap interval \
             over the test images (docs/statistics.md). The defaults (8 seeds, 2,000 iterations) are \
             sized for verdicts; a smaller run says so in the report's first lines.
+
+            Models: each strategy of --strategies trains every model of --model; an item \
+            model:strategy trains that model only, so two-stage OHEM against one-stage focal is \
+            --strategies faster-rcnn:ohem,retinanet:focal. With more than one model the report names \
+            each entry model:strategy.
             """
     )
 
@@ -25,8 +32,11 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
 
     @OptionGroup var options: TrainingRunOptions<CompareCommand>
 
-    @Option(help: "Comma-separated strategy names: \(StrategyKind.validNames).")
+    @Option(help: "Comma-separated strategy names (\(StrategyKind.validNames)), each optionally prefixed with a model and a colon (retinanet:focal).")
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
+
+    @Option(name: .customLong("model"), help: "Comma-separated detectors every unprefixed strategy trains: \(DetectorKind.validNames).")
+    var models = DetectorKind.fasterRCNN.rawValue
 
     @Option(help: "Comma-separated seeds; runs with the same seed share initialisation and data order.")
     var seeds = (0..<UInt64(ComparisonPlan.recommendedSeedCount)).map(String.init).joined(separator: ",")
@@ -46,25 +56,48 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
             throw ValidationError("--jobs \(jobs) exceeds --threads \(options.threads): each run needs at least one OpenBLAS thread")
         }
         _ = try parsedSeeds()
-        _ = try parsedStrategies()
+        _ = try parsedConfigurations()
         guard evaluationInterval >= 0 else {
             throw ValidationError("--eval-every must be 0 (only at the end) or a positive number of iterations, got \(evaluationInterval)")
         }
     }
 
-    /// The strategies named by `--strategies`, in order.
-    /// - Throws: `ValidationError` naming an unknown or repeated strategy and listing the valid
-    ///   ones, or saying that none was given.
-    func parsedStrategies() throws -> [StrategyKind] {
-        let kinds = try Self.items(of: strategies, option: "--strategies").map { name throws(ValidationError) in
-            do { return try StrategyKind(parsing: name) } catch {
-                throw ValidationError("--strategies: \(error)")
-            }
+    /// The detectors named by `--model`, in order.
+    /// - Throws: `ValidationError` naming an unknown or repeated model and listing the valid ones.
+    func parsedModels() throws -> [DetectorKind] {
+        let kinds = try Self.items(of: models, option: "--model").map { name throws(ValidationError) in
+            do { return try DetectorKind(parsing: name) } catch { throw ValidationError("--model: \(error)") }
         }
         if let repeated = Self.firstRepeated(kinds) {
-            throw ValidationError("--strategies: '\(repeated.rawValue)' is named twice; each strategy runs once per seed")
+            throw ValidationError("--model: '\(repeated.rawValue)' is named twice")
         }
         return kinds
+    }
+
+    /// The (model, strategy) pairs that `--strategies` and `--model` name, in order: each
+    /// unprefixed strategy under every model of `--model`, each `model:strategy` item under its model.
+    /// - Throws: `ValidationError` naming an unknown model or strategy (listing the valid ones) or
+    ///   a pair named twice, or saying that none was given.
+    func parsedConfigurations() throws -> [(model: DetectorKind, strategy: StrategyKind)] {
+        let models = try parsedModels()
+        var pairs: [(model: DetectorKind, strategy: StrategyKind)] = []
+        for item in try Self.items(of: strategies, option: "--strategies") {
+            // `model:strategy` when the part before the colon names a model; otherwise the whole
+            // item is a strategy name (an unknown one is reported as given).
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            let model = parts.count == 2 ? DetectorKind(rawValue: parts[0]) : nil
+            let strategy: StrategyKind
+            do { strategy = try StrategyKind(parsing: model == nil ? item : parts[1]) } catch {
+                throw ValidationError("--strategies: \(error)")
+            }
+            pairs += model.map { [($0, strategy)] } ?? models.map { ($0, strategy) }
+        }
+        var seen = Set<String>()
+        for (model, strategy) in pairs where !seen.insert("\(model):\(strategy)").inserted {
+            let named = Set(pairs.map(\.model)).count > 1 ? "\(model.rawValue):\(strategy.rawValue)" : strategy.rawValue
+            throw ValidationError("--strategies: '\(named)' is named twice; each strategy runs once per seed")
+        }
+        return pairs
     }
 
     /// The seeds named by `--seeds`, in order.
@@ -102,18 +135,19 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         let data = try options.prepare()
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
-        let plan = ComparisonPlan(strategies: try parsedStrategies(), seeds: try parsedSeeds(), iterations: options.iterations,
+        let plan = ComparisonPlan(configurations: try parsedConfigurations(), seeds: try parsedSeeds(), iterations: options.iterations,
                                   output: URL(fileURLWithPath: options.output), evaluationInterval: evaluationInterval,
                                   jobs: jobs)
         var progress = ProgressLine()
         var runStarts: [String: Date] = [:]
-        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, strategies \(plan.strategies.map(\.rawValue).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
+        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, runs \(plan.entries.map(\.name).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
         let blas = Kernels.blasStatus
         var context = ["date \(ISO8601DateFormatter().string(from: Date()))",
                        "machine: \(blas.cpuModel.isEmpty ? "CPU model unknown" : blas.cpuModel) (\(blas.cpuFeatures.vectorClass)), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(blas.version), core \(blas.coreAfter)",
                        jobs == 1 ? "\(threadsPerRun) OpenBLAS threads, runs one after another"
                            : "\(jobs) runs at a time, \(threadsPerRun) OpenBLAS thread\(threadsPerRun == 1 ? "" : "s") each: seconds per iteration measured with runs sharing the machine, peak memory over overlapping runs",
-                       "\(data.train.count) training samples, \(data.test.count) test images"]
+                       "\(data.train.count) training samples, \(data.test.count) test images",
+                       "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))"]
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }

@@ -28,10 +28,21 @@ struct DetectCommand: ParsableCommand {
             help: "Foreground class count; default: the checkpoint's quarry.class_count (give it for weights written elsewhere, e.g. PyTorch).")
     var classCount: Int?
 
+    @Option(help: "The detector (\(DetectorKind.validNames)); default: the checkpoint's quarry.model (faster-rcnn when it has none, as checkpoints written before TinyRetinaNet).")
+    var model: String?
+
     @Option(name: .customLong("min-score"), help: "Draw detections at or above this score.")
     var minimumScore: Double = 0.5
 
+    /// The detector named by `--model`, or nil to take the checkpoint's.
+    /// - Throws: `ValidationError` naming the unknown model and listing the valid ones.
+    func detectorKind() throws(ValidationError) -> DetectorKind? {
+        guard let model else { return nil }
+        do { return try DetectorKind(parsing: model) } catch { throw ValidationError("--model: \(error)") }
+    }
+
     func validate() throws {
+        _ = try detectorKind()
         if let classCount, classCount < 1 {
             throw ValidationError("--classes must be at least 1, got \(classCount)")
         }
@@ -51,7 +62,8 @@ struct DetectCommand: ParsableCommand {
             throw ValidationError("--output: cannot create the folder \(folder.path): \(error.localizedDescription)")
         }
         let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
-        let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount)
+        let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount,
+                                             model: try detectorKind())
         let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
         var drawn = picture
         var results: [COCODetection] = []

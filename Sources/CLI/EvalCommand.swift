@@ -43,6 +43,10 @@ struct EvalCommand: ParsableCommand {
                                valueName: "name"))
     var dataset: String?
 
+    @Option(help: ArgumentHelp("With --checkpoint: the detector (\(DetectorKind.validNames)); default: the checkpoint's quarry.model.",
+                               valueName: "name"))
+    var model: String?
+
     @Option(name: .customLong("json"), help: ArgumentHelp("Write the numbers as JSON to this file.", valueName: "file"))
     var jsonOutput: String?
 
@@ -60,8 +64,19 @@ struct EvalCommand: ParsableCommand {
         case checkpoint(String, dataset: String)
     }
 
+    /// The detector named by `--model`, or nil to take the checkpoint's.
+    /// - Throws: `ValidationError` naming the unknown model, or `--model` without `--checkpoint`.
+    func detectorKind() throws(ValidationError) -> DetectorKind? {
+        guard let model else { return nil }
+        guard checkpointPath != nil else {
+            throw ValidationError("--model names the detector of --checkpoint; give --checkpoint FILE --dataset NAME with it")
+        }
+        do { return try DetectorKind(parsing: model) } catch { throw ValidationError("--model: \(error)") }
+    }
+
     func validate() throws {
         _ = try source()
+        _ = try detectorKind()
         guard maxDetections >= 10 else {
             throw ValidationError("--max-dets must be at least 10 (the caps are 1, 10 and N), got \(maxDetections).")
         }
@@ -119,7 +134,7 @@ struct EvalCommand: ParsableCommand {
         case let .checkpoint(path, dataset):
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
-            let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path))
+            let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path), model: try detectorKind())
             let data = try TrainingData.load(dataset)
             guard model.classCount == data.classCount else {
                 throw TrainingError.incompatibleCheckpoint(

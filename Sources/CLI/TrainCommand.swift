@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Quarry
 
-/// `quarry train`: trains TinyFasterRCNN with one strategy, checkpointing atomically, and
-/// evaluates the result on the test split.
+/// `quarry train`: trains a detector (TinyFasterRCNN or TinyRetinaNet) with one strategy,
+/// checkpointing atomically, and evaluates the result on the test split.
 struct TrainCommand: ParsableCommand, TrainingRunDefaults {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train TinyFasterRCNN with one sampling strategy and evaluate it.",
+        abstract: "Train a detector (TinyFasterRCNN or TinyRetinaNet) with one sampling strategy and evaluate it.",
         discussion: """
             Checkpoints (safetensors: weights, optimiser state, progress) go to OUTPUT/checkpoint.safetensors \
             every --checkpoint-every iterations and at the end, written atomically (a run killed mid-write \
@@ -27,6 +27,9 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
     @Option(help: "The sampling strategy: \(StrategyKind.validNames).")
     var strategy = "random"
 
+    @Option(help: "The detector: \(DetectorKind.validNames).")
+    var model = DetectorKind.fasterRCNN.rawValue
+
     @Option(help: "The run's seed.")
     var seed: UInt64 = 0
 
@@ -39,6 +42,13 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
     func validate() throws {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         _ = try strategyKind()
+        _ = try detectorKind()
+    }
+
+    /// The detector named by `--model`.
+    /// - Throws: `ValidationError` naming the unknown model and listing the valid ones.
+    func detectorKind() throws(ValidationError) -> DetectorKind {
+        do { return try DetectorKind(parsing: model) } catch { throw ValidationError("--model: \(error)") }
     }
 
     /// The strategy named by `--strategy`.
@@ -51,7 +61,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         let data = try options.prepare()
         var configuration = TrainingConfiguration(iterations: options.iterations, seed: seed)
         configuration.checkpointInterval = checkpointInterval
-        var trainer = Trainer(samples: data.train, classCount: data.classCount,
+        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: try detectorKind(),
                               strategy: try strategyKind(), configuration: configuration)
         let folder = URL(fileURLWithPath: options.output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")

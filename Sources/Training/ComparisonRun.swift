@@ -7,22 +7,23 @@ import Evaluation
 import Foundation
 
 extension StrategyComparison {
-    /// Trains `kind` with `seed` for `plan.iterations` and evaluates it.
+    /// Trains `entry`'s detector under its strategy with `seed` for `plan.iterations` and evaluates it.
     ///
     /// Time accounting: `secondsPerIteration` and the curve's seconds sum the steps' own
     /// durations (batch preparation included), so the evaluations in between count in
     /// `evaluationSeconds` only.
     /// - Returns: the run's record and its final evaluation (for the PR curve and the picture).
     /// - Throws: `TrainingError.nonFiniteLoss` from a step.
-    static func trainAndEvaluate(_ kind: StrategyKind, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
+    static func trainAndEvaluate(_ entry: ComparisonEntry, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
                                  progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation) {
-        let strategy = kind.rawValue
+        let strategy = entry.name
         progress(.runStarted(strategy: strategy, seed: seed))
         // Alone, a run gets its own peak; runs training at once share the process's.
         if plan.jobs == 1 { ResourceUsage.resetPeakResidentBytes() }
         var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
         configuration.logInterval = max(1, plan.iterations / 100)
-        var trainer = Trainer(samples: data.train, classCount: data.classCount, strategy: kind, configuration: configuration)
+        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: entry.model, strategy: entry.strategy,
+                              configuration: configuration)
         var lossCurve: [LossPoint] = []
         var learningCurve: [LearningCurvePoint] = []
         var seconds = 0.0, evaluationSeconds = 0.0

@@ -8,10 +8,31 @@ import Detection
 import Foundation
 import TensorCore
 
+/// One compared configuration: a detector trained under a strategy.
+public struct ComparisonEntry: Sendable, Hashable {
+    /// The detector.
+    public var model: DetectorKind
+    /// The strategy of every head of the detector.
+    public var strategy: StrategyKind
+    /// The name the report, the progress line and the file names use: the strategy's name
+    /// (`ohem`) when the plan trains one detector, `model:strategy` (`retinanet:focal`) when it
+    /// trains several.
+    public var name: String
+
+    /// Creates an entry.
+    public init(model: DetectorKind, strategy: StrategyKind, name: String) {
+        self.model = model
+        self.strategy = strategy
+        self.name = name
+    }
+}
+
 /// A strategy comparison to run.
 public struct ComparisonPlan: Sendable {
-    /// The strategies, in the order run (e.g. `random`, `ohem`, …).
-    public var strategies: [StrategyKind]
+    /// The compared configurations (detector and strategy), in the order run.
+    public var entries: [ComparisonEntry]
+    /// The strategies of the entries, in order.
+    public var strategies: [StrategyKind] { entries.map(\.strategy) }
     /// Seeds; each strategy trains once per seed with the same data order and initialisation.
     public var seeds: [UInt64]
     /// Iterations per run.
@@ -39,9 +60,34 @@ public struct ComparisonPlan: Sendable {
     /// between 600 and 2,000); the learning curves show whether even 2,000 is enough.
     public static let recommendedIterations = 2000
 
-    /// Creates a plan.
+    /// Creates a plan of (detector, strategy) pairs; entries are named `model:strategy` when
+    /// they use more than one detector, by the strategy alone otherwise.
+    /// - Parameters:
+    ///   - configurations: the (detector, strategy) pairs, in the order run.
+    ///   - seeds: the seeds every configuration runs.
+    ///   - iterations: iterations per run.
+    ///   - output: the report folder.
+    ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
+    ///   - bootstrap: the per-run bootstrap over test images.
+    ///   - jobs: runs trained at once (1: one after another).
+    /// - Precondition: at least one configuration, none repeated; at least one seed; iterations
+    ///   ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(configurations: [(model: DetectorKind, strategy: StrategyKind)], seeds: [UInt64], iterations: Int, output: URL,
+                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        precondition(Set(configurations.map { "\($0.model):\($0.strategy)" }).count == configurations.count,
+                     "ComparisonPlan: a (model, strategy) pair is repeated in \(configurations)")
+        let severalModels = Set(configurations.map(\.model)).count > 1
+        let entries = configurations.map { model, strategy in
+            ComparisonEntry(model: model, strategy: strategy, name: severalModels ? "\(model.rawValue):\(strategy.rawValue)" : strategy.rawValue)
+        }
+        self.init(entries: entries, seeds: seeds, iterations: iterations, output: output, evaluationInterval: evaluationInterval,
+                  bootstrap: bootstrap, jobs: jobs)
+    }
+
+    /// Creates a plan of strategies, each training the same detector.
     /// - Parameters:
     ///   - strategies: the strategies, in the order run.
+    ///   - model: the detector every strategy trains (TinyFasterRCNN unless given).
     ///   - seeds: the seeds every strategy runs.
     ///   - iterations: iterations per run.
     ///   - output: the report folder.
@@ -49,11 +95,21 @@ public struct ComparisonPlan: Sendable {
     ///   - bootstrap: the per-run bootstrap over test images.
     ///   - jobs: runs trained at once (1: one after another).
     /// - Precondition: at least one strategy and seed; iterations ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
-    public init(strategies: [StrategyKind], seeds: [UInt64], iterations: Int, output: URL, evaluationInterval: Int = 0,
+    public init(strategies: [StrategyKind], model: DetectorKind = .fasterRCNN, seeds: [UInt64], iterations: Int, output: URL,
+                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        self.init(configurations: strategies.map { (model, $0) }, seeds: seeds, iterations: iterations, output: output,
+                  evaluationInterval: evaluationInterval, bootstrap: bootstrap, jobs: jobs)
+    }
+
+    /// Creates a plan of named entries.
+    /// - Precondition: at least one entry, names distinct; at least one seed; iterations ≥ 1;
+    ///   evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(entries: [ComparisonEntry], seeds: [UInt64], iterations: Int, output: URL, evaluationInterval: Int = 0,
                 bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
-        precondition(!strategies.isEmpty && !seeds.isEmpty && iterations >= 1 && evaluationInterval >= 0 && jobs >= 1,
-                     "ComparisonPlan: need strategies, seeds, iterations ≥ 1, an evaluation interval ≥ 0 and jobs ≥ 1")
-        self.strategies = strategies; self.seeds = seeds; self.iterations = iterations; self.output = output
+        precondition(!entries.isEmpty && Set(entries.map(\.name)).count == entries.count && !seeds.isEmpty && iterations >= 1
+                     && evaluationInterval >= 0 && jobs >= 1,
+                     "ComparisonPlan: need distinct entries, seeds, iterations ≥ 1, an evaluation interval ≥ 0 and jobs ≥ 1")
+        self.entries = entries; self.seeds = seeds; self.iterations = iterations; self.output = output
         self.evaluationInterval = evaluationInterval; self.bootstrap = bootstrap; self.jobs = jobs
     }
 }
@@ -83,24 +139,24 @@ public enum StrategyComparison {
                            progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport {
         var results: [StrategyResults] = []
         var curves: [(String, PrecisionRecallPoints)] = []
-        let tasks = plan.strategies.flatMap { kind in plan.seeds.map { (kind, $0) } }
+        let tasks = plan.entries.flatMap { entry in plan.seeds.map { (entry, $0) } }
         let lock = NSLock()
         let outcomes = try ConcurrentRuns.map(count: tasks.count, workers: plan.jobs) { index in
             try trainAndEvaluate(tasks[index].0, seed: tasks[index].1, plan: plan, data: data,
                                  progress: { event in lock.withLock { progress(event) } })
         }
-        for (strategyIndex, kind) in plan.strategies.enumerated() {
+        for (entryIndex, entry) in plan.entries.enumerated() {
             var runs: [SeedRun] = []
             for (seedIndex, seed) in plan.seeds.enumerated() {
-                let (run, evaluation) = outcomes[strategyIndex * plan.seeds.count + seedIndex]
+                let (run, evaluation) = outcomes[entryIndex * plan.seeds.count + seedIndex]
                 runs.append(run)
                 if seed == plan.seeds[0] {
-                    if let c = evaluation.curve { curves.append((kind.rawValue, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }
+                    if let c = evaluation.curve { curves.append((entry.name, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }
                     try drawDetections(evaluation.detections.first, on: data.test.first,
-                                       to: plan.output.appendingPathComponent("detections-\(kind.rawValue).png"))
+                                       to: plan.output.appendingPathComponent(detectionsFileName(entry)))
                 }
             }
-            results.append(StrategyResults(strategy: kind.rawValue, runs: runs))
+            results.append(StrategyResults(strategy: entry.name, model: entry.model.rawValue, runs: runs))
         }
         let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
                                       evaluationInterval: plan.evaluationInterval, bootstrap: plan.bootstrap,
@@ -116,6 +172,11 @@ public enum StrategyComparison {
                           xRange: 0...1, yRange: 0...1)
         try AtomicFile.write(pr.svg(), to: plan.output.appendingPathComponent("pr.svg"))
         return report
+    }
+
+    /// `detections-<name>.png`, the entry's name with `:` spelt `-` (`detections-retinanet-focal.png`).
+    public static func detectionsFileName(_ entry: ComparisonEntry) -> String {
+        "detections-\(entry.name.replacingOccurrences(of: ":", with: "-")).png"
     }
 
     /// The score at or above which `detections-<strategy>.png` draws a detection.

@@ -40,7 +40,7 @@ struct CommandValidationTests {
     @Test("compare accepts distinct lists with spaces, in the given order")
     func compareAcceptsDistinct() throws {
         let command = try CompareCommand.parse(["--strategies", "focal, random", "--seeds", "2, 0,1"])
-        #expect(try command.parsedStrategies() == [.focal, .random])
+        #expect(try command.parsedConfigurations().map(\.strategy) == [.focal, .random])
         #expect(try command.parsedSeeds() == [2, 0, 1])
     }
 

@@ -9,7 +9,7 @@ struct StrategyOptionTests {
     func separatePassName() throws {
         #expect(try TrainCommand.parse(["--strategy", "hard-negative-buffer-separate"]).strategyKind() == .hardNegativeBufferSeparate)
         let compare = try CompareCommand.parse(["--strategies", "hard-negative-buffer, hard-negative-buffer-separate"])
-        #expect(try compare.parsedStrategies() == [.hardNegativeBuffer, .hardNegativeBufferSeparate])
+        #expect(try compare.parsedConfigurations().map(\.strategy) == [.hardNegativeBuffer, .hardNegativeBufferSeparate])
     }
 
     @Test("an unknown strategy is rejected by both commands, naming the flag and listing the valid names")

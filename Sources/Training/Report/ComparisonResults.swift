@@ -1,8 +1,10 @@
 // The numbers a strategy comparison produces, per strategy and seed, and their JSON form
 // (one object per strategy in `results.json`'s `strategies`, with keys strategy, ap50, coco_ap,
-// ap75, ar100, seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, learning_curve, plus
+// model, ap75, ar100, seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, learning_curve, plus
 // coco_ap_maxdets300 and the sample standard deviation over seeds of each averaged metric as
 // `<key>_std`).
+
+import Detection
 
 /// What one training run (one strategy, one seed) measured.
 public struct SeedRun: Sendable, Equatable, Codable {
@@ -116,15 +118,20 @@ public struct MiningTotals: Sendable, Equatable, Codable {
     }
 }
 
-/// All seeds of one strategy.
+/// All seeds of one strategy (of one detector).
 public struct StrategyResults: Sendable, Equatable {
-    /// The strategy's name as the command line spells it (`random`, `ohem`, …).
+    /// The compared entry's name: the strategy as the command line spells it (`random`, `ohem`, …),
+    /// or `model:strategy` (`retinanet:focal`) in a comparison of several detectors.
     public var strategy: String
+    /// The detector trained (`faster-rcnn`, `retinanet`).
+    public var model: String
     /// One record per seed, in the order run.
     public var runs: [SeedRun]
 
     /// Creates the results of one strategy.
-    public init(strategy: String, runs: [SeedRun]) { self.strategy = strategy; self.runs = runs }
+    public init(strategy: String, model: String = DetectorKind.fasterRCNN.rawValue, runs: [SeedRun]) {
+        self.strategy = strategy; self.model = model; self.runs = runs
+    }
 
     /// Statistics of one metric over seeds.
     public func statistics(_ metric: (SeedRun) -> Double) -> SeedStatistics { SeedStatistics(runs.map(metric)) }
@@ -152,7 +159,7 @@ public struct StrategyResults: Sendable, Equatable {
 
 extension StrategyResults: Codable {
     enum CodingKeys: String, CodingKey {
-        case strategy, ap50, ap75, ar100, seeds
+        case strategy, model, ap50, ap75, ar100, seeds
         case ap50Std = "ap50_std", cocoAP = "coco_ap", cocoAPStd = "coco_ap_std", cocoAP300 = "coco_ap_maxdets300"
         case ap75Std = "ap75_std", ar100Std = "ar100_std", cocoAP300Std = "coco_ap_maxdets300_std"
         case secondsPerIteration = "seconds_per_iteration", secondsPerIterationStd = "seconds_per_iteration_std"
@@ -171,6 +178,7 @@ extension StrategyResults: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(strategy, forKey: .strategy)
+        try c.encode(model, forKey: .model)
         let ap50 = statistics(\.ap50), coco = statistics(\.cocoAP), ap75 = statistics(\.ap75), ar100 = statistics(\.ar100)
         try c.encode(ap50.mean, forKey: .ap50); try c.encode(ap50.standardDeviation, forKey: .ap50Std)
         try c.encode(coco.mean, forKey: .cocoAP); try c.encode(coco.standardDeviation, forKey: .cocoAPStd)
@@ -191,6 +199,8 @@ extension StrategyResults: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         strategy = try c.decode(String.self, forKey: .strategy)
+        // Results written before the model was recorded are TinyFasterRCNN's.
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? DetectorKind.fasterRCNN.rawValue
         runs = try c.decode([SeedRun].self, forKey: .seeds)
     }
 }

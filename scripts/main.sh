@@ -3,7 +3,7 @@
 # runs a sampling-strategy comparison on the bundled NEON tree-crown images.
 #
 # By default a quick start: one seed, 600 iterations, learning curves every 100 iterations
-# (about 5 minutes on 2 cores). That is too short for verdicts, and its report says so in its
+# (about 6 minutes with the build on 2 cores). That is too short for verdicts, and its report says so in its
 # first lines. `--full` runs `quarry compare`'s own defaults instead, which are sized for
 # verdicts: 8 seeds × 2,000 iterations, evaluated every 200 (about 2 hours on 2 cores).
 # Either way two runs train at once on a machine with two or more cores (--jobs 2).

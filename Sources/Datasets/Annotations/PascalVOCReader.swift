@@ -21,13 +21,23 @@ public enum PascalVOCReader {
     ///   or a byte that is not valid UTF-8, at a line; an empty document or a root other than `<annotation>`, missing or
     ///   non-numeric field at an object), `.invalidBox` (at an object).
     public static func read(_ url: URL) throws(AnnotationError) -> ImageAnnotation {
-        let file = url.path
         let bytes: Foundation.Data
         do {
             bytes = try Foundation.Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
         }
+        return try parse(bytes, url: url)
+    }
+
+    /// Parses the bytes of a VOC XML file already in memory (as `read(_:)` does after reading).
+    /// - Parameters:
+    ///   - bytes: the file's contents.
+    ///   - url: where the file is (or would be): named in errors, and the image is looked for
+    ///     beside it; it is not read.
+    /// - Throws: `AnnotationError` naming `url`'s path, as `read(_:)` (all but `.unreadable`).
+    public static func parse(_ bytes: Foundation.Data, url: URL) throws(AnnotationError) -> ImageAnnotation {
+        let file = url.path
         // Foundation's XMLParser traps on a name that is not valid UTF-8: check the bytes first.
         if UTF8Check.xmlIsUTF8(bytes), let violation = UTF8Check.firstViolation(in: bytes) {
             throw .malformed(file: file, at: .line(violation.line), reason: violation.reason)
@@ -128,7 +138,8 @@ private final class VOCParserDelegate: NSObject, XMLParserDelegate {
         case .undeclaredEntityError?: "undeclared entity"
         case .notWellBalancedError?: "elements not well balanced"
         case .emptyDocumentError?: "empty document"
-        default: "XML syntax error (code \(code))"
+        // libxml2's own code XML_ERR_ENTITY_LOOP, which Foundation passes on unnamed.
+        default: code == 89 ? "entity reference loop, or entity expansion beyond libxml2's limit" : "XML syntax error (code \(code))"
         }
         firstError = (parser.lineNumber, reason)
     }

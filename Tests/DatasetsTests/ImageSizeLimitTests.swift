@@ -89,4 +89,15 @@ struct ImageSizeLimitTests {
         let error = try #require(throws: AnnotationError.self) { try DetectionDataset.load(from: folder) }
         #expect(error == .unreadableImage(file: xml.path, error: .tooLarge(file: image.path, reason: "image dimensions exceed 2^28 pixels")))
     }
+
+    @Test("a short PNG declaring 16,384 × 16,384 pixels (within the limit) is corrupt before its 768 MiB buffer is allocated")
+    func shortFileLargeImage() throws {
+        // 16,384 rows of 49,152 bytes cannot deflate into this file's 98 bytes (at most 1032:1).
+        let bytes = try Self.png(width: 16_384, height: 16_384)
+        #expect(bytes.count < 100)
+        #expect(throws: ImageCodecError.corrupt(file: "short.png", format: .png,
+                                                reason: "the file is too short for the image size its header declares (truncated?)")) {
+            try RGBImage(decoding: bytes, name: "short.png")
+        }
+    }
 }

@@ -20,6 +20,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
 
     static let defaultOutput = "out/train"
     static let iterationsHelp = "Training iterations."
+    static let defaultIterations = 600
 
     @OptionGroup var options: TrainingRunOptions<TrainCommand>
 

@@ -4,13 +4,15 @@
 import ArgumentParser
 import Quarry
 
-/// What differs between the commands that use `TrainingRunOptions`: the default output folder
-/// and the wording of `--iterations` (per run for `compare`, which trains several).
+/// What differs between the commands that use `TrainingRunOptions`: the default output folder,
+/// the default and wording of `--iterations` (per run for `compare`, which trains several).
 protocol TrainingRunDefaults {
     /// The default of `--output`, e.g. `out/train`.
     static var defaultOutput: String { get }
     /// The help of `--iterations`.
     static var iterationsHelp: String { get }
+    /// The default of `--iterations`.
+    static var defaultIterations: Int { get }
 }
 
 /// The shared options of a command that trains: `--dataset`, `--iterations`, `--output`,
@@ -20,7 +22,7 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
     var dataset = "neon-trees"
 
     @Option(help: ArgumentHelp(Defaults.iterationsHelp))
-    var iterations = 600
+    var iterations = Defaults.defaultIterations
 
     @Option(help: "Output folder.")
     var output = Defaults.defaultOutput

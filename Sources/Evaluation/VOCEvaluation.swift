@@ -49,6 +49,34 @@ public struct VOCClassEvaluation: Sendable, Equatable {
     /// The raw precision-recall points (empty recall when the class has no counted object:
     /// recall is then 0/0 and each point holds recall 0).
     public var curve: PrecisionRecallCurve
+    /// [P] the counted detections in rank order (the order of `curve`'s points), each with its
+    /// image and whether it matched: the per-image matching records from which `VOCResampling`
+    /// recomputes AP for a multiset of images without matching again.
+    public var rankedDetections: [VOCRankedDetection]
+    /// Counted (not difficult) objects per image id; images without one are absent.
+    public var groundTruthCountByImage: [Int: Int]
+}
+
+/// One counted detection of a class after matching: its image, score and outcome.
+///
+/// Whether a detection is a true positive depends only on the detections of its own image and
+/// class ranked above it (matching never crosses images), so these records stay valid when the
+/// images are resampled.
+public struct VOCRankedDetection: Sendable, Equatable {
+    /// The image the detection belongs to.
+    public var imageID: Int
+    /// The confidence it was ranked by.
+    public var score: Double
+    /// True if it matched a not-yet-matched counted object at IoU ≥ the threshold; false if it
+    /// is a false positive (detections ignored on difficult objects have no record).
+    public var isTruePositive: Bool
+
+    /// Creates a record.
+    public init(imageID: Int, score: Double, isTruePositive: Bool) {
+        self.imageID = imageID
+        self.score = score
+        self.isTruePositive = isTruePositive
+    }
 }
 
 /// The VOC result over all classes.

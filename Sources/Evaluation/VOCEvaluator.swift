@@ -61,6 +61,7 @@ public struct VOCEvaluator: Sendable {
             detections[$0].score > detections[$1].score || (detections[$0].score == detections[$1].score && $0 < $1)
         }
         var recall: [Double] = [], precision: [Double] = [], scores: [Double] = []
+        var ranked: [VOCRankedDetection] = []
         var truePositives = 0.0, falsePositives = 0.0
         for index in order {
             let detection = detections[index]
@@ -71,24 +72,26 @@ public struct VOCEvaluator: Sendable {
                 let overlap = detection.box.iou(with: object.box)
                 if overlap > best { best = overlap; choice = j }
             }
+            var isTruePositive = false
             if choice >= 0 && best >= iouThreshold {
                 if objects[choice].isDifficult { continue }  // neither true nor false positive
-                if matchedByImage[detection.imageID]![choice] {
-                    falsePositives += 1
-                } else {
+                if !matchedByImage[detection.imageID]![choice] {
                     matchedByImage[detection.imageID]![choice] = true
-                    truePositives += 1
+                    isTruePositive = true
                 }
-            } else {
-                falsePositives += 1
             }
+            if isTruePositive { truePositives += 1 } else { falsePositives += 1 }
+            ranked.append(VOCRankedDetection(imageID: detection.imageID, score: detection.score, isTruePositive: isTruePositive))
             recall.append(counted > 0 ? truePositives / Double(counted) : 0)
             precision.append(truePositives / (truePositives + falsePositives))
             scores.append(detection.score)
         }
         let curve = PrecisionRecallCurve(recall: recall, precision: precision, scores: scores)
+        var countByImage: [Int: Int] = [:]
+        for object in groundTruth where !object.isDifficult { countByImage[object.imageID, default: 0] += 1 }
         return VOCClassEvaluation(classID: classID, groundTruthCount: counted,
-                                  averagePrecision: counted > 0 ? curve.allPointAveragePrecision : nil, curve: curve)
+                                  averagePrecision: counted > 0 ? curve.allPointAveragePrecision : nil, curve: curve,
+                                  rankedDetections: ranked, groundTruthCountByImage: countByImage)
     }
 }
 

@@ -30,6 +30,11 @@ public struct DatasetEvaluation: Sendable {
     /// The precision–recall curve at IoU 0.5 of class 1 (the NEON `Tree` class), or of the
     /// first class with ground truth.
     public var curve: PrecisionRecallCurve?
+    /// The VOC result behind `ap50`, with the per-detection matching records that
+    /// `VOCResampling` recomputes AP from for a bootstrap over test images.
+    public var voc: VOCEvaluation
+    /// [I] the test images' ids in `voc` (dataset positions + 1), every image included.
+    public var imageIDs: [Int]
 
     /// COCO AP@[.5:.95] at maxDets 100.
     public var cocoAP: Double { coco[0] }
@@ -80,8 +85,21 @@ extension TinyFasterRCNN {
         let standard = EvaluationReport(groundTruth: found.groundTruth, detections: found.results)
         let extended = COCOEvaluator(parameters: COCOEvaluationParameters(maxDetections: [1, 10, 300]))
             .evaluate(groundTruth: found.groundTruth, detections: found.results).summary.stats
-        let curve = standard.voc?.classes.first { $0.groundTruthCount > 0 }?.curve
+        // EvaluationReport always runs the VOC evaluator; the fallback only guards the optional.
+        let voc = standard.voc ?? VOCEvaluator().evaluate(groundTruth: found.groundTruth, detections: found.results)
+        let curve = voc.classes.first { $0.groundTruthCount > 0 }?.curve
         return DatasetEvaluation(detections: found.perImage, ap50: standard.vocAP50 ?? 0, coco: standard.stats,
-                                 coco300: extended, curve: curve)
+                                 coco300: extended, curve: curve, voc: voc, imageIDs: found.groundTruth.images.map(\.id))
+    }
+
+    /// Detects objects in every sample and computes VOC AP50 only — the learning curve's
+    /// evaluation during training, without the COCO numbers' cost. Its mean AP equals
+    /// `evaluate(on:classCount:).ap50` for the same weights.
+    /// - Parameter classCount: K; the ground truth lists categories 1...K.
+    /// - Returns: the VOC result (with matching records) and [I] the images' ids in it.
+    public func evaluateVOC(on samples: [DetectionSample], classCount: Int) -> (voc: VOCEvaluation, imageIDs: [Int]) {
+        let found = detections(on: samples, classCount: classCount)
+        return (VOCEvaluator().evaluate(groundTruth: found.groundTruth, detections: found.results),
+                found.groundTruth.images.map(\.id))
     }
 }

@@ -8,7 +8,7 @@ struct TrainingRunOptionsTests {
     func defaults() throws {
         let train = try TrainCommand.parse([]).options, compare = try CompareCommand.parse([]).options
         #expect(train.dataset == "neon-trees" && train.iterations == 600 && train.threads == 2)
-        #expect(compare.dataset == "neon-trees" && compare.iterations == 600 && compare.threads == 2)
+        #expect(compare.dataset == "neon-trees" && compare.iterations == 2000 && compare.threads == 2)   // sized for verdicts
         #expect(train.output == "out/train")
         #expect(compare.output == "out/compare")
     }
@@ -57,7 +57,7 @@ struct TrainingRunOptionsTests {
         let train = TrainCommand.helpMessage(columns: 200), compare = CompareCommand.helpMessage(columns: 200)
         #expect(train.contains("Training iterations. (default: 600)"))
         #expect(train.contains("Output folder. (default: out/train)"))
-        #expect(compare.contains("Training iterations per run. (default: 600)"))
+        #expect(compare.contains("Training iterations per run. (default: 2000)"))
         #expect(compare.contains("Output folder. (default: out/compare)"))
         for text in [train, compare] {
             #expect(text.contains("neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV. (default: neon-trees)"))

@@ -1,7 +1,8 @@
 // The numbers a strategy comparison produces, per strategy and seed, and their JSON form
-// (`results.json`: one object per strategy with keys strategy, ap50, coco_ap, ap75, ar100,
-// seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, plus coco_ap_maxdets300 and the
-// sample standard deviation over seeds of each averaged metric as `<key>_std`).
+// (one object per strategy in `results.json`'s `strategies`, with keys strategy, ap50, coco_ap,
+// ap75, ar100, seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, learning_curve, plus
+// coco_ap_maxdets300 and the sample standard deviation over seeds of each averaged metric as
+// `<key>_std`).
 
 /// What one training run (one strategy, one seed) measured.
 public struct SeedRun: Sendable, Equatable, Codable {
@@ -23,19 +24,64 @@ public struct SeedRun: Sendable, Equatable, Codable {
     public var lossCurve: [LossPoint]
     /// Mining statistics summed over the run, per head.
     public var mining: [String: MiningTotals]
+    /// The 95% percentile-bootstrap interval of `ap50` over the test images (nil without them).
+    public var ap50Interval: ConfidenceInterval?
+    /// AP50 on the test split during training, every `--eval-every` iterations and at the end
+    /// (the last point is the final evaluation).
+    public var learningCurve: [LearningCurvePoint]
+    /// Whether the curve was still rising at the end; nil with a single evaluation.
+    public var stillRising: StillRisingCheck?
+    /// Wall-clock seconds spent evaluating (every curve point and its bootstrap), not counted in
+    /// `secondsPerIteration` nor on the curve's seconds axis.
+    public var evaluationSeconds: Double
 
     /// Creates a run record.
     public init(seed: UInt64, ap50: Double, cocoAP: Double, cocoAP300: Double, ap75: Double, ar100: Double,
-                secondsPerIteration: Double, peakRSSBytes: Int, lossCurve: [LossPoint], mining: [String: MiningTotals]) {
+                secondsPerIteration: Double, peakRSSBytes: Int, lossCurve: [LossPoint], mining: [String: MiningTotals],
+                ap50Interval: ConfidenceInterval? = nil, learningCurve: [LearningCurvePoint] = [],
+                stillRising: StillRisingCheck? = nil, evaluationSeconds: Double = 0) {
         self.seed = seed; self.ap50 = ap50; self.cocoAP = cocoAP; self.cocoAP300 = cocoAP300; self.ap75 = ap75
         self.ar100 = ar100; self.secondsPerIteration = secondsPerIteration; self.peakRSSBytes = peakRSSBytes
         self.lossCurve = lossCurve; self.mining = mining
+        self.ap50Interval = ap50Interval; self.learningCurve = learningCurve; self.stillRising = stillRising
+        self.evaluationSeconds = evaluationSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case seed, ap50, ap75, ar100, mining
         case cocoAP = "coco_ap", cocoAP300 = "coco_ap_maxdets300"
         case secondsPerIteration = "seconds_per_iteration", peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
+        case ap50Interval = "ap50_ci", learningCurve = "learning_curve", stillRising = "still_rising"
+        case evaluationSeconds = "evaluation_seconds"
+    }
+
+    /// Encodes every field; `ap50_ci` and `still_rising` are null rather than absent when nil.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seed, forKey: .seed); try c.encode(ap50, forKey: .ap50); try c.encode(ap50Interval, forKey: .ap50Interval)
+        try c.encode(cocoAP, forKey: .cocoAP); try c.encode(cocoAP300, forKey: .cocoAP300)
+        try c.encode(ap75, forKey: .ap75); try c.encode(ar100, forKey: .ar100)
+        try c.encode(secondsPerIteration, forKey: .secondsPerIteration); try c.encode(peakRSSBytes, forKey: .peakRSSBytes)
+        try c.encode(lossCurve, forKey: .lossCurve); try c.encode(mining, forKey: .mining)
+        try c.encode(learningCurve, forKey: .learningCurve); try c.encode(stillRising, forKey: .stillRising)
+        try c.encode(evaluationSeconds, forKey: .evaluationSeconds)
+    }
+
+    /// Decodes the form `encode(to:)` writes (the four learning-curve keys may be absent, as in
+    /// files from before they existed).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seed = try c.decode(UInt64.self, forKey: .seed); ap50 = try c.decode(Double.self, forKey: .ap50)
+        cocoAP = try c.decode(Double.self, forKey: .cocoAP); cocoAP300 = try c.decode(Double.self, forKey: .cocoAP300)
+        ap75 = try c.decode(Double.self, forKey: .ap75); ar100 = try c.decode(Double.self, forKey: .ar100)
+        secondsPerIteration = try c.decode(Double.self, forKey: .secondsPerIteration)
+        peakRSSBytes = try c.decode(Int.self, forKey: .peakRSSBytes)
+        lossCurve = try c.decode([LossPoint].self, forKey: .lossCurve)
+        mining = try c.decode([String: MiningTotals].self, forKey: .mining)
+        ap50Interval = try c.decodeIfPresent(ConfidenceInterval.self, forKey: .ap50Interval)
+        learningCurve = try c.decodeIfPresent([LearningCurvePoint].self, forKey: .learningCurve) ?? []
+        stillRising = try c.decodeIfPresent(StillRisingCheck.self, forKey: .stillRising)
+        evaluationSeconds = try c.decodeIfPresent(Double.self, forKey: .evaluationSeconds) ?? 0
     }
 }
 
@@ -83,6 +129,17 @@ public struct StrategyResults: Sendable, Equatable {
     /// Statistics of one metric over seeds.
     public func statistics(_ metric: (SeedRun) -> Double) -> SeedStatistics { SeedStatistics(runs.map(metric)) }
 
+    /// The learning curve averaged over seeds, point by point (runs share their evaluation
+    /// iterations): mean AP50 and mean training seconds at each evaluated iteration.
+    public var meanLearningCurve: [(iteration: Int, seconds: Double, ap50: Double)] {
+        guard let first = runs.first else { return [] }
+        return first.learningCurve.indices.map { i in
+            let points = runs.compactMap { $0.learningCurve.indices.contains(i) ? $0.learningCurve[i] : nil }
+            let n = Double(points.count)
+            return (first.learningCurve[i].iteration, points.map(\.seconds).reduce(0, +) / n, points.map(\.ap50).reduce(0, +) / n)
+        }
+    }
+
     /// The loss curve averaged over seeds, point by point (runs share their logged iterations).
     public var meanLossCurve: [LossPoint] {
         guard let first = runs.first else { return [] }
@@ -100,10 +157,17 @@ extension StrategyResults: Codable {
         case ap75Std = "ap75_std", ar100Std = "ar100_std", cocoAP300Std = "coco_ap_maxdets300_std"
         case secondsPerIteration = "seconds_per_iteration", secondsPerIterationStd = "seconds_per_iteration_std"
         case peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
+        case meanLearningCurve = "mean_learning_curve", stillRisingSeeds = "still_rising_seeds"
+    }
+
+    /// One point of the seed-mean learning curve in JSON.
+    struct MeanCurvePoint: Encodable {
+        var iteration: Int, seconds: Double, ap50: Double
     }
 
     /// Encodes the seed means (and standard deviations) at the top level, the per-seed records
-    /// under `seeds`, and the mean loss curve as [[iteration, loss], …].
+    /// under `seeds`, the mean loss curve as [[iteration, loss], …], the mean learning curve as
+    /// [{"iteration", "seconds", "ap50"}, …] and the seeds whose curve was still rising.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(strategy, forKey: .strategy)
@@ -118,6 +182,9 @@ extension StrategyResults: Codable {
         try c.encode(runs.map(\.peakRSSBytes).max() ?? 0, forKey: .peakRSSBytes)
         try c.encode(runs, forKey: .seeds)
         try c.encode(meanLossCurve.map { [Double($0.iteration), $0.loss] }, forKey: .lossCurve)
+        try c.encode(meanLearningCurve.map { MeanCurvePoint(iteration: $0.iteration, seconds: $0.seconds, ap50: $0.ap50) },
+                     forKey: .meanLearningCurve)
+        try c.encode(runs.filter { $0.stillRising?.isRising == true }.map(\.seed), forKey: .stillRisingSeeds)
     }
 
     /// Decodes the form written by `encode(to:)` (the per-seed records carry everything).

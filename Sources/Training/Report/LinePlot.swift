@@ -28,6 +28,9 @@ public struct LinePlot: Sendable {
     public var xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?
     /// Plot size in SVG pixels.
     public var width = 720.0, height = 440.0
+    /// Whether each point also gets a dot (for curves of few points, e.g. learning curves,
+    /// where a single evaluation would otherwise draw nothing).
+    public var showsMarkers = false
 
     /// Creates a chart.
     public init(title: String, xLabel: String, yLabel: String, series: [Series],
@@ -71,6 +74,12 @@ public struct LinePlot: Sendable {
                 .map { "\(f(px($0.x))),\(f(py(min(max($0.y, yr.lowerBound), yr.upperBound))))" }
             if !pts.isEmpty {
                 out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.6\" points=\"\(pts.joined(separator: " "))\"/>\n"
+            }
+            if showsMarkers {
+                for p in pts {
+                    let xy = p.split(separator: ",")
+                    out += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(colour)\"/>\n"
+                }
             }
             let ly = top + 14 + Double(i) * 18
             out += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW + 34))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"3\"/>\n"

@@ -1,5 +1,5 @@
-// Mean and spread over seeds, and the rule the comparison report uses to call a difference
-// between two strategies real.
+// Mean and spread of one strategy's metric over seeds (the summary table's "mean ± sd"; the
+// verdicts compare strategies with `PairedDifference` instead).
 
 /// The mean and sample standard deviation of one metric over seeds.
 public struct SeedStatistics: Sendable, Equatable, Codable {
@@ -23,16 +23,6 @@ public struct SeedStatistics: Sendable, Equatable, Codable {
     public func formatted(digits: Int = 3) -> String {
         let m = format(mean, digits)
         return values.count > 1 ? "\(m) ± \(format(standardDeviation, digits))" : m
-    }
-
-    /// Whether the gap between two means exceeds the seed spread: |Δmean| > sd₁ + sd₂.
-    ///
-    /// Returns nil when either side has a single seed (no spread to judge by). The rule is
-    /// deliberately simple and conservative: with three seeds per side it is stricter than a
-    /// two-standard-error test.
-    public func differenceExceedsSpread(_ other: SeedStatistics) -> Bool? {
-        guard values.count > 1, other.values.count > 1 else { return nil }
-        return abs(mean - other.mean) > standardDeviation + other.standardDeviation
     }
 }
 

@@ -18,8 +18,15 @@ import PackageDescription
 // (AVX-512 on the reference Zen 4). The CPU must have FMA (x86-64-v3 or newer). Without it the
 // build is portable (baseline x86-64 / AArch64) and a package that depends on Quarry sees no
 // unsafe flags. docs/benchmarks.md gives both builds' figures.
+// A CPU with AVX-512 (32 registers of 16 floats) also gets QUARRY_AVX512: the convolution then
+// runs its own register tiles instead of OpenBLAS GEMMs (Sources/Kernels/DirectConvolution.swift).
+let avx512CPUs: Set<String> = [
+    "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server", "tigerlake",
+    "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "graniterapids-d", "diamondrapids",
+    "znver4", "znver5", "x86-64-v4",
+]
 let nativeKernelSettings: [SwiftSetting] = Context.environment["QUARRY_TARGET_CPU"].map { cpu in
-    [.unsafeFlags(["-target-cpu", cpu]), .define("QUARRY_FMA")]
+    [.unsafeFlags(["-target-cpu", cpu]), .define("QUARRY_FMA")] + (avx512CPUs.contains(cpu) ? [.define("QUARRY_AVX512")] : [])
 } ?? []
 
 let package = Package(

@@ -80,6 +80,14 @@ int quarry_png_decode(const unsigned char *data, size_t size,
         status = QUARRY_CODEC_TOO_LARGE;
         png_error(png, "image dimensions exceed 2^28 pixels");
     }
+    // Deflate compresses at most 1032:1, so the file must hold at least 1/1032 of the image's
+    // packed rows (filter bytes left out, which also covers Adam7's rounding). A short file
+    // that declares a large image is refused here, before the pixel buffer (up to 768 MiB)
+    // is allocated for it.
+    size_t packed = (size_t)h * (png_get_rowbytes(png, info) - 1);
+    if (packed / 1032 > size) {
+        png_error(png, "the file is too short for the image size its header declares (truncated?)");
+    }
     int colour = png_get_color_type(png, info);
     int depth = png_get_bit_depth(png, info);
     // Transforms to 8-bit RGB: palette -> RGB (tRNS becomes alpha, stripped below), low-bit

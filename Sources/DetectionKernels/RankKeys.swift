@@ -49,6 +49,19 @@ extension Kernels {
         quicksort(keys, 0, n - 1)
     }
 
+    /// Reorders distinct `keys` so that their first min(k, count) entries are the k smallest, in
+    /// ascending order (the rest in no set order): a partial sort, O(n + k log k) expected.
+    ///
+    /// For top-k selections over large candidate sets (the RPN's 2,000 of 22,500 proposals per
+    /// image), where sorting every key cost about 2% of a K11 training step.
+    /// - Precondition: the keys are distinct.
+    public static func sortSmallestKeys(_ keys: UnsafeMutableBufferPointer<UInt64>, keeping k: Int) {
+        guard let base = keys.baseAddress, keys.count > 1, k > 0 else { return }
+        let kept = min(k, keys.count)
+        partitionSmallest(base, count: keys.count, keeping: kept)
+        sortKeys(base, count: kept)
+    }
+
     // MARK: - Pieces
 
     private static func quicksort(_ keys: UnsafeMutablePointer<UInt64>, _ lo: Int, _ hi: Int) {

@@ -13,8 +13,18 @@ extension COCOGroundTruth {
     ///   missing key, wrong type, non-finite number, negative box size or area, duplicate id,
     ///   annotation on an unknown image or category.
     public static func load(contentsOf url: URL) throws(COCOFileError) -> COCOGroundTruth {
-        let groundTruth = try decodeFile(COCOGroundTruth.self, at: url)
-        try groundTruth.validate(file: url.path)
+        try decode(readFile(url), file: url.path)
+    }
+
+    /// Decodes and checks a COCO ground-truth file already in memory (as `load(contentsOf:)`
+    /// does after reading).
+    /// - Parameters:
+    ///   - data: the file's contents.
+    ///   - file: the file name used in errors.
+    /// - Throws: `COCOFileError` as `load(contentsOf:)` (all but `.unreadable`).
+    public static func decode(_ data: Data, file: String) throws(COCOFileError) -> COCOGroundTruth {
+        let groundTruth = try decodeJSON(COCOGroundTruth.self, from: data, file: file)
+        try groundTruth.validate(file: file)
         return groundTruth
     }
 
@@ -25,8 +35,18 @@ extension COCOGroundTruth {
     ///   malformed JSON, missing key, wrong type, non-finite number, negative box size, image or
     ///   category id absent from this ground truth.
     public func loadDetections(contentsOf url: URL) throws(COCOFileError) -> [COCODetection] {
-        let detections = try Self.decodeFile([COCODetection].self, at: url)
-        try validate(detections, file: url.path)
+        try decodeDetections(Self.readFile(url), file: url.path)
+    }
+
+    /// Decodes a COCO result list already in memory and checks it against this ground truth
+    /// (as `loadDetections(contentsOf:)` does after reading).
+    /// - Parameters:
+    ///   - data: the file's contents.
+    ///   - file: the file name used in errors.
+    /// - Throws: `COCOFileError` as `loadDetections(contentsOf:)` (all but `.unreadable`).
+    public func decodeDetections(_ data: Data, file: String) throws(COCOFileError) -> [COCODetection] {
+        let detections = try Self.decodeJSON([COCODetection].self, from: data, file: file)
+        try validate(detections, file: file)
         return detections
     }
 
@@ -95,13 +115,15 @@ extension COCOGroundTruth {
         }
     }
 
-    static func decodeFile<Value: Decodable>(_ type: Value.Type, at url: URL) throws(COCOFileError) -> Value {
-        let data: Data
+    static func readFile(_ url: URL) throws(COCOFileError) -> Data {
         do {
-            data = try Data(contentsOf: url)
+            return try Data(contentsOf: url)
         } catch {
             throw COCOFileError(file: url.path, location: "", kind: .unreadable(error.localizedDescription))
         }
+    }
+
+    static func decodeJSON<Value: Decodable>(_ type: Value.Type, from data: Data, file: String) throws(COCOFileError) -> Value {
         let decoder = JSONDecoder()
         // "NaN" written as a string decodes, so that the value check can name its location.
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
@@ -109,9 +131,9 @@ extension COCOGroundTruth {
         do {
             return try decoder.decode(Value.self, from: data)
         } catch let error as DecodingError {
-            throw COCOFileError.decoding(error, file: url.path, data: data)
+            throw COCOFileError.decoding(error, file: file, data: data)
         } catch {
-            throw COCOFileError.malformed(data, file: url.path)
+            throw COCOFileError.malformed(data, file: file)
         }
     }
 

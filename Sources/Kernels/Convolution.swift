@@ -1,16 +1,28 @@
 // Legend: N images, C input channels, F filters, H×W input, OH×OW output; R = C·KH·KW rows and
 // P = OH·OW columns of the im2col matrix. Weights [F, C, KH, KW] are a row-major [F, R] matrix.
 //
-// Two algorithms, both with every FLOP in OpenBLAS GEMM:
-// - stride 1 with at least 16 input channels: shifted GEMMs over a zero-padded copy of the batch
-//   (ShiftedConvolution.swift), one GEMM per kernel tap, no column matrix;
-// - otherwise: per image, the input split into stride phases, a contiguous-copy im2col in
-//   padded-width layout and one GEMM (StridedConvolution.swift); the column matrix is small
-//   there (few input channels, or a quarter of the output positions at stride 2).
+// Two families of algorithms:
+// - direct (DirectConvolution.swift), when Kernels is built for an AVX-512 CPU (QUARRY_AVX512):
+//   every stride and size, all FLOPs in hand-written register tiles over a phase-split, zero-padded
+//   copy of the batch; faster than OpenBLAS at the detector's shapes (K9a, K9b);
+// - GEMM, otherwise (every FLOP in OpenBLAS, which picks its kernels at run time):
+//   - stride 1 with at least 16 input channels: shifted GEMMs over a zero-padded copy of the batch
+//     (ShiftedConvolution.swift), one GEMM per kernel tap, no column matrix;
+//   - otherwise: per image, the input split into stride phases, a contiguous-copy im2col in
+//     padded-width layout and one GEMM (StridedConvolution.swift); the column matrix is small
+//     there (few input channels, or a quarter of the output positions at stride 2).
 // The backward pass recomputes its operands from the input instead of keeping column matrices
 // from the forward pass (K9a's would be 46 MB; allocating and faulting that in costs more than
 // rebuilding). `convolutionForward(_:scratch:…)` is the only forward entry point (`Tensor.conv2d`
-// calls it); the plain im2col/col2im of Im2Col.swift are not used by either algorithm.
+// calls it); the plain im2col/col2im of Im2Col.swift are not used by any algorithm.
+
+/// The algorithm family a convolution runs (see the file legend).
+enum ConvolutionAlgorithm: CaseIterable {
+    /// OpenBLAS GEMMs: shifted GEMMs at stride 1 with C ≥ 16, phase-split im2col otherwise.
+    case gemm
+    /// Register tiles over phase planes (needs 32 vector registers of 16 floats to be fast).
+    case direct
+}
 
 extension Kernels {
     /// Whether the shifted-GEMM algorithm applies: stride 1, and enough channels (C ≥ 16) that
@@ -20,10 +32,26 @@ extension Kernels {
         g.strideX == 1 && g.strideY == 1 && g.channels >= 16
     }
 
+    /// The algorithm this build runs: direct on AVX-512 builds, GEMM otherwise.
+    static var defaultConvolutionAlgorithm: ConvolutionAlgorithm {
+        #if QUARRY_AVX512
+        return .direct
+        #else
+        return .gemm
+        #endif
+    }
+
     /// The scratch floats `convolutionForward(_:scratch:…)` needs
     /// (0 when the input or the output is empty: nothing is computed then).
     public static func convolutionForwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) -> Int {
+        convolutionForwardScratchCount(batch: n, filters: f, geometry: g, algorithm: defaultConvolutionAlgorithm)
+    }
+
+    /// The forward scratch floats of one algorithm.
+    static func convolutionForwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry,
+                                               algorithm: ConvolutionAlgorithm) -> Int {
         if n * f * g.channels * g.height * g.width == 0 { return 0 }
+        if algorithm == .direct { return DirectConvolutionLayout(g, batch: n, filters: f).forwardScratchCount }
         if usesShiftedConvolution(g) {
             let s = ShiftedConvolutionLayout(g, batch: n, filters: f)
             return s.paddedCount + s.outputCount + s.weightCount
@@ -34,7 +62,14 @@ extension Kernels {
 
     /// The scratch floats `convolutionBackward(…scratch:…)` needs (0 when the input or the output is empty).
     public static func convolutionBackwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry) -> Int {
+        convolutionBackwardScratchCount(batch: n, filters: f, geometry: g, algorithm: defaultConvolutionAlgorithm)
+    }
+
+    /// The backward scratch floats of one algorithm.
+    static func convolutionBackwardScratchCount(batch n: Int, filters f: Int, geometry g: ConvolutionGeometry,
+                                                algorithm: ConvolutionAlgorithm) -> Int {
         if n * f * g.channels * g.height * g.width == 0 { return 0 }
+        if algorithm == .direct { return DirectConvolutionLayout(g, batch: n, filters: f).backwardScratchCount }
         if usesShiftedConvolution(g) {
             return ShiftedConvolutionLayout(g, batch: n, filters: f).backwardScratchCount
         }
@@ -42,7 +77,8 @@ extension Kernels {
         return 2 * s.phaseCount + s.columnCount + s.outputCount
     }
 
-    /// Convolution forward (cross-correlation, as PyTorch's `conv2d`), all FLOPs in GEMM.
+    /// Convolution forward (cross-correlation, as PyTorch's `conv2d`), with this build's
+    /// algorithm (file legend).
     ///
     /// - Parameters:
     ///   - output: [N, F, OH, OW], overwritten.
@@ -54,9 +90,19 @@ extension Kernels {
         _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
         batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
     ) {
+        convolutionForward(output, scratch: scratch, input, weight: weight, bias: bias, batch: n, filters: f, geometry: g,
+                           algorithm: defaultConvolutionAlgorithm)
+    }
+
+    /// Convolution forward with a chosen algorithm (tests run both in every build).
+    static func convolutionForward(
+        _ output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        _ input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm
+    ) {
         checkConvolutionBuffers("convolutionForward", input: input.count, weight: weight.count, output: output.count,
                                 bias: bias.count, batch: n, filters: f, geometry: g)
-        let needed = convolutionForwardScratchCount(batch: n, filters: f, geometry: g)
+        let needed = convolutionForwardScratchCount(batch: n, filters: f, geometry: g, algorithm: algorithm)
         precondition(scratch.count >= needed, "convolutionForward: scratch holds \(scratch.count), need \(needed)")
         if output.isEmpty { return }
         if g.channels * g.height * g.width == 0 {
@@ -64,7 +110,10 @@ extension Kernels {
             fillWithBias(output, bias: bias, batch: n, filters: f, planeSize: g.columnCount)
             return
         }
-        if usesShiftedConvolution(g) {
+        if algorithm == .direct {
+            directConvolutionForward(output.baseAddress!, scratch: scratch.baseAddress!, input.baseAddress!,
+                                     weight: weight.baseAddress!, bias: bias, layout: DirectConvolutionLayout(g, batch: n, filters: f))
+        } else if usesShiftedConvolution(g) {
             shiftedConvolutionForward(output.baseAddress!, scratch: scratch.baseAddress!, input.baseAddress!,
                                       weight: weight.baseAddress!, bias: bias, layout: ShiftedConvolutionLayout(g, batch: n, filters: f))
         } else {
@@ -87,11 +136,23 @@ extension Kernels {
         gradOutput: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
         batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
     ) {
+        convolutionBackward(gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, scratch: scratch,
+                            gradOutput: gradOutput, input: input, weight: weight, batch: n, filters: f, geometry: g,
+                            algorithm: defaultConvolutionAlgorithm)
+    }
+
+    /// Convolution backward with a chosen algorithm (tests run both in every build).
+    static func convolutionBackward(
+        gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutableBufferPointer<Float>,
+        gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        gradOutput: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm
+    ) {
         checkConvolutionBuffers("convolutionBackward", input: input.count, weight: weight.count, output: gradOutput.count,
                                 bias: gradBias.count, batch: n, filters: f, geometry: g)
         precondition(gradWeight.count == weight.count, "convolutionBackward: gradWeight holds \(gradWeight.count), need \(weight.count)")
         precondition(gradInput.isEmpty || gradInput.count == input.count, "convolutionBackward: gradInput holds \(gradInput.count), need \(input.count)")
-        let needed = convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
+        let needed = convolutionBackwardScratchCount(batch: n, filters: f, geometry: g, algorithm: algorithm)
         precondition(scratch.count >= needed, "convolutionBackward: scratch holds \(scratch.count), need \(needed)")
         if gradOutput.isEmpty { return }
         if g.channels * g.height * g.width == 0 {
@@ -103,7 +164,12 @@ extension Kernels {
             }
             return
         }
-        if usesShiftedConvolution(g) {
+        if algorithm == .direct {
+            directConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
+                                      scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,
+                                      input: input.baseAddress!, weight: weight.baseAddress!,
+                                      layout: DirectConvolutionLayout(g, batch: n, filters: f))
+        } else if usesShiftedConvolution(g) {
             shiftedConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
                                        scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,
                                        input: input.baseAddress!, weight: weight.baseAddress!,

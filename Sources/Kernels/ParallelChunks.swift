@@ -48,3 +48,27 @@ extension Kernels {
     /// (about 30 µs of single-core work, against a few µs to dispatch).
     static let lossLoopMinimumChunk = 32_768
 }
+
+extension Kernels {
+    /// Runs `body(part)` once for every part index in 0..<`loopWorkerCount`, the parts in
+    /// parallel: part 0 on the calling thread, the others on the spinning workers (all on the
+    /// calling thread, one after another, when another thread's loop holds the workers).
+    ///
+    /// For kernels that split their own work (tiles, chunks) and keep per-part accumulators,
+    /// where `forEachChunk`'s 64-element alignment would leave a short range on one thread.
+    /// `body` must write only what its part owns.
+    static func forEachPart(_ body: (_ part: Int) -> Void) {
+        let parts = loopWorkerCount
+        guard parts > 1 else { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            let shared = ChunkBody { range in for part in range { body(part) } }
+            if !LoopWorkers.shared.run(shared, count: parts, chunk: 1) { shared.run(0..<parts) }
+        }
+    }
+
+    /// The half-open share `part` of `parts` gets of 0..<`count`: contiguous, sizes differing by at most one.
+    @inline(__always)
+    static func share(of count: Int, part: Int, parts: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+}

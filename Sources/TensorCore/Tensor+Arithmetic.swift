@@ -1,5 +1,6 @@
 // Element-wise arithmetic with NumPy broadcasting, and unary maps.
 import Foundation
+import Kernels
 
 extension Tensor {
     /// Applies a binary operation element-wise over the broadcast shape of `self` and `other`.
@@ -65,7 +66,15 @@ extension Tensor {
     /// Element-wise natural logarithm (log 0 = −inf, log of a negative number = NaN).
     public func log() -> Tensor { map { Foundation.log($0) } }
     /// Element-wise max(x, 0).
-    public func relu() -> Tensor { map { Swift.max($0, 0) } }
+    public func relu() -> Tensor {
+        // Through Kernels.reluForward rather than `map`: one vectorised pass, split across the cores.
+        let n = count
+        let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { Kernels.reluForward(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), $0) }
+            initialized = n
+        }
+        return Tensor(shape: shape, scalars: out)
+    }
     /// Element-wise logistic sigmoid 1 / (1 + e^−x), stable for large |x|.
     public func sigmoid() -> Tensor {
         map { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) }

@@ -129,9 +129,12 @@ public struct Trainer {
         model.heads.flatMap { ["\($0.name)_\($0.classificationTermName)", "\($0.name)_box"] }
     }
 
-    /// Trains one iteration: draw a batch, compute the losses, check them, back-propagate, step.
-    /// - Throws: `TrainingError.nonFiniteLoss` naming the iteration and term, before any
-    ///   parameter changes.
+    /// Trains one iteration: draw a batch, compute the losses, check them, back-propagate, check
+    /// the gradients, step.
+    /// - Throws: `TrainingError.nonFiniteLoss` naming the iteration and term, or
+    ///   `.nonFiniteGradient` naming the iteration and the first parameter whose gradient holds
+    ///   NaN or infinity (a finite loss can still give one, e.g. 0 · NaN in a backward GEMM),
+    ///   before any parameter or optimiser state changes.
     public mutating func step() throws(TrainingError) -> StepRecord {
         let start = DispatchTime.now().uptimeNanoseconds
         let learningRate = schedule.learningRate(at: iteration)
@@ -158,6 +161,9 @@ public struct Trainer {
         }
         optimizer.zeroGradients()
         losses.total.backward()
+        if let parameter = model.parameters.first(where: { !($0.variable.gradient?.scalars.allSatisfy(\.isFinite) ?? true) }) {
+            throw .nonFiniteGradient(iteration: iteration, parameter: parameter.name)
+        }
         optimizer.step()
         let record = StepRecord(iteration: iteration, learningRate: learningRate,
                                 terms: terms.map { LossTermValue(name: $0.name, value: Double($0.value.value.scalar)) },

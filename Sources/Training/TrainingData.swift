@@ -29,7 +29,8 @@ public struct TrainingData: Sendable {
     ///   - digitsCounts: train and test canvas counts for `digits`.
     ///   - seed: the digits generator's seed.
     /// - Throws: `LocatorError` when the bundled data cannot be found; `AnnotationError` naming
-    ///   the file and object for bad annotations.
+    ///   the file and object for bad annotations; `TrainingError.unusableDataset` for a user's
+    ///   dataset without images or without any class (no category and no annotated object).
     public static func load(_ name: String, datasetsFolder: URL? = nil, digitsCounts: (train: Int, test: Int) = (600, 100),
                             seed: UInt64 = 0) throws -> TrainingData {
         switch name {
@@ -46,6 +47,13 @@ public struct TrainingData: Sendable {
             return TrainingData(name: name, train: train.samples, test: test.samples, classNames: train.classNames)
         default:
             let dataset = try DetectionDataset.load(from: URL(fileURLWithPath: name))
+            // The library reads empty datasets as empty; a run cannot use one (the trainer and
+            // the detector require samples and a class), so it is refused here with its reason.
+            guard !dataset.samples.isEmpty else { throw TrainingError.unusableDataset(name: name, reason: "it holds no images") }
+            guard dataset.classCount >= 1 else {
+                throw TrainingError.unusableDataset(
+                    name: name, reason: "none of its \(dataset.samples.count) images has an annotated object, so it names no class to learn")
+            }
             return TrainingData(name: name, train: dataset.samples, test: dataset.samples, classNames: dataset.classNames,
                                 testIsTrainingData: true)
         }

@@ -5,6 +5,12 @@ import NN
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A loss term became NaN or infinite at `iteration` (0-based); nothing was updated.
     case nonFiniteLoss(iteration: Int, term: String, value: Float)
+    /// The gradient of `parameter` (its state-dict name) holds NaN or infinity at `iteration`
+    /// (0-based) although every loss term is finite; nothing was updated.
+    case nonFiniteGradient(iteration: Int, parameter: String)
+    /// A user's dataset that cannot be trained on (no images, or no class to learn); `name` is
+    /// the path given, `reason` says what is missing.
+    case unusableDataset(name: String, reason: String)
     /// Reading or writing a checkpoint failed.
     case checkpoint(CheckpointError)
     /// A checkpoint does not belong to this run (different strategy, seed or dataset), or is
@@ -16,6 +22,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .nonFiniteLoss(iteration, term, value):
             return "training stopped: loss term '\(term)' is \(value) at iteration \(iteration); the last checkpoint is unchanged"
+        case let .nonFiniteGradient(iteration, parameter):
+            return "training stopped: the gradient of '\(parameter)' holds NaN or infinity at iteration \(iteration) (the losses were finite); nothing was updated and the last checkpoint is unchanged"
+        case let .unusableDataset(name, reason):
+            return "\(name): cannot train on this dataset: \(reason)"
         case let .checkpoint(error):
             return Self.describe(error)
         case let .incompatibleCheckpoint(path, field, expected, found):

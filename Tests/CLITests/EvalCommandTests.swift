@@ -39,9 +39,11 @@ struct EvalCommandTests {
         for (index, (value, reference)) in zip(stats, expected).enumerated() {
             #expect(abs(value - reference) <= 1e-6, "stats[\(index)]: \(value) vs pycocotools \(reference)")
         }
-        // VOC AP50 of this case from the generator's devkit port (scripts/fixtures/make_coco_cases.py).
-        let cases = try #require(Fixtures.json("coco_eval_cases.json") as? [String: Any])
-        let reference = try #require((cases["coco_eval_json_voc"] as? [String: Any])?["mean"] as? Double)
+        // VOC AP50 of this case's own inputs, by the naive devkit port (TestSupport's
+        // ReferenceVOC, checked against the generator on every generated case).
+        let groundTruth = try #require(entry["ground_truth"] as? [String: Any])
+        let detections = try #require(entry["detections"] as? [[String: Any]])
+        let reference = try #require(ReferenceVOC.averagePrecision(groundTruth: groundTruth, detections: detections).mean)
         #expect(abs(try #require(json["ap50_voc"] as? Double) - reference) <= 1e-9)
         #expect(json["max_dets"] as? [Int] == [1, 10, 100])
     }

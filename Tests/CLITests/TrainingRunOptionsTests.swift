@@ -28,6 +28,7 @@ struct TrainingRunOptionsTests {
 
     @Test("fewer than one iteration or thread is rejected by both commands, naming the flag", arguments: [
         (["--iterations", "0"], "--iterations must be at least 1, got 0"),
+        (["--iterations=-3"], "--iterations must be at least 1, got -3"),
         (["--threads", "0"], "--threads must be at least 1, got 0"),
     ])
     func validation(arguments: [String], message: String) {
@@ -38,6 +39,16 @@ struct TrainingRunOptionsTests {
             } catch {
                 #expect(command.message(for: error) == message)
             }
+        }
+    }
+
+    @Test("train refuses a negative --checkpoint-every, naming the flag")
+    func checkpointInterval() {
+        do {
+            _ = try TrainCommand.parseAsRoot(["--checkpoint-every=-1"])
+            Issue.record("train accepted --checkpoint-every -1")
+        } catch {
+            #expect(TrainCommand.message(for: error) == "--checkpoint-every must be ≥ 0")
         }
     }
 

@@ -66,4 +66,15 @@ struct COCOStructureTests {
                                        image: #"{"id": 1, "file_name": "a.png", "width": 20.0, "height": 10}"#), in: folder)
         #expect(try COCOReader.read(whole).images[0].declaredSize == PixelSize(width: 20, height: 10))
     }
+
+    @Test("two images with the same id are malformed at the second, naming its index and id")
+    func duplicateImageID() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let images = #"{"id": 1, "file_name": "a.png", "width": 20, "height": 10}, {"id": 1, "file_name": "a.png"}"#
+        let url = try write(document(categories: #"{"id": 2, "name": "tree"}"#, image: images), in: folder)
+        #expect(throws: AnnotationError.malformed(file: url.path, at: .image(index: 1, id: 1), reason: "duplicate image id")) {
+            try COCOReader.read(url)
+        }
+    }
 }

@@ -38,6 +38,23 @@ struct UTF8CheckTests {
         #expect(UTF8Check.xmlIsUTF8(Array("<annotation/>".utf8)))
         #expect(!UTF8Check.xmlIsUTF8(Array(#"<?xml version="1.0" encoding="latin1"?>"#.utf8)))
         #expect(!UTF8Check.xmlIsUTF8([0xFF, 0xFE, 0x3C, 0x00]))
+        // Not declarations to libxml2, so the bytes are UTF-8: no white space after `<?xml`, no
+        // version, an encoding name that is not an EncName.
+        #expect(UTF8Check.declaredXMLEncoding(of: Array(#"<?xml encoding="ISO-8859-1"?>"#.utf8)) == nil)
+        #expect(UTF8Check.declaredXMLEncoding(of: [0x3C, 0x3F, 0x78, 0x6D, 0x6C, 0xFF] + Array(#" version="1.0" encoding="ISO-8859-1"?>"#.utf8)) == nil)
+        #expect(UTF8Check.declaredXMLEncoding(of: Array(#"<?xml version="1.0" encoding="8859"?>"#.utf8)) == nil)
+    }
+
+    @Test("FuzzVOC's second crash: <?xml followed by 0xFF, an ISO-8859-1 declaration later on, is malformed at line 1")
+    func notADeclaration() throws {
+        // libxml2 reads no declaration here, takes the bytes as UTF-8 and passed the 0xFF bytes
+        // of a processing instruction's data to XMLParser, which trapped building a String.
+        var bytes: [UInt8] = Array("<?xml".utf8) + [UInt8](repeating: 0xFF, count: 78) + Array("n  ".utf8)
+        bytes += Array(#"<?xml encoding="ISO-8859-1"-8"?>"#.utf8) + [0xED] + Array("ncoindg?><6nno".utf8) + [1, 0, 0, 0]
+        let url = URL(fileURLWithPath: "/nonexistent/crash.xml")
+        #expect(throws: AnnotationError.malformed(file: url.path, at: .line(1), reason: "byte 0xFF at offset 5 is not valid UTF-8")) {
+            try PascalVOCReader.parse(Data(bytes), url: url)
+        }
     }
 
     @Test("a bundled VOC file with one byte of <occluded> changed to 0xCF is a malformed-file error at its line")

@@ -60,6 +60,21 @@ struct NMSTests {
         #expect(batchedNMS(boxes, [0.5, 0.5, 0.5, 0.1], [1, 2, 1, 1], 0.5) == [0, 1, 2])
     }
 
+    @Test("the inputs of detector bug threads give the answers their maintainers gave")
+    func bugThreads() {
+        // pytorch/vision#2157: three near-identical boxes, all scores 1, IoU threshold 0.2; the CPU
+        // kernel keeps index 0, the first of the tied boxes (stable order since vision#4767).
+        #expect(nms([0.3764, 0.0905, 0.6533, 0.4487, 0.3744, 0.0899, 0.6535, 0.4513, 0.3753, 0.0916, 0.6532, 0.4512],
+                    [1, 1, 1], 0.2) == [0])
+        // facebookresearch/maskrcnn-benchmark#289: a box with score 0 inside a box with score 1,
+        // IoU 63/65 > 0.3: the CPU answer, [1], is right (the GPU kernel kept both).
+        #expect(nms([7, 0, 12, 63, 7, 0, 12, 65], [0, 1], 0.3) == [1])
+        // jwyang/faster-rcnn.pytorch#220: six overlapping boxes at threshold 0.1; only the best,
+        // index 5 (score 0.9), survives, as the CPU kernel answered.
+        #expect(nms([12, 84, 140, 212, 24, 84, 152, 212, 36, 84, 164, 212, 12, 96, 140, 224, 24, 96, 152, 224, 24, 108, 152, 236],
+                    [0.1, 0.8, 0.7, 0.6, 0.5, 0.9], 0.1) == [5])
+    }
+
     @Test("IoU exactly at the threshold does not suppress (strictly greater)")
     func thresholdIsStrict() {
         let boxes: [Float] = [0, 0, 10, 10, 5, 0, 15, 10]  // IoU 1/3: both kept

@@ -2,6 +2,7 @@
 // with many tied losses, plus the empty and degenerate cases.
 import DetectionKernels
 import Kernels
+import Randomness
 import TestSupport
 import Testing
 
@@ -150,5 +151,20 @@ struct OHEMRoISelectionTests {
     func degenerate() {
         #expect(Self.run([], [], nil, threshold: 0.7, k: 128).isEmpty)
         #expect(Self.run([0, 0, 1, 1], [1], [-1], threshold: 0.7, k: 128).isEmpty)
+    }
+}
+
+@Suite("Partial sort of rank keys")
+struct PartialSortTests {
+    @Test("sortSmallestKeys leaves the k smallest keys first, in order", arguments: [0, 1, 5, 17, 2_000, 22_500, 30_000])
+    func partialSort(keeping k: Int) {
+        var generator = SplitMix64(seed: 17)
+        // Distinct keys: random high halves (with many ties) and the index below.
+        let keys = (0..<22_500).map { i in (generator.next() % 1_000) << 32 | UInt64(i) }
+        var partial = keys
+        partial.withUnsafeMutableBufferPointer { Kernels.sortSmallestKeys($0, keeping: k) }
+        let kept = min(k, keys.count)
+        #expect(Array(partial[0..<kept]) == Array(keys.sorted()[0..<kept]))
+        #expect(partial.sorted() == keys.sorted(), "the keys are only reordered")
     }
 }

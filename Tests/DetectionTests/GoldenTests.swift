@@ -15,24 +15,30 @@ import TestSupport
 /// The golden fixture, parsed once.
 struct GoldenFixture: @unchecked Sendable {
     let json: [String: Any]
+    /// `tile.json`: Pillow's decode of the tile golden.json names (file, crop, corners, sums).
+    let tile: [String: Any]
     let image: Tensor
     let groundTruth: GroundTruth
 
     static let shared: GoldenFixture = {
         let json = try! Fixtures.json("golden/golden.json") as! [String: Any]
-        // The repository's copy of the NEON image: Tests/Fixtures → ../../Datasets/neon-trees.
+        // The tile golden.json describes, as scripts/fixtures/make_golden_tile.py read its
+        // sentence: the file (relative to the checkout) and the crop.
+        let tile = try! Fixtures.json("golden/tile.json") as! [String: Any]
         let url = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Datasets/neon-trees/OSBS_029.png")
-        let decoded = try! RGBImage(contentsOf: url).cropped(to: PixelRegion(x: 0, y: 0, width: 400, height: 400))
+            .appendingPathComponent(tile["file"] as! String)
+        let (x, y) = (tile["x"] as! Int, tile["y"] as! Int)
+        let (width, height) = (tile["width"] as! Int, tile["height"] as! Int)
+        let decoded = try! RGBImage(contentsOf: url).cropped(to: PixelRegion(x: x, y: y, width: width, height: height))
         // HWC bytes → [1, 3, H, W] floats.
-        var scalars = [Float](repeating: 0, count: 3 * 400 * 400)
+        var scalars = [Float](repeating: 0, count: 3 * height * width)
         decoded.pixels.withUnsafeBufferPointer { p in
-            for y in 0..<400 { for x in 0..<400 { for c in 0..<3 {
-                scalars[(c * 400 + y) * 400 + x] = Float(p[(y * 400 + x) * 3 + c])
+            for row in 0..<height { for column in 0..<width { for c in 0..<3 {
+                scalars[(c * height + row) * width + column] = Float(p[(row * width + column) * 3 + c])
             } } }
         }
         let boxes = flattenNumbers(json["ground_truth"]!).map(Float.init)
-        return GoldenFixture(json: json, image: Tensor(shape: [1, 3, 400, 400], scalars: scalars),
+        return GoldenFixture(json: json, tile: tile, image: Tensor(shape: [1, 3, height, width], scalars: scalars),
                              groundTruth: GroundTruth(boxes: Tensor(shape: [boxes.count / 4, 4], scalars: boxes),
                                                       labels: [Int](repeating: 1, count: boxes.count / 4)))
     }()
@@ -73,9 +79,18 @@ struct GoldenTests {
     let golden = GoldenFixture.shared
 
     @Test func featureMapStatistics() throws {
-        // The decoded tile's corner pixels, as PIL reads them.
-        #expect([golden.image[0, 0, 0, 0], golden.image[0, 1, 0, 0], golden.image[0, 2, 0, 0]] == [183, 198, 128])
-        #expect([golden.image[0, 0, 399, 399], golden.image[0, 1, 399, 399], golden.image[0, 2, 399, 399]] == [123, 141, 108])
+        // The decoded tile is the one golden.json describes, pixel for pixel as Pillow reads it.
+        #expect(golden.tile["image"] as? String == golden["image"] as? String,
+                "tile.json was made from another golden.json: rerun scripts/fixtures/make_golden_tile.py")
+        let (height, width) = (golden.image.shape[2], golden.image.shape[3])
+        let corners = try #require(golden.tile["corner_pixels"] as? [String: [Int]])
+        for (name, (row, column)) in [("top_left", (0, 0)), ("top_right", (0, width - 1)),
+                                      ("bottom_left", (height - 1, 0)), ("bottom_right", (height - 1, width - 1))] {
+            let pixel = (0..<3).map { Int(golden.image[0, $0, row, column]) }
+            #expect(pixel == corners[name], "\(name) pixel")
+        }
+        let sums = (0..<3).map { c in golden.image.scalars[(c * height * width)..<((c + 1) * height * width)].reduce(0) { $0 + Int($1) } }
+        #expect(sums == golden.tile["channel_sums"] as? [Int])
         let model = try golden.model()
         let features = withoutGradients { model.features(golden.image) }.value
         #expect(features.shape == [1, 64, 50, 50])

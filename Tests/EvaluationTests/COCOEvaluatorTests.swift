@@ -112,24 +112,27 @@ struct COCOEvaluatorTests {
         }
     }
 
-    @Test("summary lines are formatted as pycocotools prints them")
+    @Test("summary lines are formatted as pycocotools prints them, with the fixture's numbers")
     func summaryLines() throws {
         let fixture = try COCOFixture.reference()
-        // Copied from pycocotools 2.0.11's printout for this case.
-        let printed = """
-             Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.144
-             Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets=100 ] = 0.370
-             Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ] = 0.120
-             Average Precision  (AP) @[ IoU=0.50:0.95 | area= small | maxDets=100 ] = 0.068
-             Average Precision  (AP) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ] = 0.433
-             Average Precision  (AP) @[ IoU=0.50:0.95 | area= large | maxDets=100 ] = -1.000
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  1 ] = 0.116
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets= 10 ] = 0.259
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.259
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area= small | maxDets=100 ] = 0.187
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ] = 0.433
-             Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ] = -1.000
-            """
+        // pycocotools 2.0.11's labels for maxDets [1, 10, 100]; its numbers are the fixture's
+        // stats, printed with '{:0.3f}'.
+        let labels = [
+            " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]",
+            " Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets=100 ]",
+            " Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ]",
+            " Average Precision  (AP) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]",
+            " Average Precision  (AP) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]",
+            " Average Precision  (AP) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  1 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets= 10 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]",
+            " Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]",
+        ]
+        #expect(fixture.maxDetections == [1, 10, 100] && fixture.stats.count == labels.count)
+        let printed = zip(labels, fixture.stats).map { "\($0) = \(String(format: "%0.3f", $1))" }.joined(separator: "\n")
         #expect(evaluate(fixture).summary.description == printed)
     }
 }

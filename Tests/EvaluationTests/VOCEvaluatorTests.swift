@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 @testable import Evaluation
 
 @Suite("VOCEvaluator: all-point AP at IoU 0.5")
@@ -101,6 +103,24 @@ struct VOCEvaluatorTests {
         }
         #expect(result.classes.count { $0.averagePrecision != nil } == perCategory.count)
         #expect(abs(try #require(result.meanAveragePrecision) - (try #require(fixture.vocMean))) <= 1e-9)
+    }
+
+    @Test("TestSupport's devkit port equals the generator's on every case, so tests can derive VOC APs from inputs")
+    func referencePort() throws {
+        let root = try #require(Fixtures.json("coco_eval_cases.json") as? [String: Any])
+        var checked = 0
+        for entry in try #require(root["cases"] as? [[String: Any]]) {
+            guard let voc = entry["voc"] as? [String: Any], let expected = voc["per_category"] as? [String: Double] else { continue }
+            let port = ReferenceVOC.averagePrecision(groundTruth: try #require(entry["ground_truth"] as? [String: Any]),
+                                                     detections: try #require(entry["detections"] as? [[String: Any]]))
+            #expect(port.perCategory.count == expected.count, "\(entry["name"] ?? "?")")
+            for (category, value) in expected {
+                #expect(abs(try #require(port.perCategory[Int(category)!]) - value) <= 1e-12, "\(entry["name"] ?? "?") \(category)")
+            }
+            #expect(port.mean.map { abs($0 - (voc["mean"] as? Double ?? .nan)) <= 1e-12 } ?? (voc["mean"] is NSNull), "\(entry["name"] ?? "?")")
+            checked += 1
+        }
+        #expect(checked > 0)
     }
 }
 

@@ -13,7 +13,9 @@ struct LossEdgeCaseTests {
         // BCE: a confidently wrong logit costs |x| with gradient ±1; a right one costs 0.
         expectClose(Run.bce(x, t), [Double(scale), 0, 0, Double(scale)], relative: 1e-6, absolute: 1e-30, "bce")
         expectClose(Run.bceGrad(g, x, t), [1, 0, 0, -1], absolute: 1e-30, "bce grad")
-        // Focal (alpha 0.25): modulator 1 when wrong, so 0.75·|x| and 0.25·|x|.
+        // Focal (alpha 0.25): modulator 1 when wrong, so 0.75·|x| and 0.25·|x|; a confidently
+        // right logit costs 0 with gradient 0, the answer of kornia/kornia#2115 (loss 0, not
+        // log(sigmoid) = -inf times 0 = NaN) and google-deepmind/optax#1267 (no NaN gradient).
         for gamma: Float in [2, 1.5, 0.5, 0] {
             expectClose(Run.focal(x, t, gamma: gamma), [0.75 * Double(scale), 0, 0, 0.25 * Double(scale)], relative: 1e-6, absolute: 1e-30, "focal γ=\(gamma)")
             let grad = Run.focalGrad(g, x, t, gamma: gamma)

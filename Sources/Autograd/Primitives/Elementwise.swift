@@ -4,6 +4,7 @@
 // copy-on-write), never the parent `Variable`'s current `value`, which may be reassigned
 // before `backward()`. The other primitive files follow the same rule.
 import Foundation
+import Kernels
 import TensorCore
 
 extension Variable {
@@ -75,7 +76,16 @@ extension Variable {
     /// Element-wise max(x, 0); the gradient at 0 is 0 (PyTorch's convention).
     public func relu() -> Variable {
         let out = value.relu()
-        return Variable(out, parents: [self]) { g in [g.zipWith(out) { gv, o in o > 0 ? gv : 0 }] }
+        return Variable(out, parents: [self]) { g in
+            let n = g.count
+            let gradInput = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+                g.scalars.withUnsafeBufferPointer { go in out.scalars.withUnsafeBufferPointer { y in
+                    Kernels.reluBackward(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), gradOutput: go, output: y)
+                } }
+                initialized = n
+            }
+            return [Tensor(shape: g.shape, scalars: gradInput)]
+        }
     }
 }
 

@@ -26,13 +26,25 @@ public enum COCOReader {
     ///   `image_id`), or at an image (duplicate id); `.unknownLabel` for a `category_id`
     ///   not in `categories`; `.invalidBox` at an annotation (w ≤ 0, h ≤ 0, negative, non-finite).
     public static func read(_ url: URL, imageFolder: URL? = nil) throws(AnnotationError) -> Contents {
-        let file = url.path
         let bytes: Foundation.Data
         do {
             bytes = try Foundation.Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
         }
+        return try parse(bytes, url: url, imageFolder: imageFolder)
+    }
+
+    /// Parses the bytes of a COCO JSON file already in memory (as `read(_:imageFolder:)` does
+    /// after reading).
+    /// - Parameters:
+    ///   - bytes: the file's contents.
+    ///   - url: where the file is (or would be): named in errors, and `file_name` is relative to
+    ///     its folder unless `imageFolder` is given; it is not read.
+    ///   - imageFolder: the folder `file_name` is relative to; `url`'s folder when `nil`.
+    /// - Throws: `AnnotationError` naming `url`'s path, as `read(_:imageFolder:)` (all but `.unreadable`).
+    public static func parse(_ bytes: Foundation.Data, url: URL, imageFolder: URL? = nil) throws(AnnotationError) -> Contents {
+        let file = url.path
         let document: COCODocument
         do {
             document = try JSONDecoder().decode(COCODocument.self, from: bytes)

@@ -19,13 +19,31 @@ public enum CSVAnnotationReader {
     ///   `.unreadable`, `.malformed` (missing column, wrong field count, unterminated quote,
     ///   non-numeric coordinate, empty label), `.invalidBox`.
     public static func read(_ url: URL, imageFolder: URL? = nil) throws(AnnotationError) -> [ImageAnnotation] {
-        let file = url.path
-        let text: String
+        let bytes: Foundation.Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            bytes = try Foundation.Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
         }
+        return try parse(bytes, url: url, imageFolder: imageFolder)
+    }
+
+    /// Parses the bytes of a CSV file already in memory (as `read(_:imageFolder:)` does after reading).
+    /// - Parameters:
+    ///   - bytes: the file's contents, UTF-8.
+    ///   - url: where the file is (or would be): named in errors, and relative image paths start
+    ///     from its folder unless `imageFolder` is given; it is not read.
+    ///   - imageFolder: the folder relative image paths start from; `url`'s folder when `nil`.
+    /// - Throws: `AnnotationError` naming `url`'s path, as `read(_:imageFolder:)` (all but
+    ///   `.unreadable`); bytes that are not UTF-8 are `.malformed` at their line.
+    public static func parse(_ bytes: Foundation.Data, url: URL, imageFolder: URL? = nil) throws(AnnotationError) -> [ImageAnnotation] {
+        let file = url.path
+        if let violation = UTF8Check.firstViolation(in: bytes) {
+            throw .malformed(file: file, at: .line(violation.line), reason: violation.reason)
+        }
+        // A UTF-8 byte-order mark (spreadsheet exports write one) is not part of the first column's name.
+        let hasByteOrderMark = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(hasByteOrderMark ? 3 : 0), as: UTF8.self)
         // "\r\n" is a single Character in Swift, so split on each line-break form explicitly.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
             .map(String.init)

@@ -17,20 +17,33 @@ public enum PascalVOCReader {
     /// - Returns: the image's annotations, objects in file order.
     /// A `<size>` that is absent, 0 or not a whole number of pixels is ignored (`declaredSize`
     /// is then nil).
-    /// - Throws: `AnnotationError` naming the file: `.unreadable`, `.malformed` (XML syntax error
-    ///   or a byte that is not valid UTF-8, at a line; an empty document or a root other than `<annotation>`, missing or
-    ///   non-numeric field at an object), `.invalidBox` (at an object).
+    /// - Throws: `AnnotationError` naming the file: `.unreadable`, `.malformed` (at a line: an XML
+    ///   syntax error, a byte that is not valid UTF-8, a document type declaration, a processing
+    ///   instruction without data, an encoding other than UTF-8, UTF-16 or an ASCII-compatible
+    ///   single-byte one; at the file: an empty document or a root other than `<annotation>`; at
+    ///   an object: a missing or non-numeric field), `.invalidBox` (at an object).
     public static func read(_ url: URL) throws(AnnotationError) -> ImageAnnotation {
-        let file = url.path
         let bytes: Foundation.Data
         do {
             bytes = try Foundation.Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
         }
-        // Foundation's XMLParser traps on a name that is not valid UTF-8: check the bytes first.
-        if UTF8Check.xmlIsUTF8(bytes), let violation = UTF8Check.firstViolation(in: bytes) {
-            throw .malformed(file: file, at: .line(violation.line), reason: violation.reason)
+        return try parse(bytes, url: url)
+    }
+
+    /// Parses the bytes of a VOC XML file already in memory (as `read(_:)` does after reading).
+    /// - Parameters:
+    ///   - bytes: the file's contents.
+    ///   - url: where the file is (or would be): named in errors, and the image is looked for
+    ///     beside it; it is not read.
+    /// - Throws: `AnnotationError` naming `url`'s path, as `read(_:)` (all but `.unreadable`).
+    public static func parse(_ bytes: Foundation.Data, url: URL) throws(AnnotationError) -> ImageAnnotation {
+        let file = url.path
+        // Foundation's XMLParser crashes on some documents (a name that is not UTF-8, a
+        // processing instruction without data): XMLPreflight refuses those first.
+        if let problem = XMLPreflight.firstProblem(in: bytes) {
+            throw .malformed(file: file, at: .line(problem.line), reason: problem.reason)
         }
         let delegate = VOCParserDelegate()
         let parser = XMLParser(data: bytes)

@@ -56,14 +56,45 @@ enum UTF8Check {
     /// The encoding an XML declaration names (`<?xml version="1.0" encoding="…"?>`), lowercased,
     /// or nil when the document has no declaration or the declaration names none (then XML 1.0
     /// §4.3.3 makes it UTF-8, or UTF-16 with a byte-order mark).
+    ///
+    /// Only a declaration of XML's grammar counts (`<?xml`, white space, `version`, a quoted
+    /// value, white space, `encoding`, a quoted EncName), as libxml2 reads one: `<?xml` followed
+    /// by anything else is no declaration to libxml2, which then reads the bytes as UTF-8, so
+    /// they must not escape the UTF-8 check (a fuzzer's `<?xml\xFF…` naming ISO-8859-1 further
+    /// on trapped XMLParser).
     static func declaredXMLEncoding(of bytes: some Collection<UInt8>) -> String? {
-        let head = String(decoding: bytes.prefix(200), as: UTF8.self)
-        guard head.hasPrefix("<?xml"), let end = head.range(of: "?>") else { return nil }
-        let declaration = head[..<end.lowerBound]
-        guard let key = declaration.range(of: "encoding") else { return nil }
-        let rest = declaration[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != quote }).lowercased()
+        let head = Array(bytes.prefix(200))
+        var i = 0
+        func whitespace() -> Bool {
+            let start = i
+            while i < head.count, [0x20, 0x09, 0x0D, 0x0A].contains(head[i]) { i += 1 }
+            return i > start
+        }
+        func literal(_ text: String) -> Bool {
+            guard head[i...].starts(with: text.utf8) else { return false }
+            i += text.utf8.count
+            return true
+        }
+        func equals() -> Bool {
+            _ = whitespace()
+            guard literal("=") else { return false }
+            _ = whitespace()
+            return true
+        }
+        func quoted() -> ArraySlice<UInt8>? {
+            guard i < head.count, head[i] == UInt8(ascii: "\"") || head[i] == UInt8(ascii: "'") else { return nil }
+            let quote = head[i], start = i + 1
+            guard let end = head[start...].firstIndex(of: quote) else { return nil }
+            i = end + 1
+            return head[start..<end]
+        }
+        guard literal("<?xml"), whitespace(), literal("version"), equals(), quoted() != nil, whitespace(),
+              literal("encoding"), equals(), let name = quoted() else { return nil }
+        // EncName: [A-Za-z] ([A-Za-z0-9._] | '-')*
+        func isLetter(_ b: UInt8) -> Bool { (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
+        guard let first = name.first, isLetter(first),
+              name.allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }) else { return nil }
+        return String(decoding: name, as: UTF8.self).lowercased()
     }
 
     /// Whether an XML document's bytes must be UTF-8: no other encoding declared and no UTF-16

@@ -1,6 +1,7 @@
 // Legend: A anchors of one image; anchors and boxes [·, 4] as (x1, y1, x2, y2) in input-image
 // pixels; H×W image, pixels.
 import Foundation
+import Kernels
 import TensorCore
 
 /// The RPN's proposal filter for one image: keep the top anchors by objectness, decode, clip,
@@ -72,7 +73,8 @@ public struct ProposalFilter: Sendable, Equatable {
             let descending = v.isNaN ? UInt32.max : ~ascending
             keys[i] = UInt64(descending) << 32 | UInt64(i)
         }
-        keys.sort()
+        // Keys are distinct (the index), so a partial sort of the first `count` is exact.
+        keys.withUnsafeMutableBufferPointer { Kernels.sortSmallestKeys($0, keeping: count) }
         return keys.prefix(max(count, 0)).map { Int($0 & 0xFFFF_FFFF) }
     }
 }

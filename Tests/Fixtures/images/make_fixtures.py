@@ -65,6 +65,7 @@ blocks.save("baseline.jpg", quality=95, subsampling=0)
 blocks.save("progressive.jpg", quality=95, subsampling=0, progressive=True)
 blocks.convert("L").save("gray.jpg", quality=95)
 blocks.convert("CMYK").save("cmyk.jpg", quality=95)  # Adobe marker, inverted CMYK, K = 0
+Image.new("RGB", (1, 1), (200, 100, 50)).save("one_pixel.jpg", quality=95, subsampling=0)  # the smallest image
 
 
 def exif_app1(orientation, big_endian):
@@ -84,7 +85,7 @@ baseline = open("baseline.jpg", "rb").read()
 open("truncated.jpg", "wb").write(baseline[: int(len(baseline) * 0.6)])
 
 expected = {}
-for name in ["baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg"] + [f"exif{o}.jpg" for o in range(1, 9)]:
+for name in ["baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "one_pixel.jpg"] + [f"exif{o}.jpg" for o in range(1, 9)]:
     image = ImageOps.exif_transpose(Image.open(name)).convert("RGB")
     expected[name] = {"width": image.width, "height": image.height,
                       "pixels": [c for p in image.getdata() for c in p]}

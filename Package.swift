@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // Quarry: object-detector training on the CPU, with interchangeable sampling strategies.
 //
-// Dependency direction (each module imports only those to its left):
+// Dependency direction (each module imports only those to its left; scripts/check-imports.sh
+// enforces it for every folder of Sources/):
 //   Randomness, CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
 //   Kernels ← DetectionKernels (boxes, anchors, matching, NMS, RoI Align, selection) ← Autograd, Detection
 //   CImageCodecs, Randomness, TensorCore ← Datasets (images, annotations, flips, tiling) ← Detection

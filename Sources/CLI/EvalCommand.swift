@@ -23,7 +23,9 @@ struct EvalCommand: ParsableCommand {
 
             --checkpoint FILE --dataset neon-trees|digits|PATH: a checkpoint written by quarry \
             train is run (tiled, as in training's final evaluation) on the dataset's test split; \
-            the class count comes from the checkpoint's metadata and must match the dataset's.
+            the detector (faster-rcnn or retinanet, --model to name it for weights without Quarry \
+            metadata) and the class count come from the checkpoint's metadata, and the class count \
+            must match the dataset's.
 
             Use --max-dets 300 when images hold more than 100 objects: the caps become 1, 10 and \
             300. COCO AP at maxDets 300 is printed (and written) whatever the caps.

@@ -1,7 +1,6 @@
-import Kernels
 import Randomness
 
-// The draws the data pipeline takes from `Kernels.SplitMix64`, each defined here.
+// The draws the data pipeline takes from `SplitMix64` (the Randomness module), each defined here.
 
 /// Seeded draws for tiles, flips and digit canvases, written out rather than taken from the
 /// standard library (whose algorithms for `Int.random(in:using:)` and `shuffle(using:)` are

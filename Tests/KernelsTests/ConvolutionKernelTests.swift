@@ -46,6 +46,8 @@ struct ConvolutionKernelTests {
         // (C = 20 and 64), a stride larger than the kernel (phases no tap reads), batch 3.
         (1, 16, 30, 30, 36, 1, 1, 1, 0, 1), (1, 5, 9, 9, 70, 3, 3, 1, 1, 1), (3, 20, 11, 13, 9, 3, 3, 2, 1, 1),
         (2, 64, 20, 20, 64, 3, 3, 1, 1, 1), (2, 3, 40, 40, 32, 3, 3, 2, 1, 1), (1, 2, 10, 10, 3, 1, 1, 4, 0, 1),
+        // Stride 2 on rows wide enough for the 16-pixel interleaving add, padding 0, 2 and 3.
+        (1, 2, 20, 34, 3, 3, 3, 2, 0, 1), (1, 2, 18, 33, 3, 5, 5, 2, 2, 1), (2, 3, 17, 35, 5, 3, 3, 2, 3, 1),
     ]
 
     @Test("forward and backward equal the direct loops", arguments: cases, ConvolutionAlgorithm.allCases)

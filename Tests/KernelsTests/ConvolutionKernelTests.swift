@@ -87,6 +87,20 @@ struct ConvolutionKernelTests {
         expectClose(gi, expected.gradInput.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradInput \(t) \(algorithm)")
         expectClose(gw, expected.gradWeight.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradWeight \(t) \(algorithm)")
         expectClose(gb, expected.gradBias.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradBias \(t) \(algorithm)")
+
+        // Overwriting: the input gradient's old contents (NaN here) are ignored.
+        var written = [Float](repeating: .nan, count: x.count), gw2 = [Float](repeating: 0, count: wt.count)
+        var gb2 = [Float](repeating: 0, count: f)
+        gOut.withUnsafeBufferPointer { gp in x.withUnsafeBufferPointer { xp in wt.withUnsafeBufferPointer { wp in
+            written.withUnsafeMutableBufferPointer { gip in gw2.withUnsafeMutableBufferPointer { gwp in gb2.withUnsafeMutableBufferPointer { gbp in
+                backScratch.withUnsafeMutableBufferPointer { sp in
+                    Kernels.convolutionBackward(gradInput: gip, gradWeight: gwp, gradBias: gbp, scratch: sp, gradOutput: gp,
+                                                input: xp, weight: wp, batch: n, filters: f, geometry: g, algorithm: algorithm,
+                                                overwritingGradInput: true)
+                }
+            } } }
+        } } }
+        expectClose(written, expected.gradInput, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "overwritten gradInput \(t) \(algorithm)")
     }
 
     @Test("no bias, no input gradient, empty batch and zero channels", arguments: ConvolutionAlgorithm.allCases)

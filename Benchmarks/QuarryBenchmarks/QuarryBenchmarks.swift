@@ -4,8 +4,12 @@
 // Run with `swift package benchmark` (add `--filter "K9.*"` etc. to pick workloads).
 import Benchmark
 import KernelContract
+import Kernels
 
 let benchmarks: @Sendable () -> Void = {
+    // As `quarry train` does: keep freed memory for reuse (glibc would hand the training step's
+    // tensors back and fault them in again; see Kernels.retainFreedMemory).
+    Kernels.retainFreedMemory()
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput],
         warmupIterations: 3,

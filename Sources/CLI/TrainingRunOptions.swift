@@ -36,10 +36,12 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    /// Sets the OpenBLAS thread count to `--threads`, then loads `--dataset`.
+    /// Sets the OpenBLAS thread count to `--threads` and makes the allocator keep freed memory
+    /// (`Kernels.retainFreedMemory`), then loads `--dataset`.
     /// - Throws: the dataset's errors, naming the file (see `TrainingData.load`).
     func prepare() throws -> TrainingData {
         Kernels.setBLASThreadCount(threads)
+        Kernels.retainFreedMemory()
         let data = try TrainingData.load(dataset)
         if data.testIsTrainingData {
             ProgressLine().note("\(dataset) has no test split: the evaluation runs on the \(data.train.count) training images, so its AP measures the fit, not generalisation")

@@ -1,5 +1,6 @@
-// The one door to OpenBLAS and LAPACKE: no other file imports CShims but BLASCoreCheck.swift,
-// which checks, before the first call, that OpenBLAS runs the CPU's widest kernels.
+// The one door to OpenBLAS and LAPACKE (and to glibc's allocator settings, which come through
+// the same C shim): no other file imports CShims but BLASCoreCheck.swift, which checks, before
+// the first call, that OpenBLAS runs the CPU's widest kernels.
 //
 // Legend: M rows of op(A) and C, N columns of op(B) and C, K the shared dimension.
 // All matrices are row-major. `lda`, `ldb`, `ldc` are the row strides (in elements) of A, B
@@ -35,6 +36,30 @@ extension Kernels {
     /// point that computes with BLAS calls this first, so the right core runs the first GEMM.
     @inline(__always)
     static func ensureBLASCoreCheck() { _ = blasCoreCheck }
+}
+
+// MARK: - Memory
+
+extension Kernels {
+    /// Makes the C allocator keep freed memory for reuse instead of handing it back to the
+    /// system: with glibc, blocks under 32 MiB come from the heap, which is never trimmed.
+    ///
+    /// Call once, at start-up of a training process (the `quarry` command does, and so does
+    /// the benchmark executable). Why: a training step allocates and frees tens of MB of
+    /// tensors, and glibc's default returns much of it, so the next step faults it in again
+    /// (measured on the K11 step: 4,500 page faults per step and 15% of its CPU time). The
+    /// process then keeps its peak heap. Process-wide; the library never calls it itself.
+    /// - Returns: whether the allocator took the settings (false where there is no glibc).
+    @discardableResult
+    public static func retainFreedMemory() -> Bool {
+        #if os(Linux)
+        // 32 MiB is glibc's largest mmap threshold on 64-bit; setting it also stops glibc's
+        // dynamic threshold adjustment, so the trim threshold is set explicitly too.
+        return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1
+        #else
+        return false
+        #endif
+    }
 }
 
 // MARK: - GEMM

@@ -125,20 +125,24 @@ extension Kernels {
     /// Convolution backward, recomputing what it needs from `input`.
     ///
     /// Accumulates (`+=`) into `gradWeight` [F, C, KH, KW], `gradBias` [F] (empty to skip) and
-    /// `gradInput` [N, C, H, W] (empty to skip, e.g. for the first layer).
+    /// `gradInput` [N, C, H, W] (empty to skip, e.g. for the first layer), or overwrites
+    /// `gradInput` when `overwritingGradInput` is true.
     /// - Parameters:
     ///   - scratch: at least `convolutionBackwardScratchCount(…)` floats; contents ignored.
     ///   - gradOutput: [N, F, OH, OW]; `input` [N, C, H, W]; `weight` [F, C, KH, KW].
+    ///   - overwritingGradInput: true to ignore `gradInput`'s contents (it may be uninitialised)
+    ///     and write the gradient itself, which spares the caller zeroing it first and the
+    ///     direct algorithm a read of it.
     /// - Precondition: buffer sizes match the geometry.
     public static func convolutionBackward(
         gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutableBufferPointer<Float>,
         gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
         gradOutput: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, overwritingGradInput: Bool = false
     ) {
         convolutionBackward(gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, scratch: scratch,
                             gradOutput: gradOutput, input: input, weight: weight, batch: n, filters: f, geometry: g,
-                            algorithm: defaultConvolutionAlgorithm)
+                            algorithm: defaultConvolutionAlgorithm, overwritingGradInput: overwritingGradInput)
     }
 
     /// Convolution backward with a chosen algorithm (tests run both in every build).
@@ -146,7 +150,8 @@ extension Kernels {
         gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutableBufferPointer<Float>,
         gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
         gradOutput: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>,
-        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm
+        batch n: Int, filters f: Int, geometry g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm,
+        overwritingGradInput: Bool = false
     ) {
         checkConvolutionBuffers("convolutionBackward", input: input.count, weight: weight.count, output: gradOutput.count,
                                 bias: gradBias.count, batch: n, filters: f, geometry: g)
@@ -154,6 +159,10 @@ extension Kernels {
         precondition(gradInput.isEmpty || gradInput.count == input.count, "convolutionBackward: gradInput holds \(gradInput.count), need \(input.count)")
         let needed = convolutionBackwardScratchCount(batch: n, filters: f, geometry: g, algorithm: algorithm)
         precondition(scratch.count >= needed, "convolutionBackward: scratch holds \(scratch.count), need \(needed)")
+        // The direct algorithm writes every input pixel once when it folds the phase planes back;
+        // every other case accumulates, so an overwrite starts from zeros.
+        let writesGradInput = algorithm == .direct && !gradOutput.isEmpty
+        if overwritingGradInput && !writesGradInput && !gradInput.isEmpty { gradInput.update(repeating: 0) }
         if gradOutput.isEmpty { return }
         if g.channels * g.height * g.width == 0 {
             // Only padding was read: nothing reaches the weights or the input.
@@ -168,7 +177,8 @@ extension Kernels {
             directConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
                                       scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,
                                       input: input.baseAddress!, weight: weight.baseAddress!,
-                                      layout: DirectConvolutionLayout(g, batch: n, filters: f))
+                                      layout: DirectConvolutionLayout(g, batch: n, filters: f),
+                                      overwritingGradInput: overwritingGradInput)
         } else if usesShiftedConvolution(g) {
             shiftedConvolutionBackward(gradInput: gradInput, gradWeight: gradWeight.baseAddress!, gradBias: gradBias,
                                        scratch: scratch.baseAddress!, gradOutput: gradOutput.baseAddress!,

@@ -168,17 +168,61 @@ struct DirectConvolutionLayout {
         while j < count { d[j] = s[j * stride]; j += 1 }
     }
 
-    /// Adds the image pixels of phase-plane gradients (row stride `inputStride`, rows c·P + phase)
-    /// into `gradInput` [N, C, H, W]: the adjoint of `split`.
-    func accumulateSplit(_ gradInput: UnsafeMutablePointer<Float>, _ gradPlanes: UnsafePointer<Float>) {
-        let g = geometry, scale = inputStride
+    /// Adds (or, `overwriting`, writes) the image pixels of phase-plane gradients (row stride
+    /// `inputStride`, rows c·P + phase) into `gradInput` [N, C, H, W]: the adjoint of `split`.
+    /// Every pixel comes from exactly one (phase, column), so an overwrite writes all of them.
+    func accumulateSplit(_ gradInput: UnsafeMutablePointer<Float>, _ gradPlanes: UnsafePointer<Float>, overwriting: Bool) {
+        let g = geometry, stride = inputStride
         Kernels.forEachPart { part in
             for c in Kernels.share(of: g.channels, part: part, parts: Kernels.loopWorkerCount) {
-                forEachRun(channel: c, rowStride: scale) { image, plane, count, sx in
+                if g.strideX == 2 {
+                    // Even and odd image columns come from two phase rows: one interleaving add
+                    // per 16 pixels instead of two strided passes.
+                    for i in 0..<batch {
+                        for y in 0..<g.height {
+                            let yp = y + g.paddingY, py = yp % g.strideY
+                            let row = (c * phases + py * 2) * stride + i * plane + (yp / g.strideY) * phaseWidth
+                            // x = 2k reads phase px0 at column e0 + k, x = 2k + 1 phase 1 − px0 at e1 + k.
+                            let px0 = g.paddingX % 2, e0 = g.paddingX / 2, e1 = (g.paddingX + 1) / 2
+                            Self.addInterleaved(gradInput + ((i * g.channels + c) * g.height + y) * g.width,
+                                                even: gradPlanes + row + px0 * stride + e0,
+                                                odd: gradPlanes + row + (1 - px0) * stride + e1, count: g.width,
+                                                overwriting: overwriting)
+                        }
+                    }
+                    continue
+                }
+                forEachRun(channel: c, rowStride: stride) { image, plane, count, sx in
                     let d = gradInput + image, s = gradPlanes + plane
-                    if sx == 1 { for j in 0..<count { d[j] += s[j] } } else { for j in 0..<count { d[j * sx] += s[j] } }
+                    switch (sx, overwriting) {
+                    case (1, true): d.update(from: s, count: count)
+                    case (1, false): for j in 0..<count { d[j] += s[j] }
+                    case (_, true): for j in 0..<count { d[j * sx] = s[j] }
+                    case (_, false): for j in 0..<count { d[j * sx] += s[j] }
+                    }
                 }
             }
+        }
+    }
+
+    /// d[2k] += even[k] and d[2k + 1] += odd[k] (or `=`, `overwriting`) for the `count`
+    /// elements of d, 16 at a time.
+    @inline(__always)
+    static func addInterleaved(_ d: UnsafeMutablePointer<Float>, even: UnsafePointer<Float>, odd: UnsafePointer<Float>,
+                               count: Int, overwriting: Bool) {
+        var k = 0
+        while 2 * k + 16 <= count {
+            let a = UnsafeRawPointer(even + k).loadUnaligned(as: SIMD8<Float>.self)
+            let b = UnsafeRawPointer(odd + k).loadUnaligned(as: SIMD8<Float>.self)
+            // Compiles to one two-source permute.
+            let zipped = FloatVector(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+            Kernels.storeVector(d + 2 * k, overwriting ? zipped : Kernels.loadVector(d + 2 * k) + zipped)
+            k += 8
+        }
+        while 2 * k < count {
+            d[2 * k] = overwriting ? even[k] : d[2 * k] + even[k]
+            if 2 * k + 1 < count { d[2 * k + 1] = overwriting ? odd[k] : d[2 * k + 1] + odd[k] }
+            k += 1
         }
     }
 
@@ -267,13 +311,14 @@ extension Kernels {
     /// Direct convolution backward (file legend): rebuilds the phase planes from `input`, then
     /// the weight gradient from transposed chunks of gOut' and, if `gradInput` is non-empty, the
     /// phase-plane gradients gathered per phase and folded back into the image. Accumulates
-    /// (`+=`) into `gradWeight`, `gradBias` (if non-empty) and `gradInput` (if non-empty).
+    /// (`+=`) into `gradWeight`, `gradBias` (if non-empty) and `gradInput` (if non-empty; written
+    /// instead when `overwritingGradInput`).
     /// Scratch: `layout.backwardScratchCount` floats.
     static func directConvolutionBackward(
         gradInput: UnsafeMutableBufferPointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
         gradBias: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutablePointer<Float>,
         gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        layout s: DirectConvolutionLayout
+        layout s: DirectConvolutionLayout, overwritingGradInput: Bool
     ) {
         let g = s.geometry, f = s.filters, parts = loopWorkerCount
         let planes = scratch, gradOut = planes + s.planeCount, gradPlanes = gradOut + s.gradientCount
@@ -327,7 +372,7 @@ extension Kernels {
                 }
             }
         }
-        s.accumulateSplit(gradInputBase, gradPlanes)
+        s.accumulateSplit(gradInputBase, gradPlanes, overwriting: overwritingGradInput)
     }
 
     /// dW[f, j] += Σ_q gOut'[f, q] · planes[offset_j + q], the columns split across the parts,

@@ -46,6 +46,8 @@ struct ConvolutionKernelTests {
         // (C = 20 and 64), a stride larger than the kernel (phases no tap reads), batch 3.
         (1, 16, 30, 30, 36, 1, 1, 1, 0, 1), (1, 5, 9, 9, 70, 3, 3, 1, 1, 1), (3, 20, 11, 13, 9, 3, 3, 2, 1, 1),
         (2, 64, 20, 20, 64, 3, 3, 1, 1, 1), (2, 3, 40, 40, 32, 3, 3, 2, 1, 1), (1, 2, 10, 10, 3, 1, 1, 4, 0, 1),
+        // Stride 2 on rows wide enough for the 16-pixel interleaving add, padding 0, 2 and 3.
+        (1, 2, 20, 34, 3, 3, 3, 2, 0, 1), (1, 2, 18, 33, 3, 5, 5, 2, 2, 1), (2, 3, 17, 35, 5, 3, 3, 2, 3, 1),
     ]
 
     @Test("forward and backward equal the direct loops", arguments: cases, ConvolutionAlgorithm.allCases)
@@ -85,6 +87,20 @@ struct ConvolutionKernelTests {
         expectClose(gi, expected.gradInput.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradInput \(t) \(algorithm)")
         expectClose(gw, expected.gradWeight.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradWeight \(t) \(algorithm)")
         expectClose(gb, expected.gradBias.map { $0 + 1 }, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "gradBias \(t) \(algorithm)")
+
+        // Overwriting: the input gradient's old contents (NaN here) are ignored.
+        var written = [Float](repeating: .nan, count: x.count), gw2 = [Float](repeating: 0, count: wt.count)
+        var gb2 = [Float](repeating: 0, count: f)
+        gOut.withUnsafeBufferPointer { gp in x.withUnsafeBufferPointer { xp in wt.withUnsafeBufferPointer { wp in
+            written.withUnsafeMutableBufferPointer { gip in gw2.withUnsafeMutableBufferPointer { gwp in gb2.withUnsafeMutableBufferPointer { gbp in
+                backScratch.withUnsafeMutableBufferPointer { sp in
+                    Kernels.convolutionBackward(gradInput: gip, gradWeight: gwp, gradBias: gbp, scratch: sp, gradOutput: gp,
+                                                input: xp, weight: wp, batch: n, filters: f, geometry: g, algorithm: algorithm,
+                                                overwritingGradInput: true)
+                }
+            } } }
+        } } }
+        expectClose(written, expected.gradInput, relativeTolerance: 1e-4, absoluteTolerance: 1e-4, "overwritten gradInput \(t) \(algorithm)")
     }
 
     @Test("no bias, no input gradient, empty batch and zero channels", arguments: ConvolutionAlgorithm.allCases)

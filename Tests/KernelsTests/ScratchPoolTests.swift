@@ -50,6 +50,25 @@ struct ScratchPoolTests {
     }
 }
 
+@Suite("Allocator settings")
+struct AllocatorSettingsTests {
+    @Test("glibc takes the keep-freed-memory settings, and large blocks still allocate and free")
+    func retainFreedMemory() {
+        #if os(Linux)
+        #expect(Kernels.retainFreedMemory())
+        #else
+        #expect(!Kernels.retainFreedMemory())
+        #endif
+        // 8 MB blocks (heap-allocated now) are usable and can be freed and reused.
+        for round in 0..<3 {
+            let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2_000_000)
+            block.initialize(repeating: Float(round))
+            #expect(block[1_999_999] == Float(round))
+            block.deallocate()
+        }
+    }
+}
+
 /// Per-worker failure counts; `@unchecked Sendable` because worker w writes only slot w.
 final class FailureCounts: @unchecked Sendable {
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)

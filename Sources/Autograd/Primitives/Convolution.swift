@@ -26,19 +26,25 @@ extension Variable {
         let needsInputGradient = requiresGradient, hasBias = bias != nil
         let parents = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable(output, parents: parents) { gOut in
-            var gradInput = [Float](repeating: 0, count: needsInputGradient ? input.count : 0)
             var gradWeight = [Float](repeating: 0, count: weightValue.count)
             var gradBias = [Float](repeating: 0, count: hasBias ? f : 0)
             let backwardScratch = Kernels.convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
-            Kernels.ScratchPool.shared.withBuffer(count: backwardScratch) { scratch in
-                gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
-                    weightValue.scalars.withUnsafeBufferPointer { wt in gradInput.withUnsafeMutableBufferPointer { gi in
-                        gradWeight.withUnsafeMutableBufferPointer { gw in gradBias.withUnsafeMutableBufferPointer { gb in
-                            Kernels.convolutionBackward(gradInput: gi, gradWeight: gw, gradBias: gb, scratch: scratch,
-                                                        gradOutput: go, input: x, weight: wt, batch: n, filters: f, geometry: g)
-                        } }
+            // The kernel overwrites the input gradient, so its array is not zeroed first.
+            let inputCount = needsInputGradient ? input.count : 0
+            let gradInput = [Float](unsafeUninitializedCapacity: inputCount) { buffer, initialized in
+                Kernels.ScratchPool.shared.withBuffer(count: backwardScratch) { scratch in
+                    gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                        weightValue.scalars.withUnsafeBufferPointer { wt in
+                            gradWeight.withUnsafeMutableBufferPointer { gw in gradBias.withUnsafeMutableBufferPointer { gb in
+                                Kernels.convolutionBackward(gradInput: UnsafeMutableBufferPointer(rebasing: buffer[0..<inputCount]),
+                                                            gradWeight: gw, gradBias: gb, scratch: scratch, gradOutput: go,
+                                                            input: x, weight: wt, batch: n, filters: f, geometry: g,
+                                                            overwritingGradInput: true)
+                            } }
+                        }
                     } }
-                } }
+                }
+                initialized = inputCount
             }
             var grads: [Tensor?] = [needsInputGradient ? Tensor(shape: input.shape, scalars: gradInput) : nil,
                                     Tensor(shape: weightValue.shape, scalars: gradWeight)]

@@ -31,30 +31,40 @@ extension Variable {
         let n = shape[0], c = shape[1], s = shape[2...].reduce(1, *)
         precondition(gamma.shape == [c] && beta.shape == [c], "groupNorm: gamma \(gamma.shape), beta \(beta.shape) must be [\(c)]")
         precondition(groups >= 1 && c % groups == 0, "groupNorm: \(c) channels of input \(shape) not divisible into \(groups) groups")
-        var out = [Float](repeating: 0, count: value.count)
         var mean = [Float](repeating: 0, count: n * groups), rstd = mean
-        value.scalars.withUnsafeBufferPointer { x in gamma.value.scalars.withUnsafeBufferPointer { ga in
-            beta.value.scalars.withUnsafeBufferPointer { be in out.withUnsafeMutableBufferPointer { o in
-                mean.withUnsafeMutableBufferPointer { m in rstd.withUnsafeMutableBufferPointer { r in
-                    Kernels.groupNormForward(o, mean: m, rstd: r, x, gamma: ga, beta: be, batch: n, channels: c, spatial: s,
-                                             groups: groups, epsilon: epsilon)
-                } }
+        // The kernel writes every output element, so the array is not zeroed first.
+        let count = value.count
+        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            value.scalars.withUnsafeBufferPointer { x in gamma.value.scalars.withUnsafeBufferPointer { ga in
+                beta.value.scalars.withUnsafeBufferPointer { be in
+                    mean.withUnsafeMutableBufferPointer { m in rstd.withUnsafeMutableBufferPointer { r in
+                        Kernels.groupNormForward(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), mean: m, rstd: r, x,
+                                                 gamma: ga, beta: be, batch: n, channels: c, spatial: s, groups: groups,
+                                                 epsilon: epsilon)
+                    } }
+                }
             } }
-        } }
+            initialized = count
+        }
         let (needsInput, input, gammaValue) = (requiresGradient, value, gamma.value)
         return Variable(Tensor(shape: shape, scalars: out), parents: [self, gamma, beta]) { g in
-            var gi = [Float](repeating: 0, count: needsInput ? input.count : 0)
             var gg = [Float](repeating: 0, count: c), gb = gg
-            g.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
-                gammaValue.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
-                    rstd.withUnsafeBufferPointer { r in gi.withUnsafeMutableBufferPointer { giP in
-                        gg.withUnsafeMutableBufferPointer { ggP in gb.withUnsafeMutableBufferPointer { gbP in
-                            Kernels.groupNormBackward(gradInput: giP, gradGamma: ggP, gradBeta: gbP, gradOutput: go, input: x,
-                                                      gamma: ga, mean: m, rstd: r, batch: n, channels: c, spatial: s, groups: groups)
-                        } }
+            // The kernel overwrites every input-gradient element: no zeroing first.
+            let count = needsInput ? input.count : 0
+            let gi = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                g.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
+                    gammaValue.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
+                        rstd.withUnsafeBufferPointer { r in
+                            gg.withUnsafeMutableBufferPointer { ggP in gb.withUnsafeMutableBufferPointer { gbP in
+                                Kernels.groupNormBackward(gradInput: UnsafeMutableBufferPointer(rebasing: buffer[0..<count]),
+                                                          gradGamma: ggP, gradBeta: gbP, gradOutput: go, input: x, gamma: ga,
+                                                          mean: m, rstd: r, batch: n, channels: c, spatial: s, groups: groups)
+                            } }
+                        }
                     } }
                 } }
-            } }
+                initialized = count
+            }
             return [needsInput ? Tensor(shape: input.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
         }
     }

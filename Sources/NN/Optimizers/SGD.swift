@@ -53,24 +53,33 @@ public struct SGD: Optimizer {
     /// Applies one update to every parameter that has a gradient.
     /// - Precondition: each gradient has its parameter's shape.
     public mutating func step() {
-        let lr = learningRate, mu = momentum, keep = 1 - dampening
+        let lr = learningRate, mu = momentum, keep = 1 - dampening, nesterov = nesterov
         for (parameter, gradient, wd) in parametersWithGradients("SGD") {
             let variable = parameter.variable
-            var values = variable.value.scalars
-            let n = values.count
-            var direction = gradient.scalars
-            if wd != 0 { for i in 0..<n { direction[i] += wd * values[i] } }
-            if mu != 0 {
-                if var buffer = buffers.removeValue(forKey: parameter.name) {
-                    for i in 0..<n { buffer[i] = mu * buffer[i] + keep * direction[i] }
-                    if nesterov { for i in 0..<n { direction[i] += mu * buffer[i] } } else { direction = buffer }
-                    buffers[parameter.name] = buffer
-                } else {
-                    buffers[parameter.name] = direction
-                    if nesterov { for i in 0..<n { direction[i] += mu * direction[i] } }
-                }
+            let n = gradient.count
+            // One pass per parameter with the same arithmetic, element by element, as the update in
+            // the header (and as torch.optim.SGD): the buffer is updated in place and the new values
+            // written into a fresh array (graphs built before the step keep the old one).
+            let stored = mu != 0 ? buffers.removeValue(forKey: parameter.name) : nil
+            let firstStep = stored == nil
+            var buffer = stored ?? [Float](repeating: 0, count: mu != 0 ? n : 0)
+            let values = [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                variable.value.scalars.withUnsafeBufferPointer { p in gradient.scalars.withUnsafeBufferPointer { g in
+                    buffer.withUnsafeMutableBufferPointer { b in
+                        for i in 0..<n {
+                            var d = g[i]
+                            if wd != 0 { d += wd * p[i] }
+                            if mu != 0 {
+                                b[i] = firstStep ? d : mu * b[i] + keep * d
+                                if nesterov { d += mu * b[i] } else { d = b[i] }
+                            }
+                            out[i] = p[i] - lr * d
+                        }
+                    }
+                } }
+                initialized = n
             }
-            for i in 0..<n { values[i] -= lr * direction[i] }
+            if mu != 0 { buffers[parameter.name] = buffer }
             variable.value = Tensor(shape: variable.shape, scalars: values)
         }
     }

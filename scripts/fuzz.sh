@@ -9,7 +9,8 @@
 # committed); it starts from the seed files the script gathers from the bundled data and test
 # fixtures plus FuzzTesting/Seeds/<target>. A crash, ASan report, timeout (10 s per input) or
 # memory beyond 2 GiB leaves its input in .build-fuzz/artifacts/ and fails the script; turn each
-# into a regression test in Tests/ once fixed. Prints one summary line per target (executions,
+# into a regression test once fixed (a VOC input goes into Tests/Fixtures/fuzz/FuzzVOC/, which
+# FuzzFindingsTests replays). Prints one summary line per target (executions,
 # executions per second, corpus files and bytes, peak RSS), also written to
 # .build-fuzz/summary.txt. Not part of CI (docs/reliability.md).
 set -euo pipefail

@@ -84,6 +84,12 @@ struct VOCDocumentTests {
                                                   reason: "processing instruction '<?tool?>' without data is not accepted: the XML parser crashes on it")) {
             try PascalVOCReader.read(late)
         }
+        // `<?` without a target: libxml2 reports it and parses on into the `<?x?>` behind it.
+        let untargeted = try write("<?<?x?>\n<annotation></annotation>", in: folder)
+        #expect(throws: AnnotationError.malformed(file: untargeted.path, at: .line(1),
+                                                  reason: "'<?' without a processing instruction target is not accepted")) {
+            try PascalVOCReader.read(untargeted)
+        }
         // The same characters where they are not markup, and a processing instruction with data.
         let fine = try write("""
             <?xml version="1.0"?><?tool version 2?>

@@ -6,7 +6,9 @@
 // - bytes that are not UTF-8 in a UTF-8 document: XMLParser traps (SIGILL) building a name from
 //   them (UTF8Check);
 // - a processing instruction without data, `<?target?>`: libxml2 passes NULL as its data and
-//   XMLParser calls strlen on it (SIGSEGV; found by the FuzzVOC harness, input `<?xmg?>`);
+//   XMLParser calls strlen on it (SIGSEGV; found by the FuzzVOC harness, input `<?xmg?>`); and
+//   `<?` without a target, after which libxml2 parses on into the next one (`<?<?x?>`, also
+//   found by FuzzVOC);
 // - a document type declaration: its entities can put such a processing instruction into the
 //   content through character references (`&#60;?a?>`), and expand into gigabytes below
 //   libxml2's loop limit; Pascal VOC files have none;
@@ -96,6 +98,11 @@ enum XMLPreflight {
                 // The target is a name; `?>` right after it means no data (libxml2 then passes NULL).
                 var end = i + 2
                 while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                // No target at all (`<?<?x?>`): libxml2 reports it and parses on, to the next
+                // `<?x?>`, which a scan skipping past this one's `?>` would not see.
+                guard end > i + 2 else {
+                    return XMLPreflightProblem(line: line, reason: "'<?' without a processing instruction target is not accepted")
+                }
                 if end > i + 2, bytes[end...].starts(with: Array("?>".utf8)) {
                     let target = String(decoding: bytes[(i + 2)..<end], as: UTF8.self)
                     return XMLPreflightProblem(

@@ -74,22 +74,27 @@ struct InspectCommand: ParsableCommand {
     static func coverageLine(_ label: String, _ model: DetectorConfiguration, samples: [DetectionSample]) -> String {
         let coverage = AnchorCoverage(samples: samples, anchors: model.makeAnchorGenerator())
         let anchors = "sizes \(model.anchorSizes.map(\.formatted).joined(separator: ",")), ratios \(model.aspectRatios.map(\.formatted).joined(separator: ","))"
-        return String(format: "  %-10@ %@: IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%", label, anchors,
-                      100 * coverage.recall(atIoU: 0.5), 100 * coverage.recall(atIoU: 0.7))
+        let name = label + String(repeating: " ", count: max(0, 11 - label.count))
+        return "  " + name + anchors + String(format: ": IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%", 100 * coverage.recall(atIoU: 0.5),
+                                                 100 * coverage.recall(atIoU: 0.7))
     }
 
     /// The statistics as text: counts, then one line of quantiles per box measure.
     static func describe(_ s: DatasetStatistics, dataset: String) -> String {
         func number(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value) }
+        func padded(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + fill : fill + text
+        }
+        func row(_ name: String, _ cells: [String]) -> String { padded(name, 14, left: true) + cells.map { padded($0, 8) }.joined() }
         func row(_ name: String, _ q: Quantiles) -> String {
-            guard !q.values.isEmpty else { return String(format: "%-14@ (none)", name) }
-            return String(format: "%-14@ ", name) + q.values.map { String(format: "%8@", number($0)) }.joined()
-                + String(format: "   mean %@", number(q.mean ?? 0))
+            guard !q.values.isEmpty else { return padded(name, 14, left: true) + "(none)" }
+            return row(name, q.values.map(number)) + "   mean " + number(q.mean ?? 0)
         }
         var lines = ["dataset \(dataset) (training split): \(s.imageCount) images, \(s.emptyImageCount) without objects, \(s.objectCount) objects"]
-        lines.append(row("objects/image", s.objectsPerImage))
         lines.append("classes: " + zip(s.classNames, s.classCounts).map { "\($0) \($1)" }.joined(separator: ", "))
-        lines.append(String(format: "%-14@ ", "quantile") + Quantiles.fractions.map { String(format: "%8@", "\(Int(($0 * 100).rounded()))%") }.joined())
+        lines.append(row("quantile", Quantiles.fractions.map { "\(Int(($0 * 100).rounded()))%" }))
+        lines.append(row("objects/image", s.objectsPerImage))
         lines.append(row("width px", s.widths))
         lines.append(row("height px", s.heights))
         lines.append(row("ratio h/w", s.aspectRatios))

@@ -186,7 +186,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                 progress.note("training \(strategy), seed \(seed)")
             case let .step(strategy, seed, record, total):
                 progress.runStart = runStarts["\(strategy) \(seed)"] ?? Date()
-                progress.report(record, of: total, batchSize: 2, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
+                progress.report(record, of: total, batchSize: configuration.batchSize, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
             case let .curvePoint(strategy, seed, point, seconds):
                 progress.note(String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
                                      point.iteration, point.ap50, seconds))

@@ -244,7 +244,13 @@ public struct Trainer {
                 expected: "\(configuration.iterations) (a run's iteration count is fixed because the learning-rate schedule is placed by it; resume with the original count, or start a new run)",
                 found: found)
         }
-        try require(MetadataKey.strategy, equals: strategyName)
+        // The strategy by its name without parameters (`ohem` for `ohem(rpn.budget=64)`): the
+        // parameters are compared with the recorded configuration below, so that a run given
+        // its own checkpoint as --config (its strategy named plainly) can resume it.
+        func plain(_ name: String) -> Substring { name.prefix { $0 != "(" } }
+        if plain(meta[MetadataKey.strategy] ?? "(missing)") != plain(strategyName) || meta[MetadataKey.configuration] == nil {
+            try require(MetadataKey.strategy, equals: strategyName)
+        }
         try require(MetadataKey.classCount, equals: String(model.classCount))
         // Checkpoints written before the model was recorded are TinyFasterRCNN's.
         if (meta[MetadataKey.model] ?? DetectorKind.fasterRCNN.rawValue) != model.kind.rawValue {

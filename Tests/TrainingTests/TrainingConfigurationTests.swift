@@ -117,6 +117,16 @@ struct TrainingConfigurationTests {
         var same = Trainer(samples: samples, classCount: 10, configuration: configuration)
         try same.resume(from: url, strategyName: "ohem(rpn.budget=64)")
         #expect(same.iteration == 1)
+        // Named plainly (a run given its own checkpoint as --config): the parameters come from
+        // the recorded configuration, so the plain name resumes; another strategy does not.
+        var plain = Trainer(samples: samples, classCount: 10, configuration: configuration)
+        try plain.resume(from: url, strategyName: "ohem")
+        #expect(plain.iteration == 1)
+        var random = Trainer(samples: samples, classCount: 10, configuration: configuration)
+        #expect(throws: TrainingError.incompatibleCheckpoint(path: url.path, field: "quarry.strategy", expected: "random",
+                                                             found: "ohem(rpn.budget=64)")) {
+            try random.resume(from: url, strategyName: "random")
+        }
     }
 
     @Test("a strategy's parameters reach its run: focal γ changes the first step's classification loss, the default γ = 2 does not")

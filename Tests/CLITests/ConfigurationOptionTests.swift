@@ -109,3 +109,25 @@ struct ConfigurationOptionTests {
         #expect(losses(firstLosses) == losses(secondLosses))
     }
 }
+
+@Suite("eval checks a checkpoint's recorded classes")
+struct EvalClassNameTests {
+    @Test("a checkpoint trained on other class names (same count) is refused, naming the field and both lists")
+    func otherClassNames() throws {
+        let data = try TrainingData.load("digits", digitsCounts: (4, 1))
+        var configuration = TrainingConfiguration(iterations: 1, seed: 0)
+        configuration.model.classNames = (0...9).map { "class\($0)" }
+        let trainer = Trainer(samples: data.train, classCount: 10, configuration: configuration)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-names-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.saveCheckpoint(to: url, strategyName: "random")
+        let command = try EvalCommand.parse(["--checkpoint", url.path, "--dataset", "digits"])
+        #expect(throws: TrainingError.incompatibleCheckpoint(
+            path: url.path, field: "quarry.configuration model.classNames",
+            expected: "0,1,2,3,4,5,6,7,8,9, the classes of dataset digits",
+            found: (0...9).map { "class\($0)" }.joined(separator: ","))) {
+            _ = try command.loadInputs()
+        }
+    }
+}

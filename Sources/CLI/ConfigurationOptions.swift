@@ -87,4 +87,19 @@ struct ConfigurationOptions: ParsableArguments {
             return value
         }
     }
+
+    /// The detector a `--config` checkpoint (`quarry.model`) or results.json (its first entry's
+    /// `model`) trained; nil without such a file, or when it names none (the file's own errors
+    /// are reported by ``configuration(iterations:defaultIterations:seed:)``).
+    func recordedDetector() -> DetectorKind? {
+        guard let config else { return nil }
+        let url = URL(fileURLWithPath: config)
+        if url.pathExtension.lowercased() == "safetensors" {
+            return (try? Checkpoint(contentsOf: url))?.metadata["quarry.model"].flatMap(DetectorKind.init(rawValue:))
+        }
+        guard let data = try? Data(contentsOf: url),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let first = (object["strategies"] as? [[String: Any]])?.first, let name = first["model"] as? String else { return nil }
+        return DetectorKind(rawValue: name)
+    }
 }

@@ -34,8 +34,8 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         discussion: "Parameters as name(parameter=value, head.parameter=value), e.g. 'focal(gamma=1)' or 'ohem(rpn.budget=512)'; heads rpn, roi, retina (docs/configuration.md)."))
     var strategy: String?
 
-    @Option(help: "The detector: \(DetectorKind.validNames).")
-    var model = DetectorKind.fasterRCNN.rawValue
+    @Option(help: "The detector: \(DetectorKind.validNames) (default: faster-rcnn, or the --config checkpoint's or results.json's).")
+    var model: String?
 
     @Option(help: "The run's seed (default: 0, or the --config file's).")
     var seed: UInt64?
@@ -52,9 +52,11 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         _ = try detectorKind()
     }
 
-    /// The detector named by `--model`.
+    /// The detector named by `--model`, else the one the `--config` checkpoint or results.json
+    /// trained, else TinyFasterRCNN.
     /// - Throws: `ValidationError` naming the unknown model and listing the valid ones.
     func detectorKind() throws(ValidationError) -> DetectorKind {
+        guard let model else { return options.configurationOptions.recordedDetector() ?? .fasterRCNN }
         do { return try DetectorKind(parsing: model) } catch { throw ValidationError("--model: \(error)") }
     }
 

@@ -23,6 +23,13 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
             model:strategy trains that model only, so two-stage OHEM against one-stage focal is \
             --strategies faster-rcnn:ohem,retinanet:focal. With more than one model the report names \
             each entry model:strategy.
+
+            Strategy parameters: an item name(parameter=value, head.parameter=value) trains that \
+            variant, so one parameter is swept by listing several: --strategies 'random, \
+            focal(gamma=0.5), focal(gamma=1), focal(gamma=2), ohem(rpn.budget=512)'. Heads are rpn, \
+            roi and retina; a parameter without a head applies to every head. The report and plots \
+            name each variant as written (spaces removed). The run configuration (--config and its \
+            flags, docs/configuration.md) is shared by every run and written to results.json.
             """
     )
 
@@ -32,7 +39,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
 
     @OptionGroup var options: TrainingRunOptions<CompareCommand>
 
-    @Option(help: "Comma-separated strategy names (\(StrategyKind.validNames)), each optionally prefixed with a model and a colon (retinanet:focal).")
+    @Option(help: "Comma-separated strategies (\(StrategyKind.validNames)), each optionally with parameters (focal(gamma=1)) and prefixed with a model and a colon (retinanet:focal).")
     var strategies = "random,ohem,ssd,focal,hard-negative-buffer"
 
     @Option(name: .customLong("model"), help: "Comma-separated detectors every unprefixed strategy trains: \(DetectorKind.validNames).")
@@ -56,7 +63,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
             throw ValidationError("--jobs \(jobs) exceeds --threads \(options.threads): each run needs at least one OpenBLAS thread")
         }
         _ = try parsedSeeds()
-        _ = try parsedConfigurations()
+        _ = try parsedVariants()
         guard evaluationInterval >= 0 else {
             throw ValidationError("--eval-every must be 0 (only at the end) or a positive number of iterations, got \(evaluationInterval)")
         }
@@ -74,27 +81,42 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         return kinds
     }
 
-    /// The (model, strategy) pairs that `--strategies` and `--model` name, in order: each
-    /// unprefixed strategy under every model of `--model`, each `model:strategy` item under its model.
-    /// - Throws: `ValidationError` naming an unknown model or strategy (listing the valid ones) or
-    ///   a pair named twice, or saying that none was given.
+    /// The (model, strategy) pairs that `--strategies` and `--model` name, in order (the
+    /// strategies of ``parsedVariants(base:)``).
+    /// - Throws: as ``parsedVariants(base:)``.
     func parsedConfigurations() throws -> [(model: DetectorKind, strategy: StrategyKind)] {
+        try parsedVariants().map { ($0.model, $0.variant.configuration.kind) }
+    }
+
+    /// The (model, strategy variant) pairs that `--strategies` and `--model` name, in order:
+    /// each unprefixed item under every model of `--model`, each `model:strategy` item under its
+    /// model; each variant's parameters start from `base` (the configuration's).
+    /// - Throws: `ValidationError` naming an unknown model, strategy or parameter (listing the
+    ///   valid ones), a bad value, or a variant named twice, or saying that none was given.
+    func parsedVariants(base: StrategyConfiguration = StrategyConfiguration(kind: .random)) throws
+        -> [(model: DetectorKind, variant: StrategyVariant)] {
         let models = try parsedModels()
-        var pairs: [(model: DetectorKind, strategy: StrategyKind)] = []
-        for item in try Self.items(of: strategies, option: "--strategies") {
-            // `model:strategy` when the part before the colon names a model; otherwise the whole
-            // item is a strategy name (an unknown one is reported as given).
-            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
-            let model = parts.count == 2 ? DetectorKind(rawValue: parts[0]) : nil
-            let strategy: StrategyKind
-            do { strategy = try StrategyKind(parsing: model == nil ? item : parts[1]) } catch {
+        var pairs: [(model: DetectorKind, variant: StrategyVariant)] = []
+        let items = StrategyVariant.splitList(strategies)
+        guard !items.contains(where: \.isEmpty) else {
+            throw ValidationError("--strategies: give one or more comma-separated values without empty items, got '\(strategies)'")
+        }
+        for item in items {
+            // `model:strategy` when the part before the first colon (outside any parameters)
+            // names a model; otherwise the whole item is a strategy (an unknown one is reported as given).
+            let head = item.prefix { $0 != "(" }
+            let colon = head.firstIndex(of: ":")
+            let model = colon.flatMap { DetectorKind(rawValue: String(item[..<$0])) }
+            let text = model != nil && colon != nil ? String(item[item.index(after: colon!)...]) : item
+            let variant: StrategyVariant
+            do { variant = try StrategyVariant(parsing: text, base: base) } catch {
                 throw ValidationError("--strategies: \(error)")
             }
-            pairs += model.map { [($0, strategy)] } ?? models.map { ($0, strategy) }
+            pairs += model.map { [($0, variant)] } ?? models.map { ($0, variant) }
         }
         var seen = Set<String>()
-        for (model, strategy) in pairs where !seen.insert("\(model):\(strategy)").inserted {
-            let named = Set(pairs.map(\.model)).count > 1 ? "\(model.rawValue):\(strategy.rawValue)" : strategy.rawValue
+        for (model, variant) in pairs where !seen.insert("\(model):\(variant.name)").inserted {
+            let named = Set(pairs.map(\.model)).count > 1 ? "\(model.rawValue):\(variant.name)" : variant.name
             throw ValidationError("--strategies: '\(named)' is named twice; each strategy runs once per seed")
         }
         return pairs
@@ -132,15 +154,21 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     }
 
     func run() throws {
-        let data = try options.prepare()
+        var configuration = try options.configuration(seed: nil)
+        let data = try options.prepare(configuration: configuration)
+        configuration = try options.resolved(configuration, with: data)
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
-        let plan = ComparisonPlan(configurations: try parsedConfigurations(), seeds: try parsedSeeds(), iterations: options.iterations,
-                                  output: URL(fileURLWithPath: options.output), evaluationInterval: evaluationInterval,
-                                  jobs: jobs)
+        let plan = ComparisonPlan(variants: try parsedVariants(base: configuration.strategy), base: configuration,
+                                  seeds: try parsedSeeds(), output: URL(fileURLWithPath: options.output),
+                                  evaluationInterval: evaluationInterval, jobs: jobs)
+        let iterations = configuration.iterations
         var progress = ProgressLine()
+        if let warning = AnchorCoverageWarning.message(for: configuration.model, samples: data.train, dataset: options.dataset) {
+            progress.note(warning)
+        }
         var runStarts: [String: Date] = [:]
-        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, runs \(plan.entries.map(\.name).joined(separator: ", ")), seeds \(seeds), \(options.iterations) iterations")
+        progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, runs \(plan.entries.map(\.name).joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
         let blas = Kernels.blasStatus
         var context = ["date \(ISO8601DateFormatter().string(from: Date()))",
                        "machine: \(blas.cpuModel.isEmpty ? "CPU model unknown" : blas.cpuModel) (\(blas.cpuFeatures.vectorClass)), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(blas.version), core \(blas.coreAfter)",
@@ -158,7 +186,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                 progress.note("training \(strategy), seed \(seed)")
             case let .step(strategy, seed, record, total):
                 progress.runStart = runStarts["\(strategy) \(seed)"] ?? Date()
-                progress.report(record, of: total, batchSize: 2, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
+                progress.report(record, of: total, batchSize: configuration.batchSize, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
             case let .curvePoint(strategy, seed, point, seconds):
                 progress.note(String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
                                      point.iteration, point.ap50, seconds))

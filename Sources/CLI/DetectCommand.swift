@@ -9,7 +9,8 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Detect objects in an image with a trained checkpoint; draw them and write COCO JSON.",
         discussion: """
-            The class count is read from the checkpoint (quarry train records it); a checkpoint \
+            The detector is rebuilt from the checkpoint's recorded configuration (anchors, backbone \
+            width, RoI size, inference tiles; docs/configuration.md) and class count; a checkpoint \
             whose parameters do not fit stops the command with a message naming the file and the \
             parameter.
             """

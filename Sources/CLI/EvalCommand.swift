@@ -143,6 +143,14 @@ struct EvalCommand: ParsableCommand {
                     path: path, field: "quarry.class_count",
                     expected: "\(data.classCount), the class count of dataset \(dataset)", found: String(model.classCount))
             }
+            // A checkpoint that records its classes must have been trained on these ones.
+            let names = model.configuration.classNames
+            guard names.isEmpty || names == data.classNames else {
+                throw TrainingError.incompatibleCheckpoint(
+                    path: path, field: "\(TrainingConfiguration.checkpointMetadataKey) model.classNames",
+                    expected: "\(data.classNames.joined(separator: ",")), the classes of dataset \(dataset)",
+                    found: names.joined(separator: ","))
+            }
             let found = model.detections(on: data.test, classCount: data.classCount)
             return (found.groundTruth, found.results)
         }

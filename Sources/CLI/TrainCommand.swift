@@ -15,6 +15,11 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
             (iteration, learning rate, total and each head's loss terms, seconds). --resume continues from \
             the checkpoint with the same losses and weights as an uninterrupted run, and cuts losses.csv \
             back to the checkpoint's iteration so that no row is duplicated or lost.
+
+            The run's configuration (docs/configuration.md) is DESIGN.md's unless --config names a \
+            JSON file, a checkpoint or a results.json; flags win over it. The resolved configuration \
+            goes into every checkpoint (quarry.configuration), so --config CHECKPOINT repeats a run, \
+            and --resume refuses a checkpoint whose configuration differs, naming the field.
             """
     )
 
@@ -24,14 +29,16 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
 
     @OptionGroup var options: TrainingRunOptions<TrainCommand>
 
-    @Option(help: "The sampling strategy: \(StrategyKind.validNames).")
-    var strategy = "random"
+    @Option(help: ArgumentHelp(
+        "The sampling strategy, optionally with parameters: \(StrategyKind.validNames) (default: random, or the --config file's).",
+        discussion: "Parameters as name(parameter=value, head.parameter=value), e.g. 'focal(gamma=1)' or 'ohem(rpn.budget=512)'; heads rpn, roi, retina (docs/configuration.md)."))
+    var strategy: String?
 
-    @Option(help: "The detector: \(DetectorKind.validNames).")
-    var model = DetectorKind.fasterRCNN.rawValue
+    @Option(help: "The detector: \(DetectorKind.validNames) (default: faster-rcnn, or the --config checkpoint's or results.json's).")
+    var model: String?
 
-    @Option(help: "The run's seed.")
-    var seed: UInt64 = 0
+    @Option(help: "The run's seed (default: 0, or the --config file's).")
+    var seed: UInt64?
 
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint interval in iterations (0: only at the end).")
     var checkpointInterval = 100
@@ -45,28 +52,51 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         _ = try detectorKind()
     }
 
-    /// The detector named by `--model`.
+    /// The detector named by `--model`, else the one the `--config` checkpoint or results.json
+    /// trained, else TinyFasterRCNN.
     /// - Throws: `ValidationError` naming the unknown model and listing the valid ones.
     func detectorKind() throws(ValidationError) -> DetectorKind {
+        guard let model else { return options.configurationOptions.recordedDetector() ?? .fasterRCNN }
         do { return try DetectorKind(parsing: model) } catch { throw ValidationError("--model: \(error)") }
     }
 
     /// The strategy named by `--strategy`.
     /// - Throws: `ValidationError` naming the unknown strategy and listing the valid ones.
     func strategyKind() throws(ValidationError) -> StrategyKind {
-        do { return try StrategyKind(parsing: strategy) } catch { throw ValidationError("--strategy: \(error)") }
+        try variant(base: StrategyConfiguration(kind: .random)).configuration.kind
+    }
+
+    /// The strategy of `--strategy` with its parameters, starting from `base` (the
+    /// configuration's), or `base` itself under its name when `--strategy` is not given.
+    /// - Throws: `ValidationError` naming an unknown strategy or parameter and listing the valid ones.
+    func variant(base: StrategyConfiguration) throws(ValidationError) -> StrategyVariant {
+        guard let strategy else { return StrategyVariant(name: base.kind.rawValue, configuration: base) }
+        do { return try StrategyVariant(parsing: strategy, base: base) } catch { throw ValidationError("--strategy: \(error)") }
+    }
+
+    /// The resolved configuration before the data fills the class names: `--config`, the flags,
+    /// `--seed`, `--strategy` and `--checkpoint-every`.
+    /// - Throws: `ConfigurationError` or `ValidationError` naming the bad key or flag.
+    func configuration() throws -> (TrainingConfiguration, strategyName: String) {
+        var configuration = try options.configuration(seed: seed)
+        let variant = try variant(base: configuration.strategy)
+        configuration.strategy = variant.configuration
+        configuration.checkpointInterval = checkpointInterval
+        return (configuration, variant.name)
     }
 
     func run() throws {
-        let data = try options.prepare()
-        var configuration = TrainingConfiguration(iterations: options.iterations, seed: seed)
-        configuration.checkpointInterval = checkpointInterval
-        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: try detectorKind(),
-                              strategy: try strategyKind(), configuration: configuration)
+        var progress = ProgressLine()
+        var (configuration, strategy) = try configuration()
+        let data = try options.prepare(configuration: configuration)
+        configuration = try options.resolved(configuration, with: data)
+        if let warning = AnchorCoverageWarning.message(for: configuration.model, samples: data.train, dataset: options.dataset) {
+            progress.note(warning)
+        }
+        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: try detectorKind(), configuration: configuration)
         let folder = URL(fileURLWithPath: options.output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         let lossFile = folder.appendingPathComponent("losses.csv")
-        var progress = ProgressLine()
         var log: LossLog
         if resume {
             try trainer.resume(from: checkpoint, strategyName: strategy)
@@ -82,7 +112,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         while !trainer.isFinished {
             let record = try trainer.step()
             try log.append(record)
-            progress.report(record, of: options.iterations, batchSize: configuration.batchSize, label: strategy)
+            progress.report(record, of: configuration.iterations, batchSize: configuration.batchSize, label: strategy)
             if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
                 try log.synchronize()
                 try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)

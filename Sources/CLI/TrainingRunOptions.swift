@@ -1,7 +1,8 @@
-// The options `quarry train` and `quarry compare` share: which data, how many iterations, where
-// the files go, how many OpenBLAS threads. One declaration, so the flags, help and checks
-// cannot drift apart between the two commands.
+// The options `quarry train` and `quarry compare` share: which data, which run configuration
+// (a file, and the common fields as flags, which win), where the files go, how many OpenBLAS
+// threads. One declaration, so the flags, help and checks cannot drift apart between the two commands.
 import ArgumentParser
+import Foundation
 import Quarry
 
 /// What differs between the commands that use `TrainingRunOptions`: the default output folder,
@@ -15,14 +16,18 @@ protocol TrainingRunDefaults {
     static var defaultIterations: Int { get }
 }
 
-/// The shared options of a command that trains: `--dataset`, `--iterations`, `--output`,
-/// `--threads` (used with `@OptionGroup`; `Defaults` is the command).
+/// The shared options of a command that trains: `--dataset`, `--config` and the configuration
+/// flags, `--iterations`, `--output`, `--threads` (used with `@OptionGroup`; `Defaults` is the command).
 struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
-    @Option(help: "neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.")
+    @Option(help: ArgumentHelp("neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.",
+                               discussion: "Also digits-4x: the digits canvases at 4× scale (512 px, digits 64–160 px)."))
     var dataset = "neon-trees"
 
-    @Option(help: ArgumentHelp(Defaults.iterationsHelp))
-    var iterations = Defaults.defaultIterations
+    @OptionGroup var configurationOptions: ConfigurationOptions
+
+    @Option(name: .customLong("iterations"), help: ArgumentHelp("\(Defaults.iterationsHelp) (default: \(Defaults.defaultIterations))",
+                                                                     discussion: "A --config file's count replaces the default; the flag wins over it."))
+    var iterationsFlag: Int?
 
     @Option(help: "Output folder.")
     var output = Defaults.defaultOutput
@@ -30,22 +35,52 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
     @Option(help: "OpenBLAS threads.")
     var threads = 2
 
-    /// Rejects fewer than one iteration or thread (ArgumentParser calls it for the group).
+    /// The iterations of `--iterations`, or the command's default (the `--config` file's count
+    /// takes its place in ``configuration(seed:)``).
+    var iterations: Int { iterationsFlag ?? Defaults.defaultIterations }
+
+    /// Rejects fewer than one iteration or thread and any bad configuration value (ArgumentParser
+    /// calls it for the group).
     func validate() throws {
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if let iterationsFlag, iterationsFlag < 1 { throw ValidationError("--iterations must be at least 1, got \(iterationsFlag)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        do { _ = try configuration(seed: nil) } catch { throw ValidationError(error.description) }
+    }
+
+    /// The run configuration: the `--config` file's (or DESIGN.md's defaults with the command's
+    /// iteration count), then every flag given, then `seed` when given; validated.
+    /// - Parameter seed: the command's `--seed`, or nil to keep the file's (0 without a file).
+    /// - Throws: `ConfigurationError` naming the file and key, or the flag, of a bad value.
+    func configuration(seed: UInt64?) throws(ConfigurationError) -> TrainingConfiguration {
+        try configurationOptions.configuration(iterations: iterationsFlag, defaultIterations: Defaults.defaultIterations, seed: seed)
     }
 
     /// Sets the OpenBLAS thread count to `--threads` and makes the allocator keep freed memory
-    /// (`Kernels.retainFreedMemory`), then loads `--dataset`.
+    /// (`Kernels.retainFreedMemory`), then loads `--dataset` (NEON's training tiles cut as
+    /// `configuration` says).
+    /// - Parameter configuration: the run's configuration (its training tiling is used).
     /// - Throws: the dataset's errors, naming the file (see `TrainingData.load`).
-    func prepare() throws -> TrainingData {
+    func prepare(configuration: TrainingConfiguration) throws -> TrainingData {
         Kernels.setBLASThreadCount(threads)
         Kernels.retainFreedMemory()
-        let data = try TrainingData.load(dataset)
+        let data = try TrainingData.load(dataset, tiling: Tiling(tileSize: configuration.model.trainingTileSize,
+                                                                 stride: configuration.model.trainingTileStride))
         if data.testIsTrainingData {
             ProgressLine().note("\(dataset) has no test split: the evaluation runs on the \(data.train.count) training images, so its AP measures the fit, not generalisation")
         }
         return data
+    }
+
+    /// The configuration with the data's class names, checked against a recorded list (a
+    /// checkpoint's or results.json's given to `--config`).
+    /// - Throws: `ConfigurationError` naming `model.classNames` when the file's names differ from the data's.
+    func resolved(_ configuration: TrainingConfiguration, with data: TrainingData) throws(ConfigurationError) -> TrainingConfiguration {
+        var configuration = configuration
+        if !configuration.model.classNames.isEmpty, configuration.model.classNames != data.classNames {
+            throw ConfigurationError(file: configurationOptions.config, key: "model.classNames",
+                                     reason: "\(configuration.model.classNames) differ from dataset \(dataset)'s classes \(data.classNames)")
+        }
+        configuration.model.classNames = data.classNames
+        return configuration
     }
 }

@@ -20,10 +20,9 @@ extension StrategyComparison {
         progress(.runStarted(strategy: strategy, seed: seed))
         // Alone, a run gets its own peak; runs training at once share the process's.
         if plan.jobs == 1 { ResourceUsage.resetPeakResidentBytes() }
-        var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
+        var configuration = runConfiguration(plan, entry: entry, seed: seed, data: data)
         configuration.logInterval = max(1, plan.iterations / 100)
-        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: entry.model, strategy: entry.strategy,
-                              configuration: configuration)
+        var trainer = Trainer(samples: data.train, classCount: data.classCount, model: entry.model, configuration: configuration)
         var lossCurve: [LossPoint] = []
         var learningCurve: [LearningCurvePoint] = []
         var seconds = 0.0, evaluationSeconds = 0.0

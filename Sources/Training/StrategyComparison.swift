@@ -12,17 +12,27 @@ import TensorCore
 public struct ComparisonEntry: Sendable, Hashable {
     /// The detector.
     public var model: DetectorKind
-    /// The strategy of every head of the detector.
-    public var strategy: StrategyKind
+    /// The strategy of every head of the detector, with its parameters per head.
+    public var configuration: StrategyConfiguration
+    /// The strategy (``configuration``'s kind).
+    public var strategy: StrategyKind {
+        get { configuration.kind }
+        set { configuration.kind = newValue }
+    }
     /// The name the report, the progress line and the file names use: the strategy's name
-    /// (`ohem`) when the plan trains one detector, `model:strategy` (`retinanet:focal`) when it
-    /// trains several.
+    /// (`ohem`, or a variant's `focal(gamma=1)`) when the plan trains one detector,
+    /// `model:strategy` (`retinanet:focal`) when it trains several.
     public var name: String
 
-    /// Creates an entry.
+    /// Creates an entry of a strategy with its default parameters.
     public init(model: DetectorKind, strategy: StrategyKind, name: String) {
+        self.init(model: model, configuration: StrategyConfiguration(kind: strategy), name: name)
+    }
+
+    /// Creates an entry of a strategy with the given parameters.
+    public init(model: DetectorKind, configuration: StrategyConfiguration, name: String) {
         self.model = model
-        self.strategy = strategy
+        self.configuration = configuration
         self.name = name
     }
 }
@@ -31,6 +41,9 @@ public struct ComparisonEntry: Sendable, Hashable {
 public struct ComparisonPlan: Sendable {
     /// The compared configurations (detector and strategy), in the order run.
     public var entries: [ComparisonEntry]
+    /// The configuration every run starts from (schedule, model settings; DESIGN.md's unless
+    /// given); a run replaces its seed, ``iterations`` and strategy.
+    public var base = TrainingConfiguration(iterations: 1, seed: 0)
     /// The strategies of the entries, in order.
     public var strategies: [StrategyKind] { entries.map(\.strategy) }
     /// Seeds; each strategy trains once per seed with the same data order and initialisation.
@@ -82,6 +95,31 @@ public struct ComparisonPlan: Sendable {
         }
         self.init(entries: entries, seeds: seeds, iterations: iterations, output: output, evaluationInterval: evaluationInterval,
                   bootstrap: bootstrap, jobs: jobs)
+    }
+
+    /// Creates a plan of strategy variants (`focal(gamma=1)`), each under its detector, every
+    /// run starting from `base` (schedule, model settings); entries are named
+    /// `model:variant` when they use more than one detector, by the variant alone otherwise.
+    /// - Parameters:
+    ///   - variants: the (detector, variant) pairs, in the order run.
+    ///   - base: the runs' configuration; each run replaces its seed, iterations and strategy.
+    ///   - seeds: the seeds every variant runs.
+    ///   - output: the report folder.
+    ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
+    ///   - bootstrap: the per-run bootstrap over test images.
+    ///   - jobs: runs trained at once (1: one after another).
+    /// - Precondition: at least one variant, no name repeated; at least one seed;
+    ///   `base.iterations` ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(variants: [(model: DetectorKind, variant: StrategyVariant)], base: TrainingConfiguration, seeds: [UInt64],
+                output: URL, evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        let severalModels = Set(variants.map(\.model)).count > 1
+        let entries = variants.map { model, variant in
+            ComparisonEntry(model: model, configuration: variant.configuration,
+                            name: severalModels ? "\(model.rawValue):\(variant.name)" : variant.name)
+        }
+        self.init(entries: entries, seeds: seeds, iterations: base.iterations, output: output, evaluationInterval: evaluationInterval,
+                  bootstrap: bootstrap, jobs: jobs)
+        self.base = base
     }
 
     /// Creates a plan of strategies, each training the same detector.
@@ -156,11 +194,13 @@ public enum StrategyComparison {
                                        to: plan.output.appendingPathComponent(detectionsFileName(entry)))
                 }
             }
-            results.append(StrategyResults(strategy: entry.name, model: entry.model.rawValue, runs: runs))
+            var entryResults = StrategyResults(strategy: entry.name, model: entry.model.rawValue, runs: runs)
+            entryResults.configuration = entry.configuration
+            results.append(entryResults)
         }
         let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
                                       evaluationInterval: plan.evaluationInterval, bootstrap: plan.bootstrap,
-                                      testImageCount: data.test.count)
+                                      testImageCount: data.test.count, configuration: runConfiguration(plan, data: data))
         try AtomicFile.write(report.markdown(), to: plan.output.appendingPathComponent("report.md"), creatingFolder: true)
         try AtomicFile.write(report.json(), to: plan.output.appendingPathComponent("results.json"))
         try AtomicFile.write(report.lossPlot().svg(), to: plan.output.appendingPathComponent("losses.svg"))
@@ -174,9 +214,31 @@ public enum StrategyComparison {
         return report
     }
 
-    /// `detections-<name>.png`, the entry's name with `:` spelt `-` (`detections-retinanet-focal.png`).
+    /// The resolved configuration of the plan's run with `entry` and `seed`: the base with the
+    /// plan's iterations, the seed, the entry's strategy and the data's class names.
+    static func runConfiguration(_ plan: ComparisonPlan, entry: ComparisonEntry? = nil, seed: UInt64? = nil,
+                                 data: TrainingData) -> TrainingConfiguration {
+        var configuration = plan.base
+        configuration.iterations = plan.iterations
+        configuration.seed = seed ?? plan.seeds[0]
+        configuration.strategy = (entry ?? plan.entries[0]).configuration
+        configuration.model.classNames = data.classNames
+        return configuration
+    }
+
+    /// `detections-<name>.png`, the entry's name with each run of characters other than
+    /// letters, digits, `.` and `-` spelt `-` and no trailing `-` (`detections-retinanet-focal.png`,
+    /// `detections-focal-gamma-1.png`).
     public static func detectionsFileName(_ entry: ComparisonEntry) -> String {
-        "detections-\(entry.name.replacingOccurrences(of: ":", with: "-")).png"
+        // Variant names hold parentheses, `=` and commas: every run of other characters than
+        // letters, digits, `.` and `-` becomes one `-`.
+        var name = ""
+        for character in entry.name {
+            let kept = character.isASCII && (character.isLetter || character.isNumber || character == "." || character == "-")
+            if kept { name.append(character) } else if !name.hasSuffix("-") { name.append("-") }
+        }
+        while name.hasSuffix("-") { name.removeLast() }
+        return "detections-\(name).png"
     }
 
     /// The score at or above which `detections-<strategy>.png` draws a detection.

@@ -17,8 +17,10 @@ public enum TrainedDetector {
     /// The detector kind is read from the `quarry.model` metadata (a checkpoint without it is a
     /// TinyFasterRCNN's, as every checkpoint written before the key existed) unless `model` is
     /// given; K from `quarry.class_count` unless `classCount` is given (for weights written
-    /// elsewhere, e.g. by PyTorch, which carry no Quarry metadata). The optimiser state and the
-    /// other training metadata in the file are ignored.
+    /// elsewhere, e.g. by PyTorch, which carry no Quarry metadata). The detector's settings
+    /// (anchors, backbone width, proposal counts, RoI size, tiling) come from the run's recorded
+    /// configuration (`quarry.configuration`), or are the reference's when the file has none.
+    /// The optimiser state and the other training metadata in the file are ignored.
     /// - Parameters:
     ///   - url: a safetensors checkpoint.
     ///   - classCount: K ≥ 1 to use instead of the file's metadata, or nil.
@@ -28,12 +30,22 @@ public enum TrainedDetector {
     ///   a K-class detector of that kind (naming the file and parameter);
     ///   `TrainingError.incompatibleCheckpoint` naming the file and the key when `quarry.class_count`
     ///   is missing or not an integer in 1...100,000, `classCount` is outside that range,
-    ///   `quarry.model` names no detector, or `model` contradicts it.
+    ///   `quarry.model` names no detector, or `model` contradicts it, or `quarry.configuration`
+    ///   is not a valid configuration or names another number of classes (the field named).
     public static func load(checkpoint url: URL, classCount: Int? = nil, model: DetectorKind? = nil) throws(TrainingError) -> any Detector {
         let file: Checkpoint
         do { file = try Checkpoint(contentsOf: url) } catch { throw .checkpoint(error) }
         let kind = try detectorKind(of: file, path: url.path, requested: model)
         let key = Trainer.MetadataKey.classCount
+        // The run's recorded configuration rebuilds the detector it trained (anchors, width, RoI
+        // size, tiling); checkpoints written before it was recorded are the reference detector's.
+        var configuration = DetectorConfiguration()
+        if let text = file.metadata[Trainer.MetadataKey.configuration] {
+            do { configuration = try TrainingConfiguration.decode(Data(text.utf8), file: url.path).model } catch {
+                throw .incompatibleCheckpoint(path: url.path, field: "\(Trainer.MetadataKey.configuration) \(error.key)",
+                                              expected: "a valid configuration", found: error.reason)
+            }
+        }
         let count: Int
         if let classCount {
             guard plausibleClassCounts.contains(classCount) else {
@@ -56,14 +68,18 @@ public enum TrainedDetector {
         }
         // The class logits' bias is sized by K: checking it first turns a wrong or absurd count
         // into an error naming the parameter before a model of that size is allocated.
-        let logits = kind.classParameter(classCount: count)
+        if !configuration.classNames.isEmpty, configuration.classCount != count {
+            throw .incompatibleCheckpoint(path: url.path, field: "\(Trainer.MetadataKey.configuration) model.classNames",
+                                          expected: "\(count) classes", found: configuration.classNames.joined(separator: ", "))
+        }
+        let logits = kind.classParameter(classCount: count, anchorsPerLocation: configuration.anchorsPerLocation)
         guard let bias = file.modelTensors[logits.name] else { throw .checkpoint(.missingTensor(name: logits.name, path: url.path)) }
         guard bias.shape == logits.shape else {
             throw .checkpoint(.shapeMismatch(name: logits.name, expected: logits.shape, found: bias.shape, path: url.path))
         }
         // Any initialisation works: every parameter is overwritten (or nothing is, on error).
         var generator = SplitMix64(seed: 0)
-        let detector = kind.makeDetector(classCount: count, using: &generator)
+        let detector = kind.makeDetector(classCount: count, configuration: configuration, using: &generator)
         do { try file.restore(into: detector.parameters) } catch { throw .checkpoint(error) }
         return detector
     }

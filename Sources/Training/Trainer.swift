@@ -89,29 +89,36 @@ public struct Trainer {
     ///   - samples: training samples with labels in 1...classCount.
     ///   - classCount: K foreground classes.
     ///   - model: the detector to build (TinyFasterRCNN unless given).
-    ///   - strategy: the strategy; one instance per head is built and kept for the run.
-    ///   - configuration: iterations, seed, schedule and batch size.
-    /// - Precondition: at least one sample.
+    ///   - strategy: the strategy, replacing `configuration.strategy.kind` (its parameters are
+    ///     kept); nil: the configuration's. One instance per head is built and kept for the run.
+    ///   - configuration: iterations, seed, schedule, batch size, the detector's settings and the
+    ///     strategy's parameters.
+    /// - Precondition: at least one sample; a valid configuration
+    ///   (`TrainingConfiguration.validate()`) whose class names, if any, number `classCount`.
     public init(samples: [DetectionSample], classCount: Int, model kind: DetectorKind = .fasterRCNN,
-                strategy: StrategyKind = .random, configuration: TrainingConfiguration) {
+                strategy: StrategyKind? = nil, configuration: TrainingConfiguration) {
         precondition(!samples.isEmpty, "Trainer: no training samples")
+        precondition(configuration.model.classNames.isEmpty || configuration.model.classNames.count == classCount,
+                     "Trainer: \(configuration.model.classNames.count) class names for \(classCount) classes")
+        var configuration = configuration
+        if let strategy { configuration.strategy.kind = strategy }
         let seeds = configuration.streamSeeds
         var initGenerator = SplitMix64(seed: seeds.initialization)
-        model = kind.makeDetector(classCount: classCount, using: &initGenerator)
-        strategies = model.heads.map { strategy.makeStrategy(for: $0) }
+        model = kind.makeDetector(classCount: classCount, configuration: configuration.model, using: &initGenerator)
+        strategies = model.heads.map { configuration.strategy.makeStrategy(for: $0) }
         for (head, instance) in zip(model.heads, strategies) {
             if case .focal = instance.classificationLoss {
-                // RetinaNet's prior: start every candidate at foreground probability π = 0.01, so
+                // RetinaNet's prior: start every candidate at foreground probability π (0.01), so
                 // the focal loss of the many easy negatives does not swamp the first iterations.
-                model.initializeClassificationPrior(of: head, probability: 0.01)
+                model.initializeClassificationPrior(of: head, probability: configuration.strategy[head].prior)
             }
         }
         self.configuration = configuration
         self.samples = samples
-        self.strategy = strategy
+        self.strategy = configuration.strategy.kind
         optimizer = SGD(model.parameters, learningRate: configuration.baseLearningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
-        schedule = .reference(iterations: configuration.iterations, baseLearningRate: configuration.baseLearningRate)
+        schedule = configuration.schedule
         dataStream = BatchSampler(samples: samples, batchSize: configuration.batchSize, seed: seeds.data,
                                   flipProbability: configuration.flipProbability)
         samplingGenerator = SplitMix64(seed: seeds.sampling)
@@ -180,6 +187,7 @@ public struct Trainer {
         static let iteration = "quarry.iteration", seed = "quarry.seed", iterations = "quarry.iterations"
         static let samplingState = "quarry.sampling_generator_state", strategy = "quarry.strategy"
         static let classCount = "quarry.class_count", model = "quarry.model"
+        static let configuration = TrainingConfiguration.checkpointMetadataKey
         /// The strategy's own state per head (a JSON document; only stateful strategies write it).
         /// The key keeps its first spelling, `sampler_state`, so that earlier checkpoints resume.
         static func strategyState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
@@ -195,7 +203,8 @@ public struct Trainer {
                         MetadataKey.iterations: String(configuration.iterations),
                         MetadataKey.samplingState: String(samplingGenerator.state),
                         MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount),
-                        MetadataKey.model: model.kind.rawValue]
+                        MetadataKey.model: model.kind.rawValue,
+                        MetadataKey.configuration: String(decoding: configuration.jsonData(), as: UTF8.self)]
         for (head, instance) in zip(model.heads, strategies) {
             if let stateful = instance as? any StatefulSamplingStrategy {
                 metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
@@ -235,7 +244,13 @@ public struct Trainer {
                 expected: "\(configuration.iterations) (a run's iteration count is fixed because the learning-rate schedule is placed by it; resume with the original count, or start a new run)",
                 found: found)
         }
-        try require(MetadataKey.strategy, equals: strategyName)
+        // The strategy by its name without parameters (`ohem` for `ohem(rpn.budget=64)`): the
+        // parameters are compared with the recorded configuration below, so that a run given
+        // its own checkpoint as --config (its strategy named plainly) can resume it.
+        func plain(_ name: String) -> Substring { name.prefix { $0 != "(" } }
+        if plain(meta[MetadataKey.strategy] ?? "(missing)") != plain(strategyName) || meta[MetadataKey.configuration] == nil {
+            try require(MetadataKey.strategy, equals: strategyName)
+        }
         try require(MetadataKey.classCount, equals: String(model.classCount))
         // Checkpoints written before the model was recorded are TinyFasterRCNN's.
         if (meta[MetadataKey.model] ?? DetectorKind.fasterRCNN.rawValue) != model.kind.rawValue {
@@ -250,7 +265,7 @@ public struct Trainer {
         // Strategy state first: a mismatch must leave the run untouched.
         var restored: [any SamplingStrategy] = []
         for head in model.heads {
-            let fresh = strategy.makeStrategy(for: head)
+            let fresh = configuration.strategy.makeStrategy(for: head)
             let key = MetadataKey.strategyState(head)
             switch (meta[key], fresh as? any StatefulSamplingStrategy) {
             case (nil, nil):
@@ -267,6 +282,20 @@ public struct Trainer {
                                                   found: error.description)
                 }
                 restored.append(stateful)
+            }
+        }
+        // The whole configuration (checkpoints written before it was recorded have none), after
+        // the specific checks above so that their messages come first: the first differing field
+        // is named. Checkpoint and log intervals are bookkeeping, not the run.
+        if let text = meta[MetadataKey.configuration] {
+            let recorded: TrainingConfiguration
+            do { recorded = try TrainingConfiguration.decode(Data(text.utf8), file: url.path) } catch {
+                throw .incompatibleCheckpoint(path: url.path, field: "\(MetadataKey.configuration) \(error.key)",
+                                              expected: "a valid configuration", found: error.reason)
+            }
+            if let difference = configuration.firstDifference(from: recorded, ignoring: ["checkpointInterval", "logInterval"]) {
+                throw .incompatibleCheckpoint(path: url.path, field: "\(MetadataKey.configuration) \(difference.key)",
+                                              expected: difference.value, found: difference.otherValue)
             }
         }
         do {

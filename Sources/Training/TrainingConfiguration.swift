@@ -1,7 +1,17 @@
-// The knobs of one training run, with DESIGN.md's reference values as defaults.
+// The one configuration of a run: schedule, model and strategy, with DESIGN.md's reference
+// values as defaults. JSON: the properties' names as keys, `model` and `strategy` as sections;
+// a document holds only what it changes, and an unknown key is an error (docs/configuration.md).
+import Detection
+import NN
 import Randomness
 
-/// The settings of one training run (DESIGN.md "The reference detector", optimiser and schedule).
+/// The settings of one training run: the schedule (DESIGN.md "The reference detector",
+/// optimiser and schedule), the detector's settings (``model``) and the sampling strategy with
+/// its parameters per head (``strategy``).
+///
+/// Every default is DESIGN.md's, so `TrainingConfiguration(iterations:seed:)` trains the
+/// reference run. Decoding (`--config FILE`) starts from the defaults, replaces the keys the
+/// document holds and rejects any other key; ``validate()`` checks the values.
 public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Training iterations n (one batch each).
     public var iterations: Int
@@ -15,15 +25,28 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var momentum: Float = 0.9
     /// L2 weight decay on conv/linear weights (1e-4; none on GroupNorm parameters or biases).
     public var weightDecay: Float = 1e-4
+    /// Iterations of linear warm-up W (100); 0: none.
+    public var warmUpIterations = 100
+    /// The warm-up's starting factor f of the base rate, in [0, 1] (0.1).
+    public var warmUpFactor: Float = 0.1
+    /// Where the rate is multiplied by ``decayFactor``, as fractions of the run in [0, 1]: the
+    /// milestone of fraction m is iteration round(m·n) (2/3 and 8/9).
+    public var decayMilestones: [Double] = [2.0 / 3, 8.0 / 9]
+    /// The factor γ applied at each milestone (0.1).
+    public var decayFactor: Float = 0.1
     /// Probability of each flip (horizontal, vertical) per drawn tile (0.5).
     public var flipProbability = 0.5
     /// Save a checkpoint every this many iterations (0: only at the end).
     public var checkpointInterval = 0
     /// Record the loss curve and log every this many iterations (≥ 1).
     public var logInterval = 10
+    /// The detector's settings: classes, anchors, backbone width, proposal counts, RoI size, tiling.
+    public var model = DetectorConfiguration()
+    /// The sampling strategy and its parameters at each head (`random` with DESIGN.md's defaults).
+    public var strategy = StrategyConfiguration(kind: .random)
 
     /// Creates a configuration with the reference defaults.
-    /// - Precondition: `iterations ≥ 0`, `batchSize ≥ 1`, `logInterval ≥ 1`.
+    /// - Precondition: `iterations ≥ 0`.
     public init(iterations: Int, seed: UInt64) {
         precondition(iterations >= 0, "TrainingConfiguration: negative iteration count \(iterations)")
         self.iterations = iterations
@@ -36,4 +59,81 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         var g = SplitMix64(seed: seed)
         return (g.next(), g.next(), g.next())
     }
+
+    /// The learning-rate schedule: warm-up, then ×``decayFactor`` at each milestone; with the
+    /// defaults exactly `LearningRateSchedule.reference(iterations:baseLearningRate:)`.
+    /// - Precondition: the configuration is valid.
+    public var schedule: LearningRateSchedule {
+        let n = Double(iterations)
+        return LearningRateSchedule(baseLearningRate: baseLearningRate, warmupIterations: warmUpIterations, warmupFactor: warmUpFactor,
+                                    milestones: decayMilestones.map { Int(($0 * n).rounded()) }, decayFactor: decayFactor)
+    }
+
+    /// Checks every value, so that no bad value reaches a precondition.
+    /// - Throws: `ConfigurationError` naming the first bad key (`baseLearningRate`,
+    ///   `model.anchorSizes[0]`, `strategy.rpn.budget`, …): iterations < 0; batch size < 1; a
+    ///   learning rate ≤ 0 or not finite; momentum outside [0, 1); weight decay < 0; warm-up
+    ///   < 0 iterations or a factor outside [0, 1]; a milestone outside [0, 1]; a decay factor
+    ///   ≤ 0; a flip probability outside [0, 1]; a checkpoint interval < 0 or log interval < 1;
+    ///   and the model's and strategy's checks.
+    public func validate() throws(ConfigurationError) {
+        try ConfigurationError.check(iterations, atLeast: 0, key: CodingKeys.iterations.rawValue)
+        try ConfigurationError.check(batchSize, atLeast: 1, key: CodingKeys.batchSize.rawValue)
+        try ConfigurationError.check(baseLearningRate, above: 0, key: CodingKeys.baseLearningRate.rawValue)
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
+            throw ConfigurationError(key: CodingKeys.momentum.rawValue, reason: "must be a number in [0, 1), got \(momentum)")
+        }
+        try ConfigurationError.check(weightDecay, in: 0...Float.greatestFiniteMagnitude, key: CodingKeys.weightDecay.rawValue)
+        try ConfigurationError.check(warmUpIterations, atLeast: 0, key: CodingKeys.warmUpIterations.rawValue)
+        try ConfigurationError.check(warmUpFactor, in: 0...1, key: CodingKeys.warmUpFactor.rawValue)
+        for (i, milestone) in decayMilestones.enumerated() {
+            try ConfigurationError.check(milestone, in: 0...1, key: "\(CodingKeys.decayMilestones.rawValue)[\(i)]")
+        }
+        try ConfigurationError.check(decayFactor, above: 0, key: CodingKeys.decayFactor.rawValue)
+        try ConfigurationError.check(flipProbability, in: 0...1, key: CodingKeys.flipProbability.rawValue)
+        try ConfigurationError.check(checkpointInterval, atLeast: 0, key: CodingKeys.checkpointInterval.rawValue)
+        try ConfigurationError.check(logInterval, atLeast: 1, key: CodingKeys.logInterval.rawValue)
+        do { try model.validate() } catch { throw error.nested(under: CodingKeys.model.rawValue) }
+        do { try strategy.validate() } catch { throw error.nested(under: CodingKeys.strategy.rawValue) }
+    }
+
+    // MARK: - Codable
+
+    /// The JSON keys: the property names. (A new property needs its key here and a line in
+    /// ``init(from:)``.)
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case iterations, seed, batchSize, baseLearningRate, momentum, weightDecay
+        case warmUpIterations, warmUpFactor, decayMilestones, decayFactor
+        case flipProbability, checkpointInterval, logInterval, model, strategy
+    }
+
+    /// Decodes a JSON object, starting from the defaults (iterations 600, seed 0) and replacing
+    /// the keys it holds.
+    /// - Throws: `DecodingError` at an unknown key (listing the valid ones) or a value of the
+    ///   wrong type; ``ConfigurationError/from(_:file:)`` names it.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ current: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? current }
+        self.init(iterations: 0, seed: 0)
+        // Decoded without the initialiser's precondition: validate() reports a negative count.
+        iterations = try value(.iterations, Self.defaultIterations)
+        seed = try value(.seed, seed)
+        batchSize = try value(.batchSize, batchSize)
+        baseLearningRate = try value(.baseLearningRate, baseLearningRate)
+        momentum = try value(.momentum, momentum)
+        weightDecay = try value(.weightDecay, weightDecay)
+        warmUpIterations = try value(.warmUpIterations, warmUpIterations)
+        warmUpFactor = try value(.warmUpFactor, warmUpFactor)
+        decayMilestones = try value(.decayMilestones, decayMilestones)
+        decayFactor = try value(.decayFactor, decayFactor)
+        flipProbability = try value(.flipProbability, flipProbability)
+        checkpointInterval = try value(.checkpointInterval, checkpointInterval)
+        logInterval = try value(.logInterval, logInterval)
+        model = try value(.model, model)
+        strategy = try value(.strategy, strategy)
+    }
+
+    /// The iteration count of a document that gives none (600, DESIGN.md's accuracy reference).
+    public static let defaultIterations = 600
 }

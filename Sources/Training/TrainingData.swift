@@ -23,25 +23,28 @@ public struct TrainingData: Sendable {
     /// Loads a dataset by name.
     /// - Parameters:
     ///   - name: `neon-trees` (DESIGN.md split and tiling), `digits` (generated canvases: 600
-    ///     train and 100 test by default), or a path to a VOC folder, COCO JSON or CSV file
+    ///     train and 100 test by default), `digits-4x` (the same at 4× scale: 512-px canvases,
+    ///     64–160 px digits), or a path to a VOC folder, COCO JSON or CSV file
     ///     (used for both training and testing, untiled; a detection practitioner's quick check).
     ///   - datasetsFolder: the bundled `Datasets/` folder (found by `DatasetLocator` when nil).
     ///   - digitsCounts: train and test canvas counts for `digits`.
     ///   - seed: the digits generator's seed.
+    ///   - tiling: the training tiles of `neon-trees` (DESIGN.md's 400 px at stride 300 by default).
     /// - Throws: `LocatorError` when the bundled data cannot be found; `AnnotationError` naming
     ///   the file and object for bad annotations; `TrainingError.unusableDataset` for a user's
     ///   dataset without images or without any class (no category and no annotated object).
     public static func load(_ name: String, datasetsFolder: URL? = nil, digitsCounts: (train: Int, test: Int) = (600, 100),
-                            seed: UInt64 = 0) throws -> TrainingData {
+                            seed: UInt64 = 0, tiling: Tiling = .reference) throws -> TrainingData {
         switch name {
         case "neon-trees":
             let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder, containing: "neon-trees")
-            let tiles = try NEONTrees.trainingTiles(from: folder)
+            let tiles = try NEONTrees.trainingTiles(from: folder, tiling: tiling)
             let test = try NEONTrees.load(.test, from: folder)
             return TrainingData(name: name, train: tiles.samples, test: test.samples, classNames: tiles.classNames)
-        case "digits":
+        case "digits", "digits-4x":
             let folder = try DatasetLocator.datasetsFolder(explicit: datasetsFolder, containing: "digits")
-            let generator = DigitsDetection(glyphs: try DigitGlyphs.load(datasetsFolder: folder))
+            let generator = DigitsDetection(glyphs: try DigitGlyphs.load(datasetsFolder: folder),
+                                            configuration: name == "digits" ? .init() : .fourTimesScale)
             let train = generator.dataset(.train, count: digitsCounts.train, seed: seed)
             let test = generator.dataset(.test, count: digitsCounts.test, seed: seed)
             return TrainingData(name: name, train: train.samples, test: test.samples, classNames: train.classNames)

@@ -35,6 +35,15 @@ public struct DigitsDetection: Sendable {
 
         /// The reference configuration.
         public init() {}
+
+        /// The reference at 4× scale: 512×512 canvases, digits 64–160 px (the `digits-4x`
+        /// dataset; issue 13: objects far from the reference anchors' 16–64 px).
+        public static let fourTimesScale: Configuration = {
+            var configuration = Configuration()
+            configuration.canvasSize = 512
+            configuration.digitSize = 64...160
+            return configuration
+        }()
     }
 
     /// The class names: label `d + 1` is digit `d`.

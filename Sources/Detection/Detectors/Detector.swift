@@ -22,6 +22,8 @@ public protocol Detector {
     var kind: DetectorKind { get }
     /// K, the number of foreground classes (labels 1...K).
     var classCount: Int { get }
+    /// The settings it was built with (anchors, backbone width, proposal counts, tiling).
+    var configuration: DetectorConfiguration { get }
     /// The training heads in the order ``trainingLoss(images:groundTruth:samplingImages:progress:strategies:using:)``
     /// runs them; one strategy per head.
     var heads: [DetectionHead] { get }

@@ -24,25 +24,30 @@ public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomString
     /// Builds a freshly initialised detector of this kind.
     /// - Parameters:
     ///   - classCount: K ≥ 1 foreground classes.
+    ///   - configuration: anchors, backbone width, proposal counts, RoI size, tiling (DESIGN.md's
+    ///     reference unless given).
     ///   - generator: the random source of the initialisation.
     /// - Returns: the detector.
-    /// - Precondition: K ≥ 1.
-    public func makeDetector(classCount: Int, using generator: inout some RandomNumberGenerator) -> any Detector {
+    /// - Precondition: K ≥ 1; the configuration is valid.
+    public func makeDetector(classCount: Int, configuration: DetectorConfiguration = DetectorConfiguration(),
+                             using generator: inout some RandomNumberGenerator) -> any Detector {
         switch self {
-        case .fasterRCNN: TinyFasterRCNN(classCount: classCount, using: &generator)
-        case .retinaNet: TinyRetinaNet(classCount: classCount, using: &generator)
+        case .fasterRCNN: TinyFasterRCNN(classCount: classCount, configuration: configuration, using: &generator)
+        case .retinaNet: TinyRetinaNet(classCount: classCount, configuration: configuration, using: &generator)
         }
     }
 
     /// The parameter whose shape tells the class count, and that shape for K classes: the box
     /// head's class-logit bias [K + 1] (Faster R-CNN), the classification subnet's last bias
     /// [9·K] (TinyRetinaNet). Checked before a detector of a file's size is allocated.
-    /// - Parameter classCount: K.
+    /// - Parameters:
+    ///   - classCount: K.
+    ///   - anchorsPerLocation: A (9 for the reference anchors).
     /// - Returns: the parameter's name and expected shape.
-    public func classParameter(classCount: Int) -> (name: String, shape: [Int]) {
+    public func classParameter(classCount: Int, anchorsPerLocation: Int = TinyRetinaNet.anchorsPerLocation) -> (name: String, shape: [Int]) {
         switch self {
         case .fasterRCNN: ("box_head.cls_score.bias", [classCount + 1])
-        case .retinaNet: ("head.classification_head.cls_logits.bias", [TinyRetinaNet.anchorsPerLocation * classCount])
+        case .retinaNet: ("head.classification_head.cls_logits.bias", [anchorsPerLocation * classCount])
         }
     }
 }

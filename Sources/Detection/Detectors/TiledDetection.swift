@@ -13,12 +13,13 @@ extension Detector {
     /// per-class NMS at `mergeThreshold`, keeping every survivor.
     /// - Parameters:
     ///   - image: [3, H, W] RGB pixels in 0...255.
-    ///   - tileSize: T (400).
-    ///   - stride: S (300).
+    ///   - tileSize: T (nil: the configuration's `inferenceTileSize`, 400 by default).
+    ///   - stride: S (nil: the configuration's `inferenceTileStride`, 300 by default).
     ///   - mergeThreshold: NMS IoU of the merge (0.5).
     /// - Returns: the image's detections by decreasing score.
     /// - Precondition: image is [3, H, W].
-    public func detectTiled(image: Tensor, tileSize: Int = 400, stride: Int = 300, mergeThreshold: Float = 0.5) -> Detections {
+    public func detectTiled(image: Tensor, tileSize: Int? = nil, stride: Int? = nil, mergeThreshold: Float = 0.5) -> Detections {
+        let tileSize = tileSize ?? configuration.inferenceTileSize, stride = stride ?? configuration.inferenceTileStride
         precondition(image.rank == 3 && image.shape[0] == 3, "detectTiled: image \(image.shape) must be [3, H, W]")
         let height = image.shape[1], width = image.shape[2]
         let tileHeight = min(tileSize, height), tileWidth = min(tileSize, width)

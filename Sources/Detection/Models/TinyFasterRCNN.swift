@@ -23,23 +23,36 @@ public struct TinyFasterRCNN {
     /// K, the number of foreground classes (labels 1...K).
     public let classCount: Int
 
+    /// The settings it was built with (anchors, width, proposal counts, RoI size, tiling).
+    public let configuration: DetectorConfiguration
+
     /// Creates a freshly initialised detector.
     ///
     /// Initialisation order (one generator): backbone stages, RPN head, box head.
     /// - Parameters:
     ///   - classCount: K ≥ 1 foreground classes.
+    ///   - configuration: anchors, backbone width, proposal counts, RoI output size, tiling
+    ///     (DESIGN.md's reference unless given).
     ///   - generator: the random source.
-    /// - Precondition: K ≥ 1.
-    public init(classCount: Int, using generator: inout some RandomNumberGenerator) {
+    /// - Precondition: K ≥ 1; the configuration is valid (`DetectorConfiguration.validate()`).
+    public init(classCount: Int, configuration: DetectorConfiguration = DetectorConfiguration(),
+                using generator: inout some RandomNumberGenerator) {
         precondition(classCount >= 1, "TinyFasterRCNN: class count \(classCount) must be at least 1")
         self.classCount = classCount
-        backbone = Backbone(channels: Backbone.tinyFasterRCNNChannels, using: &generator)
-        let anchors = AnchorGenerator(sizes: [16, 32, 64], aspectRatios: [0.5, 1, 2], stride: 8)
-        rpn = RegionProposalNetwork(head: RPNHead(channels: 64, anchorsPerLocation: anchors.anchorsPerLocation,
+        self.configuration = configuration
+        backbone = Backbone(channels: configuration.backboneStages, using: &generator)
+        let anchors = configuration.makeAnchorGenerator()
+        let width = configuration.backboneWidth
+        rpn = RegionProposalNetwork(head: RPNHead(channels: width, anchorsPerLocation: anchors.anchorsPerLocation,
                                                   using: &generator),
                                     anchorGenerator: anchors)
-        roiHeads = RoIHeads(boxHead: BoxHead(inputFeatures: 64 * 7 * 7, hiddenFeatures: 256, classCount: classCount + 1,
+        rpn.trainingFilter = ProposalFilter(preNMSTopN: configuration.trainingPreNMSTopN, postNMSTopN: configuration.trainingPostNMSTopN)
+        rpn.inferenceFilter = ProposalFilter(preNMSTopN: configuration.inferencePreNMSTopN, postNMSTopN: configuration.inferencePostNMSTopN)
+        let side = configuration.roiOutputSize
+        roiHeads = RoIHeads(boxHead: BoxHead(inputFeatures: width * side * side, hiddenFeatures: 256, classCount: classCount + 1,
                                              using: &generator))
+        roiHeads.pooledSize = side
+        roiHeads.spatialScale = 1 / Float(DetectorConfiguration.backboneStride)
     }
 
     /// Every parameter with its PyTorch name, in the order backbone, `rpn_head`, `box_head`.

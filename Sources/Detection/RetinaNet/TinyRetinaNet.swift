@@ -60,18 +60,25 @@ public struct TinyRetinaNet {
     /// K, the number of foreground classes (labels 1...K).
     public let classCount: Int
 
+    /// The settings it was built with (anchors, backbone width, inference tiling; the proposal
+    /// counts and RoI size are unused).
+    public let configuration: DetectorConfiguration
+
     /// Creates a freshly initialised detector.
     ///
     /// Initialisation order (one generator): backbone stages, then the head (see `RetinaNetHead`).
     /// - Parameters:
     ///   - classCount: K ≥ 1 foreground classes.
+    ///   - configuration: anchors, backbone width, tiling (DESIGN.md's reference unless given).
     ///   - generator: the random source.
-    /// - Precondition: K ≥ 1.
-    public init(classCount: Int, using generator: inout some RandomNumberGenerator) {
+    /// - Precondition: K ≥ 1; the configuration is valid (`DetectorConfiguration.validate()`).
+    public init(classCount: Int, configuration: DetectorConfiguration = DetectorConfiguration(),
+                using generator: inout some RandomNumberGenerator) {
         precondition(classCount >= 1, "TinyRetinaNet: class count \(classCount) must be at least 1")
         self.classCount = classCount
-        backbone = Backbone(channels: Backbone.tinyFasterRCNNChannels, using: &generator)
-        anchorGenerator = AnchorGenerator(sizes: [16, 32, 64], aspectRatios: [0.5, 1, 2], stride: 8)
+        self.configuration = configuration
+        backbone = Backbone(channels: configuration.backboneStages, using: &generator)
+        anchorGenerator = configuration.makeAnchorGenerator()
         head = RetinaNetHead(channels: backbone.outputChannels, anchorsPerLocation: anchorGenerator.anchorsPerLocation,
                              classCount: classCount, using: &generator)
     }

@@ -1,7 +1,7 @@
 // Choosing a strategy by name: a closed enum and a `switch`, not a string registry.
 
 /// The built-in sampling strategies, named as on the command line (`--strategy ohem`).
-public enum StrategyKind: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+public enum StrategyKind: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Uniform balanced sampling (``RandomStrategy``).
     case random
     /// Online hard example mining (``OHEMStrategy``).
@@ -43,15 +43,7 @@ public enum StrategyKind: String, CaseIterable, Sendable, Hashable, CustomString
     /// - Parameter head: the head whose candidates the strategy samples.
     /// - Returns: the strategy, ready for ``SamplingStrategy/sample(_:using:)``.
     public func makeStrategy(for head: DetectionHead) -> any SamplingStrategy {
-        switch self {
-        case .random: RandomStrategy(head: head)
-        case .ohem: OHEMStrategy(head: head)
-        case .ssd: SSDStrategy(head: head)
-        case .focal: FocalStrategy(head: head)
-        case .hardNegativeBuffer: HardNegativeBufferStrategy(head: head)
-        case .hardNegativeBufferSeparate: HardNegativeBufferStrategy(head: head, replayMode: .separatePass)
-        case .iouBalanced: IoUBalancedStrategy(head: head)
-        }
+        makeStrategy(for: head, parameters: SamplingParameters(head: head))
     }
 }
 

@@ -18,12 +18,17 @@ public struct ComparisonReport: Sendable, Equatable {
     public var bootstrap: PercentileBootstrap
     /// The number of test images the runs were evaluated on (0 when unknown).
     public var testImageCount: Int
+    /// The resolved configuration of the first entry's first-seed run (schedule, model settings,
+    /// class names; each entry's strategy parameters are in its results), or nil.
+    public var configuration: TrainingConfiguration?
 
     /// Creates a report.
     public init(dataset: String, iterations: Int, strategies: [StrategyResults], context: [String] = [],
-                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), testImageCount: Int = 0) {
+                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), testImageCount: Int = 0,
+                configuration: TrainingConfiguration? = nil) {
         self.dataset = dataset; self.iterations = iterations; self.strategies = strategies; self.context = context
         self.evaluationInterval = evaluationInterval; self.bootstrap = bootstrap; self.testImageCount = testImageCount
+        self.configuration = configuration
     }
 
     /// The confidence level of every interval in the report (0.95).
@@ -246,7 +251,8 @@ public struct ComparisonReport: Sendable, Equatable {
     /// "bootstrap_seed", "eval_every", "test_images", "short_run", "recommended_seeds",
     /// "recommended_iterations", "smallest_resolvable_ap50_median", "headline": [first lines of
     /// report.md], "strategies": [one object per strategy, see `StrategyResults`], "pairs": [one
-    /// object per pair, see `StrategyPair`]}`.
+    /// object per pair, see `StrategyPair`], "configuration": the resolved run configuration
+    /// (when known; `quarry train --config results.json` reads it)}`.
     /// - Throws: `EncodingError` (not expected: non-finite numbers are written as strings).
     public func json() throws -> Data {
         let encoder = JSONEncoder()
@@ -263,7 +269,7 @@ public struct ComparisonReport: Sendable, Equatable {
             case seedCount = "seed_count", bootstrapResamples = "bootstrap_resamples", bootstrapSeed = "bootstrap_seed"
             case evalEvery = "eval_every", testImages = "test_images", shortRun = "short_run"
             case recommendedSeeds = "recommended_seeds", recommendedIterations = "recommended_iterations"
-            case smallestResolvable = "smallest_resolvable_ap50_median"
+            case smallestResolvable = "smallest_resolvable_ap50_median", configuration
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -278,6 +284,7 @@ public struct ComparisonReport: Sendable, Equatable {
             try c.encode(report.headline(), forKey: .headline)
             try c.encode(report.strategies, forKey: .strategies)
             try c.encode(report.pairs, forKey: .pairs)
+            try c.encodeIfPresent(report.configuration, forKey: .configuration)
         }
     }
 

@@ -127,6 +127,9 @@ public struct StrategyResults: Sendable, Equatable {
     public var model: String
     /// One record per seed, in the order run.
     public var runs: [SeedRun]
+    /// The strategy's parameters at every head, as run (nil in results written before they
+    /// were recorded); results.json's `configuration` of the entry.
+    public var configuration: StrategyConfiguration?
 
     /// Creates the results of one strategy.
     public init(strategy: String, model: String = DetectorKind.fasterRCNN.rawValue, runs: [SeedRun]) {
@@ -164,7 +167,7 @@ extension StrategyResults: Codable {
         case ap75Std = "ap75_std", ar100Std = "ar100_std", cocoAP300Std = "coco_ap_maxdets300_std"
         case secondsPerIteration = "seconds_per_iteration", secondsPerIterationStd = "seconds_per_iteration_std"
         case peakRSSBytes = "peak_rss_bytes", lossCurve = "loss_curve"
-        case meanLearningCurve = "mean_learning_curve", stillRisingSeeds = "still_rising_seeds"
+        case meanLearningCurve = "mean_learning_curve", stillRisingSeeds = "still_rising_seeds", configuration
     }
 
     /// One point of the seed-mean learning curve in JSON.
@@ -193,6 +196,7 @@ extension StrategyResults: Codable {
         try c.encode(meanLearningCurve.map { MeanCurvePoint(iteration: $0.iteration, seconds: $0.seconds, ap50: $0.ap50) },
                      forKey: .meanLearningCurve)
         try c.encode(runs.filter { $0.stillRising?.isRising == true }.map(\.seed), forKey: .stillRisingSeeds)
+        try c.encodeIfPresent(configuration, forKey: .configuration)
     }
 
     /// Decodes the form written by `encode(to:)` (the per-seed records carry everything).
@@ -202,5 +206,6 @@ extension StrategyResults: Codable {
         // Results written before the model was recorded are TinyFasterRCNN's.
         model = try c.decodeIfPresent(String.self, forKey: .model) ?? DetectorKind.fasterRCNN.rawValue
         runs = try c.decode([SeedRun].self, forKey: .seeds)
+        configuration = try c.decodeIfPresent(StrategyConfiguration.self, forKey: .configuration)
     }
 }

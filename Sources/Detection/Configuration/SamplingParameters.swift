@@ -1,0 +1,166 @@
+// One head's strategy parameters: every strategy's knobs in one record, with the head's
+// defaults (DESIGN.md's strategy table). A strategy reads only its own (``StrategyKind/parameterNames``).
+
+/// The parameters of the sampling strategies at one head, with DESIGN.md's defaults for that head.
+///
+/// Defaults: budget 256 and positive fraction 0.5 at the RPN and TinyRetinaNet's dense head, 128
+/// and 0.25 at the RoI head; OHEM's NMS 0.7 at the RoI head, none at an anchor head; SSD 3
+/// negatives per positive, 16 without positives; focal α 0.25, γ 2, prior π 0.01; the buffer
+/// 1,000 entries, no per-image quota, score threshold 0.5, replay fraction 0.5, expiry 2 epochs;
+/// IoU-balanced 3 bins. JSON keys are the ``Name`` raw values; the command line spells them the
+/// same (`ohem(rpn.budget=512)`).
+/// Reference: Faster R-CNN (budget, fraction), Shrivastava et al. arXiv:1604.03540 (OHEM NMS),
+/// Liu et al. arXiv:1512.02325 (SSD ratio), Lin et al. arXiv:1708.02002 (α, γ, π), Pang et al.
+/// arXiv:1904.02701 (bins), DESIGN.md "The hard-negative buffer".
+public struct SamplingParameters: Sendable, Hashable, Encodable {
+    /// Candidates per image in the loss, ≥ 1 (random, ohem, buffer, iou-balanced).
+    public var budget: Int
+    /// The fraction of the budget reserved for positives, in [0, 1] (random, buffer, iou-balanced).
+    public var positiveFraction: Double
+    /// OHEM's NMS IoU over loss-ranked boxes, in [0, 1]; nil: no NMS (anchor heads).
+    public var nmsThreshold: Float?
+    /// SSD's negatives per positive, ≥ 0 (3).
+    public var negativeRatio: Int
+    /// SSD's negatives from an image without positives, ≥ 0 (16).
+    public var minimumNegatives: Int
+    /// Focal α in [0, 1], the foreground weight (0.25).
+    public var alpha: Float
+    /// Focal γ ≥ 0, the focusing exponent (2).
+    public var gamma: Float
+    /// Focal prior π in (0, 1): a sigmoid head's classification bias starts at −log((1 − π)/π) (0.01).
+    public var prior: Float
+    /// The hard-negative buffer's capacity K, entries, ≥ 1 (1,000).
+    public var capacity: Int
+    /// The most entries one visit stores per image, ≥ 1; nil: no quota.
+    public var perImageQuota: Int?
+    /// Foreground probability above which a background candidate is hard, in [0, 1] (0.5).
+    public var scoreThreshold: Float
+    /// The buffer's replay fraction ρ of the negative budget, in [0, 1] (0.5).
+    public var replayFraction: Double
+    /// Buffer entries expire after this many epochs, ≥ 1; nil: never (2).
+    public var expiryEpochs: Int?
+    /// IoU-balanced sampling's bins over [0, background threshold), ≥ 1 (3).
+    public var bins: Int
+
+    /// The parameter names, as JSON keys and on the command line.
+    public enum Name: String, CodingKey, CaseIterable, Sendable {
+        case budget, positiveFraction, nmsThreshold, negativeRatio, minimumNegatives, alpha, gamma, prior
+        case capacity, perImageQuota, scoreThreshold, replayFraction, expiryEpochs, bins
+    }
+
+    /// Creates the defaults of `head` (see the type's documentation).
+    public init(head: DetectionHead) {
+        budget = head.defaultBatchSize
+        positiveFraction = head.defaultPositiveFraction
+        nmsThreshold = head.candidates == .proposals ? 0.7 : nil
+        negativeRatio = 3
+        minimumNegatives = 16
+        alpha = 0.25
+        gamma = 2
+        prior = 0.01
+        capacity = 1000
+        perImageQuota = nil
+        scoreThreshold = 0.5
+        replayFraction = 0.5
+        expiryEpochs = 2
+        bins = 3
+    }
+
+    /// Checks every value against its range (see each property).
+    /// - Throws: `ConfigurationError` naming the first bad parameter (`budget`, …).
+    public func validate() throws(ConfigurationError) {
+        try ConfigurationError.check(budget, atLeast: 1, key: Name.budget.rawValue)
+        try ConfigurationError.check(positiveFraction, in: 0...1, key: Name.positiveFraction.rawValue)
+        if let nmsThreshold { try ConfigurationError.check(nmsThreshold, in: 0...1, key: Name.nmsThreshold.rawValue) }
+        try ConfigurationError.check(negativeRatio, atLeast: 0, key: Name.negativeRatio.rawValue)
+        try ConfigurationError.check(minimumNegatives, atLeast: 0, key: Name.minimumNegatives.rawValue)
+        try ConfigurationError.check(alpha, in: 0...1, key: Name.alpha.rawValue)
+        try ConfigurationError.check(gamma, in: 0...Float.greatestFiniteMagnitude, key: Name.gamma.rawValue)
+        guard prior.isFinite, prior > 0, prior < 1 else {
+            throw ConfigurationError(key: Name.prior.rawValue, reason: "must be a probability in (0, 1), got \(prior)")
+        }
+        try ConfigurationError.check(capacity, atLeast: 1, key: Name.capacity.rawValue)
+        if let perImageQuota { try ConfigurationError.check(perImageQuota, atLeast: 1, key: Name.perImageQuota.rawValue) }
+        try ConfigurationError.check(scoreThreshold, in: 0...1, key: Name.scoreThreshold.rawValue)
+        try ConfigurationError.check(replayFraction, in: 0...1, key: Name.replayFraction.rawValue)
+        if let expiryEpochs { try ConfigurationError.check(expiryEpochs, atLeast: 1, key: Name.expiryEpochs.rawValue) }
+        try ConfigurationError.check(bins, atLeast: 1, key: Name.bins.rawValue)
+    }
+
+    /// Sets one parameter from its text form (`512`, `0.25`, `none` for the optional ones).
+    /// - Parameters:
+    ///   - name: the parameter.
+    ///   - text: the value as written.
+    /// - Throws: `ConfigurationError` naming the parameter when the text is not a value of its
+    ///   type (an integer, a number, or `none` where nil is allowed). Ranges are checked by ``validate()``.
+    public mutating func set(_ name: Name, from text: String) throws(ConfigurationError) {
+        func integer() throws(ConfigurationError) -> Int {
+            guard let value = Int(text) else { throw ConfigurationError(key: name.rawValue, reason: "expected an integer, got '\(text)'") }
+            return value
+        }
+        func number() throws(ConfigurationError) -> Double {
+            guard let value = Double(text) else { throw ConfigurationError(key: name.rawValue, reason: "expected a number, got '\(text)'") }
+            return value
+        }
+        let none = text.lowercased() == "none"
+        switch name {
+        case .budget: budget = try integer()
+        case .positiveFraction: positiveFraction = try number()
+        case .nmsThreshold: nmsThreshold = none ? nil : Float(try number())
+        case .negativeRatio: negativeRatio = try integer()
+        case .minimumNegatives: minimumNegatives = try integer()
+        case .alpha: alpha = Float(try number())
+        case .gamma: gamma = Float(try number())
+        case .prior: prior = Float(try number())
+        case .capacity: capacity = try integer()
+        case .perImageQuota: perImageQuota = none ? nil : try integer()
+        case .scoreThreshold: scoreThreshold = Float(try number())
+        case .replayFraction: replayFraction = try number()
+        case .expiryEpochs: expiryEpochs = none ? nil : try integer()
+        case .bins: bins = try integer()
+        }
+    }
+
+    // MARK: - Codable
+
+    /// Encodes every parameter, the optional ones as null when nil (so that "no NMS" survives a
+    /// round trip instead of falling back to the head's default).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Name.self)
+        try c.encode(budget, forKey: .budget); try c.encode(positiveFraction, forKey: .positiveFraction)
+        try c.encode(nmsThreshold, forKey: .nmsThreshold)
+        try c.encode(negativeRatio, forKey: .negativeRatio); try c.encode(minimumNegatives, forKey: .minimumNegatives)
+        try c.encode(alpha, forKey: .alpha); try c.encode(gamma, forKey: .gamma); try c.encode(prior, forKey: .prior)
+        try c.encode(capacity, forKey: .capacity); try c.encode(perImageQuota, forKey: .perImageQuota)
+        try c.encode(scoreThreshold, forKey: .scoreThreshold); try c.encode(replayFraction, forKey: .replayFraction)
+        try c.encode(expiryEpochs, forKey: .expiryEpochs); try c.encode(bins, forKey: .bins)
+    }
+
+    /// Decodes a JSON object onto `defaults`: keys present replace their value (null clears an
+    /// optional one), keys absent keep it.
+    /// - Throws: `DecodingError` at an unknown key or a value of the wrong type.
+    public init(from decoder: any Decoder, defaults: SamplingParameters) throws {
+        try decoder.rejectUnknownKeys(Name.self)
+        let c = try decoder.container(keyedBy: Name.self)
+        func value<T: Decodable>(_ key: Name, _ current: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? current }
+        func optional<T: Decodable>(_ key: Name, _ current: T?) throws -> T? {
+            guard c.contains(key) else { return current }
+            return try c.decodeNil(forKey: key) ? nil : try c.decode(T.self, forKey: key)
+        }
+        self = defaults
+        budget = try value(.budget, budget)
+        positiveFraction = try value(.positiveFraction, positiveFraction)
+        nmsThreshold = try optional(.nmsThreshold, nmsThreshold)
+        negativeRatio = try value(.negativeRatio, negativeRatio)
+        minimumNegatives = try value(.minimumNegatives, minimumNegatives)
+        alpha = try value(.alpha, alpha)
+        gamma = try value(.gamma, gamma)
+        prior = try value(.prior, prior)
+        capacity = try value(.capacity, capacity)
+        perImageQuota = try optional(.perImageQuota, perImageQuota)
+        scoreThreshold = try value(.scoreThreshold, scoreThreshold)
+        replayFraction = try value(.replayFraction, replayFraction)
+        expiryEpochs = try optional(.expiryEpochs, expiryEpochs)
+        bins = try value(.bins, bins)
+    }
+}

@@ -1,4 +1,5 @@
 // The knobs of one training run, with DESIGN.md's reference values as defaults.
+import Datasets
 import Randomness
 
 /// The settings of one training run (DESIGN.md "The reference detector", optimiser and schedule).
@@ -15,8 +16,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var momentum: Float = 0.9
     /// L2 weight decay on conv/linear weights (1e-4; none on GroupNorm parameters or biases).
     public var weightDecay: Float = 1e-4
-    /// Probability of each flip (horizontal, vertical) per drawn tile (0.5).
-    public var flipProbability = 0.5
+    /// The augmentations applied to each drawn tile, in order (DESIGN.md's `flip(p=0.5)`; the
+    /// `--augment` list; docs/augmentation.md). Encoded as its text form.
+    public var augmentations = AugmentationList.reference
     /// Save a checkpoint every this many iterations (0: only at the end).
     public var checkpointInterval = 0
     /// Record the loss curve and log every this many iterations (≥ 1).
@@ -28,6 +30,13 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         precondition(iterations >= 0, "TrainingConfiguration: negative iteration count \(iterations)")
         self.iterations = iterations
         self.seed = seed
+    }
+
+    /// Probability of each flip (horizontal, vertical) per drawn tile: the first `flip` item of
+    /// ``augmentations`` (0 without one; setting it changes that item or adds one first).
+    public var flipProbability: Double {
+        get { augmentations.flipProbability }
+        set { augmentations.flipProbability = newValue }
     }
 
     /// Independent seeds for the run's random streams, derived from `seed` by SplitMix64 so

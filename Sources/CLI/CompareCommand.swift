@@ -135,7 +135,9 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         let data = try options.prepare()
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
-        let plan = ComparisonPlan(configurations: try parsedConfigurations(), seeds: try parsedSeeds(), iterations: options.iterations,
+        let augmentations = try options.augmentationLists()
+        let plan = ComparisonPlan(configurations: try parsedConfigurations(), augmentations: augmentations,
+                                  seeds: try parsedSeeds(), iterations: options.iterations,
                                   output: URL(fileURLWithPath: options.output), evaluationInterval: evaluationInterval,
                                   jobs: jobs)
         var progress = ProgressLine()
@@ -147,7 +149,8 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                        jobs == 1 ? "\(threadsPerRun) OpenBLAS threads, runs one after another"
                            : "\(jobs) runs at a time, \(threadsPerRun) OpenBLAS thread\(threadsPerRun == 1 ? "" : "s") each: seconds per iteration measured with runs sharing the machine, peak memory over overlapping runs",
                        "\(data.train.count) training samples, \(data.test.count) test images",
-                       "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))"]
+                       "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))",
+                       "augmentations: \(augmentations.map(\.list.description).joined(separator: " | "))"]
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }

@@ -43,6 +43,9 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         _ = try strategyKind()
         _ = try detectorKind()
+        guard try options.augmentationLists().count == 1 else {
+            throw ValidationError("--augment: train takes one augmentation list; several lists separated by ';' are for compare")
+        }
     }
 
     /// The detector named by `--model`.
@@ -61,6 +64,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         let data = try options.prepare()
         var configuration = TrainingConfiguration(iterations: options.iterations, seed: seed)
         configuration.checkpointInterval = checkpointInterval
+        configuration.augmentations = try options.augmentationLists()[0].list
         var trainer = Trainer(samples: data.train, classCount: data.classCount, model: try detectorKind(),
                               strategy: try strategyKind(), configuration: configuration)
         let folder = URL(fileURLWithPath: options.output)
@@ -91,6 +95,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         let evaluation = trainer.model.evaluate(on: data.test, classCount: data.classCount)
         print(String(format: "VOC AP50 %.4f  COCO AP %.4f (maxDets 300: %.4f)  AP75 %.4f  AR@100 %.4f",
                      evaluation.ap50, evaluation.cocoAP, evaluation.cocoAP300, evaluation.ap75, evaluation.ar100))
+        print("augmentations: \(configuration.augmentations)")
         print("checkpoint: \(checkpoint.path)")
         print("losses: \(lossFile.path)")
     }

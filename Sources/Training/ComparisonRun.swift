@@ -22,6 +22,7 @@ extension StrategyComparison {
         if plan.jobs == 1 { ResourceUsage.resetPeakResidentBytes() }
         var configuration = TrainingConfiguration(iterations: plan.iterations, seed: seed)
         configuration.logInterval = max(1, plan.iterations / 100)
+        configuration.augmentations = entry.augmentations
         var trainer = Trainer(samples: data.train, classCount: data.classCount, model: entry.model, strategy: entry.strategy,
                               configuration: configuration)
         var lossCurve: [LossPoint] = []

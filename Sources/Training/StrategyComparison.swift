@@ -14,15 +14,19 @@ public struct ComparisonEntry: Sendable, Hashable {
     public var model: DetectorKind
     /// The strategy of every head of the detector.
     public var strategy: StrategyKind
+    /// The augmentations of the entry's runs (DESIGN.md's flips unless given).
+    public var augmentations: AugmentationList
     /// The name the report, the progress line and the file names use: the strategy's name
     /// (`ohem`) when the plan trains one detector, `model:strategy` (`retinanet:focal`) when it
-    /// trains several.
+    /// trains several; followed by ` @ <augmentation list as given>` when the plan compares
+    /// several augmentation lists (`random @ flip, mosaic`).
     public var name: String
 
     /// Creates an entry.
-    public init(model: DetectorKind, strategy: StrategyKind, name: String) {
+    public init(model: DetectorKind, strategy: StrategyKind, augmentations: AugmentationList = .reference, name: String) {
         self.model = model
         self.strategy = strategy
+        self.augmentations = augmentations
         self.name = name
     }
 }
@@ -79,6 +83,37 @@ public struct ComparisonPlan: Sendable {
         let severalModels = Set(configurations.map(\.model)).count > 1
         let entries = configurations.map { model, strategy in
             ComparisonEntry(model: model, strategy: strategy, name: severalModels ? "\(model.rawValue):\(strategy.rawValue)" : strategy.rawValue)
+        }
+        self.init(entries: entries, seeds: seeds, iterations: iterations, output: output, evaluationInterval: evaluationInterval,
+                  bootstrap: bootstrap, jobs: jobs)
+    }
+
+    /// Creates a plan of (detector, strategy) pairs crossed with augmentation lists: each pair
+    /// trains once per list (pairs outer, lists inner). With one list the entries are those of
+    /// `init(configurations:…)` and train with that list; with several, each name ends in
+    /// ` @ <label>`.
+    /// - Parameters:
+    ///   - configurations: the (detector, strategy) pairs, in the order run.
+    ///   - augmentations: the lists with their labels (the text as given, e.g. `flip, mosaic`).
+    ///   - seeds: the seeds every entry runs.
+    ///   - iterations: iterations per run.
+    ///   - output: the report folder.
+    ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
+    ///   - bootstrap: the per-run bootstrap over test images.
+    ///   - jobs: runs trained at once (1: one after another).
+    /// - Precondition: at least one configuration and list, none repeated (pairs; labels); at
+    ///   least one seed; iterations ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(configurations: [(model: DetectorKind, strategy: StrategyKind)],
+                augmentations: [(label: String, list: AugmentationList)], seeds: [UInt64], iterations: Int, output: URL,
+                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        precondition(!augmentations.isEmpty && Set(augmentations.map(\.label)).count == augmentations.count,
+                     "ComparisonPlan: need distinct augmentation labels, got \(augmentations.map(\.label))")
+        let base = ComparisonPlan(configurations: configurations, seeds: seeds, iterations: iterations, output: output)
+        let entries = base.entries.flatMap { entry in
+            augmentations.map { label, list in
+                ComparisonEntry(model: entry.model, strategy: entry.strategy, augmentations: list,
+                                name: augmentations.count == 1 ? entry.name : "\(entry.name) @ \(label)")
+            }
         }
         self.init(entries: entries, seeds: seeds, iterations: iterations, output: output, evaluationInterval: evaluationInterval,
                   bootstrap: bootstrap, jobs: jobs)
@@ -156,7 +191,8 @@ public enum StrategyComparison {
                                        to: plan.output.appendingPathComponent(detectionsFileName(entry)))
                 }
             }
-            results.append(StrategyResults(strategy: entry.name, model: entry.model.rawValue, runs: runs))
+            results.append(StrategyResults(strategy: entry.name, model: entry.model.rawValue,
+                                           augmentations: entry.augmentations.description, runs: runs))
         }
         let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
                                       evaluationInterval: plan.evaluationInterval, bootstrap: plan.bootstrap,
@@ -174,9 +210,13 @@ public enum StrategyComparison {
         return report
     }
 
-    /// `detections-<name>.png`, the entry's name with `:` spelt `-` (`detections-retinanet-focal.png`).
+    /// `detections-<name>.png`, the entry's name with `:` spelt `-` (`detections-retinanet-focal.png`);
+    /// in an augmentation comparison, characters other than letters, digits, `.`, `_` and `-`
+    /// become `_` (`random @ flip, mosaic` → `detections-random___flip__mosaic.png`).
     public static func detectionsFileName(_ entry: ComparisonEntry) -> String {
-        "detections-\(entry.name.replacingOccurrences(of: ":", with: "-")).png"
+        let name = entry.name.replacingOccurrences(of: ":", with: "-")
+        let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") ? $0 : "_" })
+        return "detections-\(safe).png"
     }
 
     /// The score at or above which `detections-<strategy>.png` draws a detection.

@@ -67,12 +67,13 @@ public struct ColorJitter: SampleTransform, Hashable {
                                 hue h: Double) -> RGBImage {
         guard image.width * image.height > 0 else { return image }
         // Mean grey of the brightened (unclamped) image: b times the original's.
-        var sums = [0.0, 0.0, 0.0]
+        var red = 0, green = 0, blue = 0
         image.pixels.withUnsafeBufferPointer { p in
             for i in Swift.stride(from: 0, to: p.count, by: 3) {
-                sums[0] += Double(p[i]); sums[1] += Double(p[i + 1]); sums[2] += Double(p[i + 2])
+                red &+= Int(p[i]); green &+= Int(p[i + 1]); blue &+= Int(p[i + 2])
             }
         }
+        let sums = [Double(red), Double(green), Double(blue)]
         let count = Double(image.width * image.height)
         var grey = 0.0
         for c in 0..<3 { grey += greyWeights[c] * sums[c] / count }

@@ -52,20 +52,25 @@ public struct GaussianBlur: SampleTransform, Hashable {
         let radius = weights.count / 2
         let width = image.width, height = image.height, rowValues = width * 3
         guard width >= 1 && height >= 1 else { return image }
-        var input = image.pixels.map(Float.init)
+        let input = image.pixels.map(Float.init)
         var across = [Float](repeating: 0, count: input.count)
-        var output = image
         // Columns whose taps all fall inside the image, and the border columns around them.
         let first = min(radius, width), last = max(width - radius, first)
         let borderColumns = Array(0..<first) + Array(last..<width)
-        input.withUnsafeMutableBufferPointer { source in
-            across.withUnsafeMutableBufferPointer { rows in
+        let center = weights[radius]
+        input.withUnsafeBufferPointer { sourceBuffer in
+            across.withUnsafeMutableBufferPointer { acrossBuffer in
+                let source = sourceBuffer.baseAddress!, rows = acrossBuffer.baseAddress!
                 for y in 0..<height {
                     let base = y * rowValues
-                    // Interior columns: one contiguous multiply-add per tap (vectorises).
-                    for (t, w) in weights.enumerated() {
-                        let shift = (t - radius) * 3
-                        for i in (first * 3)..<(last * 3) { rows[base + i] += w * source[base + i + shift] }
+                    // Interior columns: the centre tap, then one symmetric pair of taps per pass,
+                    // each a contiguous multiply-add (vectorises).
+                    let from = base + first * 3, count = (last - first) * 3
+                    let out = rows + from, middle = source + from
+                    for i in 0..<count { out[i] = center * middle[i] }
+                    for k in 1...max(radius, 1) where k <= radius {
+                        let w = weights[radius + k], left = middle - 3 * k, right = middle + 3 * k
+                        for i in 0..<count { out[i] += w * (left[i] + right[i]) }
                     }
                     // Border columns: taps clamped to the image.
                     for x in borderColumns {
@@ -78,17 +83,27 @@ public struct GaussianBlur: SampleTransform, Hashable {
                         }
                     }
                 }
-                // Down the columns: whole rows at a time (contiguous, vectorises); rows clamped.
-                for i in 0..<source.count { source[i] = 0 }
-                for y in 0..<height {
-                    let base = y * rowValues
-                    for (t, w) in weights.enumerated() {
-                        let from = min(max(y + t - radius, 0), height - 1) * rowValues
-                        for i in 0..<rowValues { source[base + i] += w * rows[from + i] }
-                    }
-                }
+            }
+        }
+        // Down the columns: whole rows at a time (contiguous, vectorises); rows clamped; each
+        // finished row rounded into the output at once.
+        var output = image
+        var row = [Float](repeating: 0, count: rowValues)
+        across.withUnsafeBufferPointer { acrossBuffer in
+            row.withUnsafeMutableBufferPointer { rowBuffer in
                 output.pixels.withUnsafeMutableBufferPointer { target in
-                    for i in 0..<source.count { target[i] = roundedPixel(source[i]) }
+                    let rows = acrossBuffer.baseAddress!, out = rowBuffer.baseAddress!
+                    for y in 0..<height {
+                        let middle = rows + y * rowValues
+                        for i in 0..<rowValues { out[i] = center * middle[i] }
+                        for k in 1...max(radius, 1) where k <= radius {
+                            let w = weights[radius + k]
+                            let above = rows + max(y - k, 0) * rowValues, below = rows + min(y + k, height - 1) * rowValues
+                            for i in 0..<rowValues { out[i] += w * (above[i] + below[i]) }
+                        }
+                        let base = y * rowValues
+                        for i in 0..<rowValues { target[base + i] = roundedPixel(out[i]) }
+                    }
                 }
             }
         }

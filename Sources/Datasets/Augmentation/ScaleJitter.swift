@@ -56,13 +56,12 @@ public struct ScaleJitter: SampleTransform, Hashable {
     public static func rescaled(_ sample: AugmentedSample, to size: PixelSize, window: PixelRegion) -> AugmentedSample {
         let image = sample.sample.image
         let scaleX = Float(size.width) / Float(image.width), scaleY = Float(size.height) / Float(image.height)
-        let resized = image.resized(width: size.width, height: size.height)
         let target = sample.sample.target.scaled(x: scaleX, y: scaleY)
             .cropped(to: window, minimumVisibleFraction: Tiling.reference.minimumVisibleFraction)
             .droppingBoxes(under: minimumBoxSide)
         let unchanged = size.width == image.width && size.height == image.height && window.x == 0 && window.y == 0
             && window.width == image.width && window.height == image.height
-        return AugmentedSample(sample: DetectionSample(name: sample.sample.name, image: resized.window(window, fill: augmentationFillColor),
+        return AugmentedSample(sample: DetectionSample(name: sample.sample.name, image: image.resized(to: size, window: window, fill: augmentationFillColor),
                                                        target: target),
                                frame: unchanged ? sample.frame : .altered)
     }

@@ -62,4 +62,21 @@ struct AugmentedTrainingTests {
         var augmented = Trainer(samples: samples, classCount: 10, configuration: try configuration("flip, blur(p=1)", iterations: 2))
         #expect(try plain.step().total != (try augmented.step().total))
     }
+
+    @Test("results.json records each entry's augmentation list; files without it read as DESIGN.md's flips")
+    func resultsRecordTheList() throws {
+        let run = SeedRun(seed: 0, ap50: 0.1, cocoAP: 0, cocoAP300: 0, ap75: 0, ar100: 0, secondsPerIteration: 1, peakRSSBytes: 0,
+                          lossCurve: [], mining: [:])
+        let report = ComparisonReport(dataset: "digits", iterations: 1, strategies: [
+            StrategyResults(strategy: "random @ flip", runs: [run]),
+            StrategyResults(strategy: "random @ blur", augmentations: "blur(sigma=0.1-2.0, p=0.5)", runs: [run]),
+        ])
+        let file = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+        let strategies = try #require(file["strategies"] as? [[String: Any]])
+        #expect(strategies.map { $0["augmentations"] as? String } == ["flip(p=0.5)", "blur(sigma=0.1-2.0, p=0.5)"])
+        var old = strategies[1]
+        old.removeValue(forKey: "augmentations")
+        let decoded = try JSONDecoder().decode(StrategyResults.self, from: try JSONSerialization.data(withJSONObject: old))
+        #expect(decoded.augmentations == "flip(p=0.5)" && decoded.strategy == "random @ blur")
+    }
 }

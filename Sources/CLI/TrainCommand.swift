@@ -83,6 +83,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         } else {
             log = try LossLog.create(at: lossFile, terms: trainer.termNames)
         }
+        progress.note("augmentations: \(configuration.augmentations)")
         while !trainer.isFinished {
             let record = try trainer.step()
             try log.append(record)

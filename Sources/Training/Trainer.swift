@@ -64,7 +64,10 @@ public struct StepRecord: Sendable, Equatable {
 ///
 /// One strategy instance per head of the detector lives for the whole run (the buffer's memory
 /// spans steps); each step passes it the drawn tiles' indices as image ids, their flips and the
-/// step. Nothing here depends on which detector or strategy it trains.
+/// step. A tile whose augmentations changed its geometry beyond flips (`SampleFrame.altered`)
+/// gets a fresh id, `samples.count + step × batchSize + slot`, so stateful strategies never
+/// replay into it what they stored in the tile's frame. Nothing here depends on which detector
+/// or strategy it trains.
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
     public let model: any Detector

@@ -84,6 +84,11 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
             log = try LossLog.create(at: lossFile, terms: trainer.termNames)
         }
         progress.note("augmentations: \(configuration.augmentations)")
+        if let rule = configuration.augmentations.repeatFactorSampling {
+            let factors = rule.factors(for: data.train.map(\.target))
+            progress.note(String(format: "repeat factors: %.2f to %.2f, about %.1f draws per epoch for %d samples",
+                                 factors.min() ?? 1, factors.max() ?? 1, factors.reduce(0, +), factors.count))
+        }
         while !trainer.isFinished {
             let record = try trainer.step()
             try log.append(record)

@@ -160,7 +160,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
         let plan = ComparisonPlan(variants: try parsedVariants(base: configuration.strategy), base: configuration,
-                                  seeds: try parsedSeeds(), output: URL(fileURLWithPath: options.output),
+                                  augmentations: try options.augmentationLists(), seeds: try parsedSeeds(), output: URL(fileURLWithPath: options.output),
                                   evaluationInterval: evaluationInterval, jobs: jobs)
         let iterations = configuration.iterations
         var progress = ProgressLine()
@@ -169,13 +169,16 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         }
         var runStarts: [String: Date] = [:]
         progress.note("compare: \(data.train.count) training samples, \(data.test.count) test images, runs \(plan.entries.map(\.name).joined(separator: ", ")), seeds \(seeds), \(iterations) iterations")
+        var seenLists = Set<String>()
+        let augmentationLists = plan.entries.map(\.augmentations.description).filter { seenLists.insert($0).inserted }
         let blas = Kernels.blasStatus
         var context = ["date \(ISO8601DateFormatter().string(from: Date()))",
                        "machine: \(blas.cpuModel.isEmpty ? "CPU model unknown" : blas.cpuModel) (\(blas.cpuFeatures.vectorClass)), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(blas.version), core \(blas.coreAfter)",
                        jobs == 1 ? "\(threadsPerRun) OpenBLAS threads, runs one after another"
                            : "\(jobs) runs at a time, \(threadsPerRun) OpenBLAS thread\(threadsPerRun == 1 ? "" : "s") each: seconds per iteration measured with runs sharing the machine, peak memory over overlapping runs",
                        "\(data.train.count) training samples, \(data.test.count) test images",
-                       "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))"]
+                       "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))",
+                       "augmentations: \(augmentationLists.joined(separator: " | "))"]
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }

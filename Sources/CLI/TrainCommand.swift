@@ -50,6 +50,9 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         _ = try strategyKind()
         _ = try detectorKind()
+        guard (try options.augmentationLists()?.count ?? 1) == 1 else {
+            throw ValidationError("--augment: train takes one augmentation list; several lists separated by ';' are for compare")
+        }
     }
 
     /// The detector named by `--model`, else the one the `--config` checkpoint or results.json
@@ -109,6 +112,12 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         } else {
             log = try LossLog.create(at: lossFile, terms: trainer.termNames)
         }
+        progress.note("augmentations: \(configuration.augmentations)")
+        if let rule = configuration.augmentations.repeatFactorSampling {
+            let factors = rule.factors(for: data.train.map(\.target))
+            progress.note(String(format: "repeat factors: %.2f to %.2f, about %.1f draws per epoch for %d samples",
+                                 factors.min() ?? 1, factors.max() ?? 1, factors.reduce(0, +), factors.count))
+        }
         while !trainer.isFinished {
             let record = try trainer.step()
             try log.append(record)
@@ -121,6 +130,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         let evaluation = trainer.model.evaluate(on: data.test, classCount: data.classCount)
         print(String(format: "VOC AP50 %.4f  COCO AP %.4f (maxDets 300: %.4f)  AP75 %.4f  AR@100 %.4f",
                      evaluation.ap50, evaluation.cocoAP, evaluation.cocoAP300, evaluation.ap75, evaluation.ar100))
+        print("augmentations: \(configuration.augmentations)")
         print("checkpoint: \(checkpoint.path)")
         print("losses: \(lossFile.path)")
     }

@@ -35,24 +35,54 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
     @Option(help: "OpenBLAS threads.")
     var threads = 2
 
+    @Option(help: ArgumentHelp(
+        "Augmentations of each training tile, in order, with parameters: \(Augmentation.validNames); e.g. 'flip, scale-jitter(0.5-2.0), copy-paste(p=0.5)', or 'none'. compare: several lists separated by ';' put augmentation on its own axis.",
+        discussion: "docs/augmentation.md lists each augmentation's parameters, box rule and source. The default is the --config file's list, else flip: DESIGN.md's flips with probability 0.5. The flag wins over the file."))
+    var augment: String?
+
     /// The iterations of `--iterations`, or the command's default (the `--config` file's count
     /// takes its place in ``configuration(seed:)``).
     var iterations: Int { iterationsFlag ?? Defaults.defaultIterations }
 
-    /// Rejects fewer than one iteration or thread and any bad configuration value (ArgumentParser
-    /// calls it for the group).
+    /// Rejects fewer than one iteration or thread, an augmentation list that does not parse and
+    /// any bad configuration value (ArgumentParser calls it for the group).
     func validate() throws {
         if let iterationsFlag, iterationsFlag < 1 { throw ValidationError("--iterations must be at least 1, got \(iterationsFlag)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        _ = try augmentationLists()
         do { _ = try configuration(seed: nil) } catch { throw ValidationError(error.description) }
     }
 
     /// The run configuration: the `--config` file's (or DESIGN.md's defaults with the command's
-    /// iteration count), then every flag given, then `seed` when given; validated.
+    /// iteration count), then every flag given (`--augment` when it holds one list), then `seed`
+    /// when given; validated.
     /// - Parameter seed: the command's `--seed`, or nil to keep the file's (0 without a file).
     /// - Throws: `ConfigurationError` naming the file and key, or the flag, of a bad value.
     func configuration(seed: UInt64?) throws(ConfigurationError) -> TrainingConfiguration {
-        try configurationOptions.configuration(iterations: iterationsFlag, defaultIterations: Defaults.defaultIterations, seed: seed)
+        var configuration = try configurationOptions.configuration(iterations: iterationsFlag, defaultIterations: Defaults.defaultIterations,
+                                                                   seed: seed)
+        // validate() has parsed the lists already; one list is the run's, several are compare's axis.
+        if let lists = try? augmentationLists(), lists.count == 1 { configuration.augmentations = lists[0].list }
+        return configuration
+    }
+
+    /// The augmentation lists of `--augment`: one, or several separated by `;`, each with its
+    /// label (the list's text as given, trimmed); nil when the flag is not given.
+    /// - Throws: `ValidationError` with the parse error (naming the unknown augmentation or
+    ///   parameter and listing the valid ones), or naming a list given twice.
+    func augmentationLists() throws(ValidationError) -> [(label: String, list: AugmentationList)]? {
+        guard let augment else { return nil }
+        var lists: [(label: String, list: AugmentationList)] = []
+        for part in augment.split(separator: ";", omittingEmptySubsequences: false) {
+            let label = part.trimmingCharacters(in: .whitespaces)
+            let list: AugmentationList
+            do { list = try AugmentationList(parsing: label) } catch { throw ValidationError("--augment: \(error)") }
+            guard !lists.contains(where: { $0.list == list }) else {
+                throw ValidationError("--augment: the list '\(label)' is given twice; each list runs once per strategy and seed")
+            }
+            lists.append((label, list))
+        }
+        return lists
     }
 
     /// Sets the OpenBLAS thread count to `--threads` and makes the allocator keep freed memory

@@ -19,20 +19,26 @@ public struct ComparisonEntry: Sendable, Hashable {
         get { configuration.kind }
         set { configuration.kind = newValue }
     }
+    /// The augmentations of the entry's runs (DESIGN.md's flips unless given).
+    public var augmentations: AugmentationList
     /// The name the report, the progress line and the file names use: the strategy's name
     /// (`ohem`, or a variant's `focal(gamma=1)`) when the plan trains one detector,
-    /// `model:strategy` (`retinanet:focal`) when it trains several.
+    /// `model:strategy` (`retinanet:focal`) when it trains several; followed by
+    /// ` @ <augmentation list as given>` when the plan compares several augmentation lists
+    /// (`random @ flip, mosaic`).
     public var name: String
 
     /// Creates an entry of a strategy with its default parameters.
-    public init(model: DetectorKind, strategy: StrategyKind, name: String) {
-        self.init(model: model, configuration: StrategyConfiguration(kind: strategy), name: name)
+    public init(model: DetectorKind, strategy: StrategyKind, augmentations: AugmentationList = .reference, name: String) {
+        self.init(model: model, configuration: StrategyConfiguration(kind: strategy), augmentations: augmentations, name: name)
     }
 
     /// Creates an entry of a strategy with the given parameters.
-    public init(model: DetectorKind, configuration: StrategyConfiguration, name: String) {
+    public init(model: DetectorKind, configuration: StrategyConfiguration, augmentations: AugmentationList = .reference,
+                name: String) {
         self.model = model
         self.configuration = configuration
+        self.augmentations = augmentations
         self.name = name
     }
 }
@@ -97,25 +103,66 @@ public struct ComparisonPlan: Sendable {
                   bootstrap: bootstrap, jobs: jobs)
     }
 
+    /// Creates a plan of (detector, strategy) pairs crossed with augmentation lists: each pair
+    /// trains once per list (pairs outer, lists inner). With one list the entries are those of
+    /// `init(configurations:…)` and train with that list; with several, each name ends in
+    /// ` @ <label>`.
+    /// - Parameters:
+    ///   - configurations: the (detector, strategy) pairs, in the order run.
+    ///   - augmentations: the lists with their labels (the text as given, e.g. `flip, mosaic`).
+    ///   - seeds: the seeds every entry runs.
+    ///   - iterations: iterations per run.
+    ///   - output: the report folder.
+    ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
+    ///   - bootstrap: the per-run bootstrap over test images.
+    ///   - jobs: runs trained at once (1: one after another).
+    /// - Precondition: at least one configuration and list, none repeated (pairs; labels); at
+    ///   least one seed; iterations ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(configurations: [(model: DetectorKind, strategy: StrategyKind)],
+                augmentations: [(label: String, list: AugmentationList)], seeds: [UInt64], iterations: Int, output: URL,
+                evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        precondition(!augmentations.isEmpty && Set(augmentations.map(\.label)).count == augmentations.count,
+                     "ComparisonPlan: need distinct augmentation labels, got \(augmentations.map(\.label))")
+        let pairs = ComparisonPlan(configurations: configurations, seeds: seeds, iterations: iterations, output: output)
+        let entries = pairs.entries.flatMap { entry in
+            augmentations.map { label, list in
+                ComparisonEntry(model: entry.model, strategy: entry.strategy, augmentations: list,
+                                name: augmentations.count == 1 ? entry.name : "\(entry.name) @ \(label)")
+            }
+        }
+        self.init(entries: entries, seeds: seeds, iterations: iterations, output: output, evaluationInterval: evaluationInterval,
+                  bootstrap: bootstrap, jobs: jobs)
+    }
+
     /// Creates a plan of strategy variants (`focal(gamma=1)`), each under its detector, every
     /// run starting from `base` (schedule, model settings); entries are named
     /// `model:variant` when they use more than one detector, by the variant alone otherwise.
     /// - Parameters:
     ///   - variants: the (detector, variant) pairs, in the order run.
     ///   - base: the runs' configuration; each run replaces its seed, iterations and strategy.
+    ///   - augmentations: the augmentation lists with their labels (the text as given, e.g.
+    ///     `flip, mosaic`), crossed with the variants (variants outer, lists inner); nil: the
+    ///     base's list alone. With several lists each name ends in ` @ <label>`.
     ///   - seeds: the seeds every variant runs.
     ///   - output: the report folder.
     ///   - evaluationInterval: evaluate every this many iterations (0: at the end only).
     ///   - bootstrap: the per-run bootstrap over test images.
     ///   - jobs: runs trained at once (1: one after another).
-    /// - Precondition: at least one variant, no name repeated; at least one seed;
-    ///   `base.iterations` ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
-    public init(variants: [(model: DetectorKind, variant: StrategyVariant)], base: TrainingConfiguration, seeds: [UInt64],
+    /// - Precondition: at least one variant, no name repeated; at least one seed; distinct
+    ///   augmentation labels; `base.iterations` ≥ 1; evaluationInterval ≥ 0; jobs ≥ 1.
+    public init(variants: [(model: DetectorKind, variant: StrategyVariant)], base: TrainingConfiguration,
+                augmentations: [(label: String, list: AugmentationList)]? = nil, seeds: [UInt64],
                 output: URL, evaluationInterval: Int = 0, bootstrap: PercentileBootstrap = PercentileBootstrap(), jobs: Int = 1) {
+        let lists = augmentations ?? [(base.augmentations.description, base.augmentations)]
+        precondition(!lists.isEmpty && Set(lists.map(\.label)).count == lists.count,
+                     "ComparisonPlan: need distinct augmentation labels, got \(lists.map(\.label))")
         let severalModels = Set(variants.map(\.model)).count > 1
-        let entries = variants.map { model, variant in
-            ComparisonEntry(model: model, configuration: variant.configuration,
-                            name: severalModels ? "\(model.rawValue):\(variant.name)" : variant.name)
+        let entries = variants.flatMap { model, variant in
+            lists.map { label, list in
+                let name = severalModels ? "\(model.rawValue):\(variant.name)" : variant.name
+                return ComparisonEntry(model: model, configuration: variant.configuration, augmentations: list,
+                                       name: lists.count == 1 ? name : "\(name) @ \(label)")
+            }
         }
         self.init(entries: entries, seeds: seeds, iterations: base.iterations, output: output, evaluationInterval: evaluationInterval,
                   bootstrap: bootstrap, jobs: jobs)
@@ -194,7 +241,8 @@ public enum StrategyComparison {
                                        to: plan.output.appendingPathComponent(detectionsFileName(entry)))
                 }
             }
-            var entryResults = StrategyResults(strategy: entry.name, model: entry.model.rawValue, runs: runs)
+            var entryResults = StrategyResults(strategy: entry.name, model: entry.model.rawValue,
+                                               augmentations: entry.augmentations.description, runs: runs)
             entryResults.configuration = entry.configuration
             results.append(entryResults)
         }
@@ -215,13 +263,14 @@ public enum StrategyComparison {
     }
 
     /// The resolved configuration of the plan's run with `entry` and `seed`: the base with the
-    /// plan's iterations, the seed, the entry's strategy and the data's class names.
+    /// plan's iterations, the seed, the entry's strategy and augmentations and the data's class names.
     static func runConfiguration(_ plan: ComparisonPlan, entry: ComparisonEntry? = nil, seed: UInt64? = nil,
                                  data: TrainingData) -> TrainingConfiguration {
         var configuration = plan.base
         configuration.iterations = plan.iterations
         configuration.seed = seed ?? plan.seeds[0]
         configuration.strategy = (entry ?? plan.entries[0]).configuration
+        configuration.augmentations = (entry ?? plan.entries[0]).augmentations
         configuration.model.classNames = data.classNames
         return configuration
     }

@@ -64,7 +64,10 @@ public struct StepRecord: Sendable, Equatable {
 ///
 /// One strategy instance per head of the detector lives for the whole run (the buffer's memory
 /// spans steps); each step passes it the drawn tiles' indices as image ids, their flips and the
-/// step. Nothing here depends on which detector or strategy it trains.
+/// step. A tile whose augmentations changed its geometry beyond flips (`SampleFrame.altered`)
+/// gets a fresh id, `samples.count + step × batchSize + slot`, so stateful strategies never
+/// replay into it what they stored in the tile's frame. Nothing here depends on which detector
+/// or strategy it trains.
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
     public let model: any Detector
@@ -120,7 +123,7 @@ public struct Trainer {
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
         schedule = configuration.schedule
         dataStream = BatchSampler(samples: samples, batchSize: configuration.batchSize, seed: seeds.data,
-                                  flipProbability: configuration.flipProbability)
+                                  augmentations: configuration.augmentations)
         samplingGenerator = SplitMix64(seed: seeds.sampling)
     }
 
@@ -149,14 +152,18 @@ public struct Trainer {
         var images: [RGBImage] = []
         var groundTruth: [GroundTruth] = []
         var samplingImages: [SamplingImage] = []
-        for _ in 0..<configuration.batchSize {
-            let draw = dataStream.nextDraw()
-            let sample = samples[draw.index].flipped(draw.flip)
+        for slot in 0..<configuration.batchSize {
+            let draw = dataStream.nextSample()
+            let sample = draw.sample.sample
             images.append(sample.image)
             groundTruth.append(GroundTruth(boxes: sample.target.boxTensor, labels: sample.target.labels))
-            // The tile index is the image id: stable across epochs, as the buffer needs.
-            samplingImages.append(SamplingImage(id: draw.index, width: sample.image.width, height: sample.image.height,
-                                                flip: draw.flip))
+            // The tile index is the image id: stable across epochs, as the buffer needs. An image
+            // whose geometry changed beyond a flip (scale, crop, shift, quarter turn, mosaic) has
+            // no place in the tile's frame, so it gets an id of its own that never recurs: the
+            // buffer mines it but replays nothing into it.
+            let id = draw.sample.flip == nil ? samples.count + iteration * configuration.batchSize + slot : draw.index
+            samplingImages.append(SamplingImage(id: id, width: sample.image.width, height: sample.image.height,
+                                                flip: draw.sample.flip ?? .none))
         }
         let losses = model.trainingLoss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth,
                                         samplingImages: samplingImages,
@@ -188,6 +195,9 @@ public struct Trainer {
         static let samplingState = "quarry.sampling_generator_state", strategy = "quarry.strategy"
         static let classCount = "quarry.class_count", model = "quarry.model"
         static let configuration = TrainingConfiguration.checkpointMetadataKey
+        /// The augmentation list's text form; checkpoints written before lists existed lack it
+        /// and were trained with DESIGN.md's `flip(p=0.5)`.
+        static let augmentations = "quarry.augmentations"
         /// The strategy's own state per head (a JSON document; only stateful strategies write it).
         /// The key keeps its first spelling, `sampler_state`, so that earlier checkpoints resume.
         static func strategyState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
@@ -204,7 +214,8 @@ public struct Trainer {
                         MetadataKey.samplingState: String(samplingGenerator.state),
                         MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount),
                         MetadataKey.model: model.kind.rawValue,
-                        MetadataKey.configuration: String(decoding: configuration.jsonData(), as: UTF8.self)]
+                        MetadataKey.configuration: String(decoding: configuration.jsonData(), as: UTF8.self),
+                        MetadataKey.augmentations: configuration.augmentations.description]
         for (head, instance) in zip(model.heads, strategies) {
             if let stateful = instance as? any StatefulSamplingStrategy {
                 metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
@@ -257,6 +268,12 @@ public struct Trainer {
             throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.model, expected: model.kind.rawValue,
                                           found: meta[MetadataKey.model] ?? "(missing)")
         }
+        // Another augmentation list draws other data: the run would not be a continuation.
+        let augmentations = meta[MetadataKey.augmentations] ?? AugmentationList.reference.description
+        if augmentations != configuration.augmentations.description {
+            throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.augmentations,
+                                          expected: configuration.augmentations.description, found: augmentations)
+        }
         guard let done = meta[MetadataKey.iteration].flatMap(Int.init), done >= 0, done <= configuration.iterations,
               let state = meta[MetadataKey.samplingState].flatMap(UInt64.init) else {
             throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.iteration, expected: "an iteration and generator state",
@@ -305,8 +322,8 @@ public struct Trainer {
         strategies = restored
         // Replay the data stream: draws are cheap (no images are built).
         dataStream = BatchSampler(samples: samples, batchSize: configuration.batchSize, seed: configuration.streamSeeds.data,
-                                  flipProbability: configuration.flipProbability)
-        for _ in 0..<(done * configuration.batchSize) { _ = dataStream.nextDraw() }
+                                  augmentations: configuration.augmentations)
+        dataStream.skip(done * configuration.batchSize)
         samplingGenerator = SplitMix64(seed: 0)
         samplingGenerator.state = state
         iteration = done

@@ -1,6 +1,7 @@
 // The one configuration of a run: schedule, model and strategy, with DESIGN.md's reference
 // values as defaults. JSON: the properties' names as keys, `model` and `strategy` as sections;
 // a document holds only what it changes, and an unknown key is an error (docs/configuration.md).
+import Datasets
 import Detection
 import NN
 import Randomness
@@ -34,8 +35,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var decayMilestones: [Double] = [2.0 / 3, 8.0 / 9]
     /// The factor γ applied at each milestone (0.1).
     public var decayFactor: Float = 0.1
-    /// Probability of each flip (horizontal, vertical) per drawn tile (0.5).
-    public var flipProbability = 0.5
+    /// The augmentations applied to each drawn tile, in order (DESIGN.md's `flip(p=0.5)`; the
+    /// `--augment` list; docs/augmentation.md). Encoded as its text form.
+    public var augmentations = AugmentationList.reference
     /// Save a checkpoint every this many iterations (0: only at the end).
     public var checkpointInterval = 0
     /// Record the loss curve and log every this many iterations (≥ 1).
@@ -51,6 +53,13 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         precondition(iterations >= 0, "TrainingConfiguration: negative iteration count \(iterations)")
         self.iterations = iterations
         self.seed = seed
+    }
+
+    /// Probability of each flip (horizontal, vertical) per drawn tile: the first `flip` item of
+    /// ``augmentations`` (0 without one; setting it changes that item or adds one first).
+    public var flipProbability: Double {
+        get { augmentations.flipProbability }
+        set { augmentations.flipProbability = newValue }
     }
 
     /// Independent seeds for the run's random streams, derived from `seed` by SplitMix64 so
@@ -74,7 +83,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     ///   `model.anchorSizes[0]`, `strategy.rpn.budget`, …): iterations < 0; batch size < 1; a
     ///   learning rate ≤ 0 or not finite; momentum outside [0, 1); weight decay < 0; warm-up
     ///   < 0 iterations or a factor outside [0, 1]; a milestone outside [0, 1]; a decay factor
-    ///   ≤ 0; a flip probability outside [0, 1]; a checkpoint interval < 0 or log interval < 1;
+    ///   ≤ 0; a checkpoint interval < 0 or log interval < 1;
     ///   and the model's and strategy's checks.
     public func validate() throws(ConfigurationError) {
         try ConfigurationError.check(iterations, atLeast: 0, key: CodingKeys.iterations.rawValue)
@@ -90,7 +99,6 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             try ConfigurationError.check(milestone, in: 0...1, key: "\(CodingKeys.decayMilestones.rawValue)[\(i)]")
         }
         try ConfigurationError.check(decayFactor, above: 0, key: CodingKeys.decayFactor.rawValue)
-        try ConfigurationError.check(flipProbability, in: 0...1, key: CodingKeys.flipProbability.rawValue)
         try ConfigurationError.check(checkpointInterval, atLeast: 0, key: CodingKeys.checkpointInterval.rawValue)
         try ConfigurationError.check(logInterval, atLeast: 1, key: CodingKeys.logInterval.rawValue)
         do { try model.validate() } catch { throw error.nested(under: CodingKeys.model.rawValue) }
@@ -104,7 +112,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case iterations, seed, batchSize, baseLearningRate, momentum, weightDecay
         case warmUpIterations, warmUpFactor, decayMilestones, decayFactor
-        case flipProbability, checkpointInterval, logInterval, model, strategy
+        case augmentations, checkpointInterval, logInterval, model, strategy
     }
 
     /// Decodes a JSON object, starting from the defaults (iterations 600, seed 0) and replacing
@@ -127,7 +135,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         warmUpFactor = try value(.warmUpFactor, warmUpFactor)
         decayMilestones = try value(.decayMilestones, decayMilestones)
         decayFactor = try value(.decayFactor, decayFactor)
-        flipProbability = try value(.flipProbability, flipProbability)
+        augmentations = try value(.augmentations, augmentations)
         checkpointInterval = try value(.checkpointInterval, checkpointInterval)
         logInterval = try value(.logInterval, logInterval)
         model = try value(.model, model)

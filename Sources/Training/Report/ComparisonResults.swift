@@ -1,9 +1,10 @@
 // The numbers a strategy comparison produces, per strategy and seed, and their JSON form
 // (one object per strategy in `results.json`'s `strategies`, with keys strategy, ap50, coco_ap,
-// model, ap75, ar100, seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, learning_curve, plus
+// model, augmentations, ap75, ar100, seconds_per_iteration, peak_rss_bytes, seeds, loss_curve, learning_curve, plus
 // coco_ap_maxdets300 and the sample standard deviation over seeds of each averaged metric as
 // `<key>_std`).
 
+import Datasets
 import Detection
 
 /// What one training run (one strategy, one seed) measured.
@@ -125,6 +126,8 @@ public struct StrategyResults: Sendable, Equatable {
     public var strategy: String
     /// The detector trained (`faster-rcnn`, `retinanet`).
     public var model: String
+    /// The augmentation list the runs trained with, in its text form (`flip(p=0.5)`).
+    public var augmentations: String
     /// One record per seed, in the order run.
     public var runs: [SeedRun]
     /// The strategy's parameters at every head, as run (nil in results written before they
@@ -132,8 +135,9 @@ public struct StrategyResults: Sendable, Equatable {
     public var configuration: StrategyConfiguration?
 
     /// Creates the results of one strategy.
-    public init(strategy: String, model: String = DetectorKind.fasterRCNN.rawValue, runs: [SeedRun]) {
-        self.strategy = strategy; self.model = model; self.runs = runs
+    public init(strategy: String, model: String = DetectorKind.fasterRCNN.rawValue,
+                augmentations: String = AugmentationList.reference.description, runs: [SeedRun]) {
+        self.strategy = strategy; self.model = model; self.augmentations = augmentations; self.runs = runs
     }
 
     /// Statistics of one metric over seeds.
@@ -162,7 +166,7 @@ public struct StrategyResults: Sendable, Equatable {
 
 extension StrategyResults: Codable {
     enum CodingKeys: String, CodingKey {
-        case strategy, model, ap50, ap75, ar100, seeds
+        case strategy, model, augmentations, ap50, ap75, ar100, seeds
         case ap50Std = "ap50_std", cocoAP = "coco_ap", cocoAPStd = "coco_ap_std", cocoAP300 = "coco_ap_maxdets300"
         case ap75Std = "ap75_std", ar100Std = "ar100_std", cocoAP300Std = "coco_ap_maxdets300_std"
         case secondsPerIteration = "seconds_per_iteration", secondsPerIterationStd = "seconds_per_iteration_std"
@@ -182,6 +186,7 @@ extension StrategyResults: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(strategy, forKey: .strategy)
         try c.encode(model, forKey: .model)
+        try c.encode(augmentations, forKey: .augmentations)
         let ap50 = statistics(\.ap50), coco = statistics(\.cocoAP), ap75 = statistics(\.ap75), ar100 = statistics(\.ar100)
         try c.encode(ap50.mean, forKey: .ap50); try c.encode(ap50.standardDeviation, forKey: .ap50Std)
         try c.encode(coco.mean, forKey: .cocoAP); try c.encode(coco.standardDeviation, forKey: .cocoAPStd)
@@ -205,6 +210,8 @@ extension StrategyResults: Codable {
         strategy = try c.decode(String.self, forKey: .strategy)
         // Results written before the model was recorded are TinyFasterRCNN's.
         model = try c.decodeIfPresent(String.self, forKey: .model) ?? DetectorKind.fasterRCNN.rawValue
+        // Results written before augmentation lists were recorded trained with DESIGN.md's flips.
+        augmentations = try c.decodeIfPresent(String.self, forKey: .augmentations) ?? AugmentationList.reference.description
         runs = try c.decode([SeedRun].self, forKey: .seeds)
         configuration = try c.decodeIfPresent(StrategyConfiguration.self, forKey: .configuration)
     }

@@ -75,9 +75,15 @@ public struct AugmentationList: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// Whether every item is a flip, so that a draw needs no pixels to be replayed.
+    /// Whether every per-sample transform is a flip (repeat-factor items draw per epoch, not per
+    /// sample), so that a draw needs no pixels to be replayed.
     public var isFlipsOnly: Bool {
-        items.allSatisfy { if case .flip = $0 { true } else { false } }
+        items.allSatisfy {
+            switch $0 {
+            case .flip, .repeatFactor: true
+            default: false
+            }
+        }
     }
 
     /// The probability of the first `flip` item (0 when there is none). Setting it changes that

@@ -41,11 +41,14 @@ extension RGBImage {
             blended.withUnsafeMutableBufferPointer { row in
                 output.pixels.withUnsafeMutableBufferPointer { target in
                     for (r, y) in (y0..<y1).enumerated() {
-                        let top = rows.first[r] * rowValues, bottom = rows.second[r] * rowValues
-                        let weight = rows.weight[r]
+                        // Base pointers, not `source[top + i]`: the checked index addition would keep
+                        // the loop from vectorising.
+                        let upper = source.baseAddress! + rows.first[r] * rowValues
+                        let lower = source.baseAddress! + rows.second[r] * rowValues
+                        let blend = row.baseAddress!, weight = rows.weight[r]
                         for i in 0..<rowValues {
-                            let a = Float(source[top + i])
-                            row[i] = a + weight * (Float(source[bottom + i]) - a)
+                            let a = Float(upper[i])
+                            blend[i] = a + weight * (Float(lower[i]) - a)
                         }
                         let base = ((y - window.y) * outputWidth + (x0 - window.x)) * 3
                         for c in 0..<columns.first.count {

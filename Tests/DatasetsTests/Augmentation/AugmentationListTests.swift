@@ -81,7 +81,8 @@ struct AugmentationListTests {
     @Test("skip takes exactly the draws of apply and returns the same frame")
     func skip() throws {
         let sample = AugmentationFixtures.sample(width: 8, height: 6, boxes: [AugmentationFixtures.box(1, 1, 4, 4)])
-        for text in ["flip", "flip(0.3)", "rotate90(1), flip", "scale-jitter(0.5-1.5), blur(p=1), flip"] {
+        #expect(try AugmentationList(parsing: "flip, repeat-factor").isFlipsOnly)
+        for text in ["flip", "flip(0.3)", "repeat-factor(objects=1), flip", "rotate90(1), flip", "scale-jitter(0.5-1.5), blur(p=1), flip"] {
             let list = try AugmentationList(parsing: text)
             for seed: UInt64 in 0..<6 {
                 var a = SplitMix64(seed: seed), b = SplitMix64(seed: seed)

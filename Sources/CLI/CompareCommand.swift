@@ -147,6 +147,16 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         return items
     }
 
+    /// The report's context line on the run configuration: "DESIGN.md's defaults", or each field
+    /// that differs from them (`baseLearningRate 0.02, model.anchorSizes [63,88,118]`); the
+    /// iterations, seed, class names and strategies are reported elsewhere.
+    static func configurationLine(_ configuration: TrainingConfiguration) -> String {
+        let reference = TrainingConfiguration(iterations: configuration.iterations, seed: configuration.seed)
+        let changed = configuration.differences(from: reference, ignoring: ["strategy", "model.classNames", "logInterval", "checkpointInterval"])
+        guard !changed.isEmpty else { return "configuration: DESIGN.md's defaults (docs/configuration.md)" }
+        return "configuration (differs from DESIGN.md's): " + changed.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// The first element that occurs a second time, if any.
     static func firstRepeated<T: Hashable>(_ items: [T]) -> T? {
         var seen = Set<T>()
@@ -178,7 +188,8 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                            : "\(jobs) runs at a time, \(threadsPerRun) OpenBLAS thread\(threadsPerRun == 1 ? "" : "s") each: seconds per iteration measured with runs sharing the machine, peak memory over overlapping runs",
                        "\(data.train.count) training samples, \(data.test.count) test images",
                        "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))",
-                       "augmentations: \(augmentationLists.joined(separator: " | "))"]
+                       "augmentations: \(augmentationLists.joined(separator: " | "))",
+                       Self.configurationLine(configuration)]
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }

@@ -87,10 +87,22 @@ extension TrainingConfiguration {
     /// as JSON text; nil when the two agree on every field not in `ignoring`.
     /// - Parameters:
     ///   - other: the configuration to compare with (e.g. a checkpoint's).
-    ///   - ignoring: top-level keys not compared (e.g. `checkpointInterval`, bookkeeping).
+    ///   - ignoring: keys not compared (e.g. `checkpointInterval`, bookkeeping; a section's
+    ///     path such as `model.classNames` leaves out that field).
     /// - Returns: the key path (`model.anchorSizes`, `strategy.rpn.budget`) and the two values.
     public func firstDifference(from other: TrainingConfiguration, ignoring: Set<String> = [])
         -> (key: String, value: String, otherValue: String)? {
+        differences(from: other, ignoring: ignoring).first
+    }
+
+    /// Every field whose value differs from `other`'s, in JSON key order, with both values as
+    /// JSON text (e.g. to say how a run departs from DESIGN.md's defaults).
+    /// - Parameters:
+    ///   - other: the configuration to compare with.
+    ///   - ignoring: keys not compared (top-level keys or paths such as `model.classNames`).
+    /// - Returns: key paths and values; empty when the two agree.
+    public func differences(from other: TrainingConfiguration, ignoring: Set<String> = [])
+        -> [(key: String, value: String, otherValue: String)] {
         func tree(_ configuration: TrainingConfiguration) -> Any {
             (try? JSONSerialization.jsonObject(with: configuration.jsonData())) ?? [:]
         }
@@ -100,15 +112,18 @@ extension TrainingConfiguration {
             guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "\(value)" }
             return String(decoding: data, as: UTF8.self)
         }
-        func difference(_ a: Any?, _ b: Any?, path: String) -> (String, String, String)? {
+        var found: [(key: String, value: String, otherValue: String)] = []
+        func collect(_ a: Any?, _ b: Any?, path: String) {
             if let a = a as? [String: Any], let b = b as? [String: Any] {
-                for key in Set(a.keys).union(b.keys).sorted() where !(path.isEmpty && ignoring.contains(key)) {
-                    if let found = difference(a[key], b[key], path: path.isEmpty ? key : "\(path).\(key)") { return found }
+                for key in Set(a.keys).union(b.keys).sorted() {
+                    let child = path.isEmpty ? key : "\(path).\(key)"
+                    if !ignoring.contains(child) { collect(a[key], b[key], path: child) }
                 }
-                return nil
+            } else if text(a) != text(b) {
+                found.append((path, text(a), text(b)))
             }
-            return text(a) == text(b) ? nil : (path, text(a), text(b))
         }
-        return difference(tree(self), tree(other), path: "").map { (key: $0.0, value: $0.1, otherValue: $0.2) }
+        collect(tree(self), tree(other), path: "")
+        return found
     }
 }

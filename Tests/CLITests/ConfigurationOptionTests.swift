@@ -149,3 +149,18 @@ struct RecordedDetectorTests {
         #expect(try TrainCommand.parse(["--config", json.path]).detectorKind() == .fasterRCNN)
     }
 }
+
+@Suite("compare's report names the configuration")
+struct ConfigurationLineTests {
+    @Test("the context line lists each field that differs from DESIGN.md's defaults, or says there is none")
+    func line() {
+        var configuration = TrainingConfiguration(iterations: 50, seed: 3)
+        configuration.model.classNames = ["a"]
+        configuration.strategy.kind = .ohem
+        #expect(CompareCommand.configurationLine(configuration) == "configuration: DESIGN.md's defaults (docs/configuration.md)")
+        configuration.baseLearningRate = 0.02
+        configuration.model.anchorSizes = [63, 88, 118]
+        #expect(CompareCommand.configurationLine(configuration)
+                == "configuration (differs from DESIGN.md's): baseLearningRate 0.02, model.anchorSizes [63,88,118]")
+    }
+}

@@ -29,7 +29,8 @@ public protocol Communicator: AnyObject {
     ///
     /// This is the data-parallel step's one call: each rank's gradients, flattened into one
     /// contiguous buffer, become the sum over ranks (Horovod's "tensor fusion"). The summation
-    /// order is the MPI library's; Open MPI gives every rank the same bits.
+    /// order is the MPI library's, and MPI only advises that every rank get the same bits
+    /// (MPI 3.1 §5.9.1), so replicas that must stay identical should be compared by checksum.
     /// - Parameter buffer: [E] values, E the same on every rank; summed in place.
     /// - Throws: ``CollectivesError/countTooLarge(count:limit:call:)`` when E > 2³¹ − 1,
     ///   ``CollectivesError/mpi(call:code:message:)`` when MPI reports an error.

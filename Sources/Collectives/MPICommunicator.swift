@@ -90,14 +90,14 @@ public final class MPICommunicator: Communicator {
         _ = try Self.mpiCount(Int(total), call: "MPI_Iallgatherv")
         var displacements = [Int32](repeating: 0, count: size)
         for r in 1..<max(size, 1) { displacements[r] = displacements[r - 1] + counts[r - 1] }
-        var gathered = [UInt8](repeating: 0, count: Int(total))
-        // An empty array may have no storage; MPI reads nothing through a zero count.
+        // At least one byte each: an empty array may have no storage, and MPI reads or writes
+        // nothing through a zero count.
+        var gathered = [UInt8](repeating: 0, count: max(Int(total), 1))
         var sendBuffer = bytes.isEmpty ? [0] : bytes
         try sendBuffer.withUnsafeMutableBufferPointer { (send) throws(CollectivesError) in
             try gathered.withUnsafeMutableBufferPointer { (receive) throws(CollectivesError) in
-                let receiveBase = receive.isEmpty ? send.baseAddress : receive.baseAddress
-                try Self.check(MPI_Iallgatherv(send.baseAddress, counts[rank], quarry_mpi_byte(), receiveBase, counts, displacements,
-                                               quarry_mpi_byte(), communicator, &request), "MPI_Iallgatherv")
+                try Self.check(MPI_Iallgatherv(send.baseAddress, counts[rank], quarry_mpi_byte(), receive.baseAddress, counts,
+                                               displacements, quarry_mpi_byte(), communicator, &request), "MPI_Iallgatherv")
                 try Self.complete(&request, "MPI_Iallgatherv")
             }
         }

@@ -32,12 +32,35 @@ public enum MPILaunch {
     ///   several processes in a build without MPI; MPI's initialization errors.
     public static func worldCommunicator(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(CollectivesError) -> any Communicator {
-        guard let launched = launcherWorldSize(in: environment) else { return SingleProcessCommunicator() }
-        #if MPI
-        return try MPICommunicator.world()
-        #else
+        switch try choice(launchedWorldSize: launcherWorldSize(in: environment), mpiIsBuiltIn: isBuiltIn) {
+        case .singleProcess:
+            return SingleProcessCommunicator()
+        case .mpi:
+            #if MPI
+            return try MPICommunicator.world()
+            #else
+            preconditionFailure("MPILaunch.choice chose MPI in a build without it")
+            #endif
+        }
+    }
+
+    /// The two kinds of communicator a process can get.
+    enum Choice: Equatable {
+        /// The group of one.
+        case singleProcess
+        /// The MPI world.
+        case mpi
+    }
+
+    /// Which communicator a process gets: MPI when a launcher started it (`launchedWorldSize`
+    /// not nil) and MPI is built in; the group of one when no launcher started it, or when one
+    /// started it alone in a build without MPI.
+    /// - Throws: ``CollectivesError/notBuiltWithMPI(worldSize:)`` when launched as one of
+    ///   several processes without MPI built in.
+    static func choice(launchedWorldSize: Int?, mpiIsBuiltIn: Bool) throws(CollectivesError) -> Choice {
+        guard let launched = launchedWorldSize else { return .singleProcess }
+        if mpiIsBuiltIn { return .mpi }
         if launched > 1 { throw .notBuiltWithMPI(worldSize: launched) }
-        return SingleProcessCommunicator()
-        #endif
+        return .singleProcess
     }
 }

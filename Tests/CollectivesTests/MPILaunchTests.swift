@@ -1,4 +1,4 @@
-import Collectives
+@testable import Collectives
 import Testing
 
 @Suite("Which communicator a process gets")
@@ -16,6 +16,18 @@ struct MPILaunchTests {
     func singleProcess() throws {
         let communicator = try MPILaunch.worldCommunicator(environment: [:])
         #expect(communicator is SingleProcessCommunicator && communicator.size == 1)
+    }
+
+    @Test("MPI when launched and built in; a build without MPI refuses to be one of several processes")
+    func choice() throws {
+        #expect(try MPILaunch.choice(launchedWorldSize: nil, mpiIsBuiltIn: true) == .singleProcess)
+        #expect(try MPILaunch.choice(launchedWorldSize: 4, mpiIsBuiltIn: true) == .mpi)
+        #expect(try MPILaunch.choice(launchedWorldSize: 0, mpiIsBuiltIn: true) == .mpi)
+        #expect(try MPILaunch.choice(launchedWorldSize: nil, mpiIsBuiltIn: false) == .singleProcess)
+        #expect(try MPILaunch.choice(launchedWorldSize: 1, mpiIsBuiltIn: false) == .singleProcess)
+        #expect(throws: CollectivesError.notBuiltWithMPI(worldSize: 3)) {
+            try MPILaunch.choice(launchedWorldSize: 3, mpiIsBuiltIn: false)
+        }
     }
 
     @Test("a build without MPI refuses to be one of several launched processes",

@@ -132,11 +132,6 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
     }
 
     func run() throws {
-        // Under `mpirun` (a build with the MPI trait) the runs become a work queue over the ranks.
-        let communicator = try MPILaunch.worldCommunicator()
-        guard communicator.size == 1 || jobs == 1 else {
-            throw ValidationError("--jobs \(jobs): under mpirun each of the \(communicator.size) ranks trains one run at a time; start more ranks instead")
-        }
         let data = try options.prepare()
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
@@ -153,10 +148,15 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                            : "\(jobs) runs at a time, \(threadsPerRun) OpenBLAS thread\(threadsPerRun == 1 ? "" : "s") each: seconds per iteration measured with runs sharing the machine, peak memory over overlapping runs",
                        "\(data.train.count) training samples, \(data.test.count) test images",
                        "detectors: \(Array(Set(plan.entries.map(\.model.rawValue))).sorted().joined(separator: ", "))"]
-        if communicator.size > 1 { context.append(Self.distributedContext(ranks: communicator.size)) }
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }
+        // Under `mpirun` (a build with the MPI trait) the runs become a work queue over the ranks.
+        let communicator = try MPILaunch.worldCommunicator()
+        guard communicator.size == 1 || jobs == 1 else {
+            throw ValidationError("--jobs \(jobs): under mpirun each of the \(communicator.size) ranks trains one run at a time; start more ranks instead")
+        }
+        if communicator.size > 1 { context.append(Self.distributedContext(ranks: communicator.size)) }
         let rankLabel = communicator.size > 1 ? "rank \(communicator.rank): " : ""
         let report = try StrategyComparison.run(plan, data: data, context: context, communicator: communicator) { event in
             if case let .step(_, _, record, _) = event { Self.dieIfAskedForTesting(rank: communicator.rank, iteration: record.iteration) }
@@ -166,7 +166,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                 progress.note("\(rankLabel)training \(strategy), seed \(seed)")
             case let .step(strategy, seed, record, total):
                 progress.runStart = runStarts["\(strategy) \(seed)"] ?? Date()
-                progress.report(record, of: total, batchSize: 2, label: rankLabel + (jobs == 1 ? strategy : "\(strategy) seed \(seed)"))
+                progress.report(record, of: total, batchSize: 2, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
             case let .curvePoint(strategy, seed, point, seconds):
                 progress.note(rankLabel + String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
                                      point.iteration, point.ap50, seconds))

@@ -4,6 +4,7 @@
 // Dependency direction (each module imports only those to its left; scripts/check-imports.sh
 // enforces it for every folder of Sources/):
 //   Randomness, CShims, CCPU ← Kernels ← TensorCore ← Autograd ← NN ← Detection ← Training ← Quarry ← CLI
+//   CMPI (only with the MPI trait) ← Collectives (communicators, the work queue; Foundation) ← Training
 //   Kernels ← DetectionKernels (boxes, anchors, matching, NMS, RoI Align, selection) ← Autograd, Detection
 //   CImageCodecs, Randomness, TensorCore ← Datasets (images, annotations, flips, tiling) ← Detection
 //   Evaluation (Foundation, AtomicFiles) ← Training
@@ -37,6 +38,12 @@ let package = Package(
         .library(name: "Quarry", targets: ["Quarry"]),
         .executable(name: "quarry", targets: ["QuarryCLI"]),
     ],
+    // Opt-in Open MPI (`swift build --traits MPI`, Debian's libopenmpi-dev): the Collectives
+    // module then has `MPICommunicator`, and `mpirun -np N quarry compare` spreads the runs over
+    // the ranks (docs/distributed.md). The default build needs no MPI.
+    traits: [
+        .trait(name: "MPI", description: "Open MPI collectives (libopenmpi-dev) for runs across processes and machines"),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -48,6 +55,9 @@ let package = Package(
         .systemLibrary(name: "CShims", path: "CShims/BLAS"),
         // CPUID/XGETBV and OpenBLAS's run-time core re-selection, for the BLAS self-check.
         .target(name: "CCPU", path: "CShims/CPU", linkerSettings: [.linkedLibrary("dl")]),
+        // Open MPI's mpi.h with static inline functions for its handle macros; pkg-config `ompi`
+        // gives the include and library paths. Built only with the MPI trait.
+        .systemLibrary(name: "CMPI", path: "CShims/MPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .target(
             name: "CImageCodecs",
             path: "CShims/ImageCodecs",
@@ -57,6 +67,9 @@ let package = Package(
         // MARK: - Library modules
         .target(name: "AtomicFiles", dependencies: []),
         .target(name: "Randomness", dependencies: []),
+        // All-reduce, all-gather, broadcast, barrier and messages behind `Communicator`: one
+        // process by default, Open MPI with the MPI trait; the comparison's work queue.
+        .target(name: "Collectives", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "Kernels", dependencies: ["Randomness", "CShims", "CCPU"], swiftSettings: nativeKernelSettings),
         // Box, anchor, matching, NMS, RoI Align and selection kernels: the detection-specific
         // half of the raw-buffer loops, extending the same `Kernels` namespace.
@@ -81,12 +94,13 @@ let package = Package(
             name: "Training",
             dependencies: [
                 "Detection", "Datasets", "Evaluation", "NN", "Autograd", "TensorCore", "Kernels", "Randomness", "AtomicFiles",
+                "Collectives",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Quarry",
-            dependencies: ["AtomicFiles", "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Training"]
+            dependencies: ["AtomicFiles", "Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection", "Datasets", "Evaluation", "Collectives", "Training"]
         ),
         // The kernel contract's workloads, defined once for the benchmark executable and `quarry bench`.
         .target(name: "KernelContract", dependencies: ["Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd", "NN", "Detection"]),
@@ -115,6 +129,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Randomness", "Kernels", "DetectionKernels", "TensorCore", "Autograd"], path: "Tests/TestSupport"),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "Randomness", "TestSupport"]),
         .testTarget(name: "DetectionKernelsTests", dependencies: ["DetectionKernels", "Kernels", "Randomness", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "Randomness", "TestSupport"]),

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system libraries Quarry links (OpenBLAS, LAPACKE, libpng, libjpeg) when absent.
+# Installs the system libraries Quarry links (OpenBLAS, LAPACKE, libpng, libjpeg) when absent,
+# and Open MPI (libopenmpi-dev for `swift build --traits MPI`, openmpi-bin for `mpirun` in the
+# MPI tests; docs/distributed.md).
 # Safe to run repeatedly: it only calls apt-get when a package is missing.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev libpng-dev libjpeg-dev)
+packages=(libopenblas-dev liblapacke-dev libpng-dev libjpeg-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -193,25 +193,36 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         if data.testIsTrainingData {
             context.append("no test split in \(options.dataset): evaluated on the training images (AP measures the fit, not generalisation)")
         }
-        let report = try StrategyComparison.run(plan, data: data, context: context) { event in
+        // Under `mpirun` (a build with the MPI trait) the runs become a work queue over the ranks.
+        let communicator = try MPILaunch.worldCommunicator()
+        guard communicator.size == 1 || jobs == 1 else {
+            throw ValidationError("--jobs \(jobs): under mpirun each of the \(communicator.size) ranks trains one run at a time; start more ranks instead")
+        }
+        if communicator.size > 1 { context.append(Self.distributedContext(ranks: communicator.size)) }
+        let rankLabel = communicator.size > 1 ? "rank \(communicator.rank): " : ""
+        let report = try StrategyComparison.run(plan, data: data, context: context, communicator: communicator) { event in
+            if case let .step(_, _, record, _) = event { Self.dieIfAskedForTesting(rank: communicator.rank, iteration: record.iteration) }
             switch event {
             case let .runStarted(strategy, seed):
                 runStarts["\(strategy) \(seed)"] = Date()
-                progress.note("training \(strategy), seed \(seed)")
+                progress.note("\(rankLabel)training \(strategy), seed \(seed)")
             case let .step(strategy, seed, record, total):
                 progress.runStart = runStarts["\(strategy) \(seed)"] ?? Date()
-                progress.report(record, of: total, batchSize: configuration.batchSize, label: jobs == 1 ? strategy : "\(strategy) seed \(seed)")
+                progress.report(record, of: total, batchSize: configuration.batchSize, label: rankLabel + (jobs == 1 ? strategy : "\(strategy) seed \(seed)"))
             case let .curvePoint(strategy, seed, point, seconds):
-                progress.note(String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
+                progress.note(rankLabel + String(format: "%@ seed %llu, iteration %d: VOC AP50 %.3f (evaluated in %.1f s)", strategy, seed,
                                      point.iteration, point.ap50, seconds))
             case let .evaluated(strategy, seed, ap50):
-                progress.note(String(format: "%@ seed %llu: VOC AP50 %.3f", strategy, seed, ap50))
+                progress.note(rankLabel + String(format: "%@ seed %llu: VOC AP50 %.3f", strategy, seed, ap50))
             }
         }
+        // Ranks other than 0 have sent their runs to rank 0, which writes the report.
+        guard let report else { return try communicator.finalize() }
         print(report.headline().joined(separator: "\n"))
         print()
         print(report.markdownTable())
         print(report.verdictSentences().joined(separator: "\n"))
         print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png}")
+        try communicator.finalize()
     }
 }

@@ -7,6 +7,7 @@ struct QuarryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarry",
         abstract: "Train object detectors on the CPU and compare anchor/RoI sampling strategies.",
-        subcommands: [CompareCommand.self, TrainCommand.self, DetectCommand.self, EvalCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [CompareCommand.self, TrainCommand.self, DetectCommand.self, EvalCommand.self, InspectCommand.self, BenchCommand.self,
+                      MPICheckCommand.self]
     )
 }

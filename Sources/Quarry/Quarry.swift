@@ -9,4 +9,5 @@
 @_exported import Detection
 @_exported import Datasets
 @_exported import Evaluation
+@_exported import Collectives
 @_exported import Training

@@ -3,6 +3,7 @@
 // report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg and
 // detections-<strategy>.png.
 import AtomicFiles
+import Collectives
 import Datasets
 import Detection
 import Foundation
@@ -222,22 +223,51 @@ public enum StrategyComparison {
     ///   `AtomicWriteError` / Foundation file errors naming the path.
     public static func run(_ plan: ComparisonPlan, data: TrainingData, context: [String] = [],
                            progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport {
+        // The group of one always returns the report.
+        try run(plan, data: data, context: context, communicator: SingleProcessCommunicator(), progress: progress)!
+    }
+
+    /// Trains and evaluates every (strategy, seed) pair of `plan` across the ranks of
+    /// `communicator` and writes the report files on rank 0.
+    ///
+    /// With more than one rank the runs form a work queue (`WorkQueue`): rank 0 hands out run
+    /// indices, each rank trains one run at a time (`plan.jobs` must be 1) and sends its
+    /// outcome back as JSON. A run's numbers depend only on its entry, seed and OpenBLAS thread
+    /// count, so the report equals a one-process run's apart from timings and memory. `progress`
+    /// reports each rank's own runs on that rank (on rank 0 from a second thread, while the
+    /// calling thread serves the queue).
+    /// - Returns: the report on rank 0 (also written to `plan.output`); nil on the other ranks.
+    /// - Throws: as `run(_:data:context:progress:)`; a worker's failure as
+    ///   `WorkQueueError.jobFailed`; `CollectivesError` from the messages.
+    /// - Precondition: `plan.jobs == 1` when `communicator.size > 1`.
+    public static func run(_ plan: ComparisonPlan, data: TrainingData, context: [String] = [], communicator: some Communicator,
+                           progress: (ComparisonEvent) -> Void = { _ in }) throws -> ComparisonReport? {
+        precondition(communicator.size == 1 || plan.jobs == 1,
+                     "StrategyComparison.run: with \(communicator.size) ranks each rank trains one run at a time; got jobs \(plan.jobs)")
         var results: [StrategyResults] = []
         var curves: [(String, PrecisionRecallPoints)] = []
         let tasks = plan.entries.flatMap { entry in plan.seeds.map { (entry, $0) } }
         let lock = NSLock()
-        let outcomes = try ConcurrentRuns.map(count: tasks.count, workers: plan.jobs) { index in
-            try trainAndEvaluate(tasks[index].0, seed: tasks[index].1, plan: plan, data: data,
-                                 progress: { event in lock.withLock { progress(event) } })
+        func train(_ index: Int) throws -> ComparisonRunOutcome {
+            let (run, evaluation) = try trainAndEvaluate(tasks[index].0, seed: tasks[index].1, plan: plan, data: data,
+                                                         progress: { event in lock.withLock { progress(event) } })
+            return ComparisonRunOutcome(run: run, evaluation: evaluation, keepPictures: tasks[index].1 == plan.seeds[0])
+        }
+        let outcomes: [ComparisonRunOutcome]
+        if communicator.size == 1 {
+            outcomes = try ConcurrentRuns.map(count: tasks.count, workers: plan.jobs, train)
+        } else {
+            guard let gathered = try WorkQueue.map(count: tasks.count, over: communicator, train) else { return nil }
+            outcomes = gathered
         }
         for (entryIndex, entry) in plan.entries.enumerated() {
             var runs: [SeedRun] = []
             for (seedIndex, seed) in plan.seeds.enumerated() {
-                let (run, evaluation) = outcomes[entryIndex * plan.seeds.count + seedIndex]
-                runs.append(run)
+                let outcome = outcomes[entryIndex * plan.seeds.count + seedIndex]
+                runs.append(outcome.run)
                 if seed == plan.seeds[0] {
-                    if let c = evaluation.curve { curves.append((entry.name, PrecisionRecallPoints(recall: c.recall, precision: c.precision))) }
-                    try drawDetections(evaluation.detections.first, on: data.test.first,
+                    if let c = outcome.curve { curves.append((entry.name, c)) }
+                    try drawDetections(outcome.firstImageDetections?.detections, on: data.test.first,
                                        to: plan.output.appendingPathComponent(detectionsFileName(entry)))
                 }
             }
@@ -310,7 +340,7 @@ public enum StrategyComparison {
 }
 
 /// A precision–recall curve as plain arrays (recall ascending).
-struct PrecisionRecallPoints: Sendable {
+struct PrecisionRecallPoints: Sendable, Codable {
     var recall: [Double]
     var precision: [Double]
 }

@@ -60,11 +60,16 @@ struct WorkQueueTests {
 
     @Test("a job that throws on rank 0 is rethrown there at once; a worker is left waiting (mpirun then ends it)")
     func rootFailure() throws {
+        // The worker's job waits until rank 0 has begun one of its own, so that however the
+        // threads are scheduled the worker cannot take both jobs (10 s bound against a hang).
+        let rootStarted = DispatchSemaphore(value: 0)
         let outcomes = runLoopbackGroup(size: 2, receiveTimeout: 1) { communicator in
             try WorkQueue.map(count: 2, over: communicator) { index -> Int in
-                if communicator.rank == 0 { throw Broken() }
-                // Hold the worker until rank 0's own job has failed.
-                Thread.sleep(forTimeInterval: 0.2)
+                if communicator.rank == 0 {
+                    rootStarted.signal()
+                    throw Broken()
+                }
+                if rootStarted.wait(timeout: .now() + 10) == .success { rootStarted.signal() }
                 return index
             }
         }

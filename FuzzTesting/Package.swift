@@ -10,7 +10,8 @@
 import PackageDescription
 
 /// One harness per format: the folder `Sources/<name>` holds its `LLVMFuzzerTestOneInput`.
-let harnesses = ["FuzzVOC", "FuzzCOCO", "FuzzCSV", "FuzzPNG", "FuzzJPEG", "FuzzSafetensors"]
+let harnesses = ["FuzzVOC", "FuzzCOCO", "FuzzCSV", "FuzzPNG", "FuzzJPEG", "FuzzSafetensors",
+                 "FuzzConfiguration"]
 
 let package = Package(
     name: "QuarryFuzzTesting",

@@ -19,7 +19,7 @@ source scripts/setup.sh >/dev/null
 
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-all_targets=(FuzzVOC FuzzCOCO FuzzCSV FuzzPNG FuzzJPEG FuzzSafetensors)
+all_targets=(FuzzVOC FuzzCOCO FuzzCSV FuzzPNG FuzzJPEG FuzzSafetensors FuzzConfiguration)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -38,7 +38,7 @@ bin=$(swift build --package-path FuzzTesting --scratch-path "$scratch" -c releas
 # Seed corpora from the bundled data and the fixtures (small files only).
 seeds=$scratch/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{FuzzVOC,FuzzCOCO,FuzzCSV,FuzzPNG,FuzzJPEG,FuzzSafetensors}
+mkdir -p "$seeds"/{FuzzVOC,FuzzCOCO,FuzzCSV,FuzzPNG,FuzzJPEG,FuzzSafetensors,FuzzConfiguration}
 # The two small NEON files (the others are 90 and 190 KB: mutating them runs at a tenth of the speed).
 cp Datasets/neon-trees/OSBS_029.xml Datasets/neon-trees/SOAP_061.xml "$seeds/FuzzVOC/"
 cp Tests/Fixtures/coco_eval.json "$seeds/FuzzCOCO/"

@@ -160,6 +160,10 @@ final class Coordinator: Sendable {
                 if let next = dispenser.next() {
                     assigned[source] = next
                     try communicator.send(Assignment.job(next).bytes, to: source, tag: Assignment.tag)
+                } else if dispenser.isStopped {
+                    // Rank 0's own job failed (it stops the dispenser before `abandon()`): the
+                    // work is not done, so no "stop"; the launcher ends the workers.
+                    return
                 } else {
                     try communicator.send(Assignment.stop.bytes, to: source, tag: Assignment.tag)
                     active -= 1
@@ -193,5 +197,8 @@ final class JobDispenser: Sendable {
 
     /// Hands out no more indices.
     func stop() { state.withLock { $0.stopped = true } }
+
+    /// Whether `stop()` was called (as opposed to the indices running out).
+    var isStopped: Bool { state.withLock { $0.stopped } }
 }
 

@@ -60,17 +60,22 @@ struct WorkQueueTests {
 
     @Test("a job that throws on rank 0 is rethrown there at once; a worker is left waiting (mpirun then ends it)")
     func rootFailure() throws {
-        // The worker's job waits until rank 0 has begun one of its own, so that however the
-        // threads are scheduled the worker cannot take both jobs (10 s bound against a hang).
-        let rootStarted = DispatchSemaphore(value: 0)
+        // The worker's job ends only after rank 0's `map` has thrown, so rank 0 has stopped serving
+        // before the worker reports: the worker waits for an answer that cannot come (here, its
+        // 1 s receive bound). Waiting only for rank 0's job to *start* left a window in which
+        // rank 0 could still answer "stop" (all jobs handed out) before its own job failed.
+        // The 10 s bound on the wait guards against a hang.
+        let rootEnded = DispatchSemaphore(value: 0)
         let outcomes = runLoopbackGroup(size: 2, receiveTimeout: 1) { communicator in
-            try WorkQueue.map(count: 2, over: communicator) { index -> Int in
-                if communicator.rank == 0 {
-                    rootStarted.signal()
-                    throw Broken()
+            do {
+                return try WorkQueue.map(count: 2, over: communicator) { index -> Int in
+                    if communicator.rank == 0 { throw Broken() }
+                    _ = rootEnded.wait(timeout: .now() + 10)
+                    return index
                 }
-                if rootStarted.wait(timeout: .now() + 10) == .success { rootStarted.signal() }
-                return index
+            } catch {
+                if communicator.rank == 0 { rootEnded.signal() }
+                throw error
             }
         }
         #expect(throws: Broken.self) { try outcomes[0].get() }

@@ -11,7 +11,7 @@
 # with ASan too). LeakSanitizer stays off (`detect_leaks=0`): on Linux it reports the Swift
 # runtime's and Foundation's process-lifetime allocations. ThreadSanitizer: the suites that run
 # threads of Quarry's own (LoopWorkers and the split loss loops, the convolution ScratchPool,
-# the kernels and layers that use them, training steps, and `compare --jobs`'s ConcurrentRuns);
+# the kernels and layers that use them, training steps, `compare --jobs`'s ConcurrentRuns, and the work queue's two threads on rank 0);
 # the whole suite under TSan takes too long on 2 cores. OpenBLAS runs its own uninstrumented
 # threads; it is pinned to one thread here so that TSan watches Quarry's threads only. Not part
 # of CI (docs/reliability.md).
@@ -26,7 +26,7 @@ while [ $# -gt 0 ] && [[ "$1" == address || "$1" == thread ]]; do modes+=("$1");
 extra=("$@")
 
 # The suites that exercise Quarry's threads (names as in `swift test --filter`).
-thread_suites='KernelsTests|NNTests|AutogradTests|TensorCoreTests|SyntheticTrainingTests|TrainerTests|ConcurrentRunsTests'
+thread_suites='KernelsTests|NNTests|AutogradTests|TensorCoreTests|SyntheticTrainingTests|TrainerTests|ConcurrentRunsTests|CollectivesTests'
 
 for mode in "${modes[@]}"; do
     case $mode in

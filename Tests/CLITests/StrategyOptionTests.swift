@@ -22,12 +22,7 @@ struct StrategyOptionTests {
              "--strategies: unknown strategy 'hard-negative-buffer:separate'; valid names: \(valid)"),
         ]
         for (command, arguments, message) in cases {
-            do {
-                _ = try command.parseAsRoot(arguments)
-                Issue.record("\(command) accepted \(arguments)")
-            } catch {
-                #expect(command.message(for: error) == message)
-            }
+            #expect(CommandValidationTests.refusal(command, arguments) == message, "\(command)")
         }
     }
 }

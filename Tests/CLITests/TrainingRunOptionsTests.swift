@@ -33,23 +33,13 @@ struct TrainingRunOptionsTests {
     ])
     func validation(arguments: [String], message: String) {
         for command in [TrainCommand.self, CompareCommand.self] as [any ParsableCommand.Type] {
-            do {
-                _ = try command.parseAsRoot(arguments)
-                Issue.record("\(command) accepted \(arguments)")
-            } catch {
-                #expect(command.message(for: error) == message)
-            }
+            #expect(CommandValidationTests.refusal(command, arguments) == message, "\(command)")
         }
     }
 
     @Test("train refuses a negative --checkpoint-every, naming the flag")
     func checkpointInterval() {
-        do {
-            _ = try TrainCommand.parseAsRoot(["--checkpoint-every=-1"])
-            Issue.record("train accepted --checkpoint-every -1")
-        } catch {
-            #expect(TrainCommand.message(for: error) == "--checkpoint-every must be ≥ 0")
-        }
+        #expect(CommandValidationTests.refusal(TrainCommand.self, ["--checkpoint-every=-1"]) == "--checkpoint-every must be ≥ 0")
     }
 
     @Test("help keeps each command's wording of --iterations and its default folder")

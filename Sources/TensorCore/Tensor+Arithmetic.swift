@@ -11,13 +11,12 @@ extension Tensor {
         let n = Shape.count(resultShape)
         if n == 0 { return Tensor(shape: resultShape, scalars: []) }
         let plan = BroadcastPlan(result: resultShape, a: shape, b: other.shape)
-        let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+        let out = [Float](uninitializedCount: n) { buffer in
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     broadcastApply(buffer.baseAddress!, a.baseAddress!, b.baseAddress!, plan, op)
                 }
             }
-            initialized = n
         }
         return Tensor(shape: resultShape, scalars: out)
     }
@@ -26,11 +25,10 @@ extension Tensor {
     @inline(__always)
     public func map(_ transform: (Float) -> Float) -> Tensor {
         let n = count
-        let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+        let out = [Float](uninitializedCount: n) { buffer in
             scalars.withUnsafeBufferPointer { a in
                 for i in 0..<n { buffer[i] = transform(a[i]) }
             }
-            initialized = n
         }
         return Tensor(shape: shape, scalars: out)
     }
@@ -69,9 +67,8 @@ extension Tensor {
     public func relu() -> Tensor {
         // Through Kernels.reluForward rather than `map`: one vectorised pass, split across the cores.
         let n = count
-        let out = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+        let out = [Float](uninitializedCount: n) { buffer in
             scalars.withUnsafeBufferPointer { Kernels.reluForward(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), $0) }
-            initialized = n
         }
         return Tensor(shape: shape, scalars: out)
     }

@@ -28,7 +28,7 @@ extension Tensor {
         let outputCount = n * f * g.columnCount
         let scratchCount = Kernels.convolutionForwardScratchCount(batch: n, filters: f, geometry: g)
         // Every output element is written by the kernel, so neither buffer needs zeroing.
-        let out = [Float](unsafeUninitializedCapacity: outputCount) { o, initialized in
+        let out = [Float](uninitializedCount: outputCount) { o in
             Kernels.ScratchPool.shared.withBuffer(count: scratchCount) { scratch in
                 scalars.withUnsafeBufferPointer { x in weight.scalars.withUnsafeBufferPointer { wt in
                     (bias?.scalars ?? []).withUnsafeBufferPointer { b in
@@ -36,7 +36,6 @@ extension Tensor {
                     }
                 } }
             }
-            initialized = outputCount
         }
         return Tensor(shape: [n, f, g.outputHeight, g.outputWidth], scalars: out)
     }

@@ -31,7 +31,7 @@ extension Variable {
             let backwardScratch = Kernels.convolutionBackwardScratchCount(batch: n, filters: f, geometry: g)
             // The kernel overwrites the input gradient, so its array is not zeroed first.
             let inputCount = needsInputGradient ? input.count : 0
-            let gradInput = [Float](unsafeUninitializedCapacity: inputCount) { buffer, initialized in
+            let gradInput = [Float](uninitializedCount: inputCount) { buffer in
                 Kernels.ScratchPool.shared.withBuffer(count: backwardScratch) { scratch in
                     gOut.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
                         weightValue.scalars.withUnsafeBufferPointer { wt in
@@ -44,7 +44,6 @@ extension Variable {
                         }
                     } }
                 }
-                initialized = inputCount
             }
             var grads: [Tensor?] = [needsInputGradient ? Tensor(shape: input.shape, scalars: gradInput) : nil,
                                     Tensor(shape: weightValue.shape, scalars: gradWeight)]

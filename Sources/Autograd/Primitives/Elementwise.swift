@@ -78,11 +78,10 @@ extension Variable {
         let out = value.relu()
         return Variable(out, parents: [self]) { g in
             let n = g.count
-            let gradInput = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let gradInput = [Float](uninitializedCount: n) { buffer in
                 g.scalars.withUnsafeBufferPointer { go in out.scalars.withUnsafeBufferPointer { y in
                     Kernels.reluBackward(UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), gradOutput: go, output: y)
                 } }
-                initialized = n
             }
             return [Tensor(shape: g.shape, scalars: gradInput)]
         }

@@ -34,7 +34,7 @@ extension Variable {
         var mean = [Float](repeating: 0, count: n * groups), rstd = mean
         // The kernel writes every output element, so the array is not zeroed first.
         let count = value.count
-        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let out = [Float](uninitializedCount: count) { buffer in
             value.scalars.withUnsafeBufferPointer { x in gamma.value.scalars.withUnsafeBufferPointer { ga in
                 beta.value.scalars.withUnsafeBufferPointer { be in
                     mean.withUnsafeMutableBufferPointer { m in rstd.withUnsafeMutableBufferPointer { r in
@@ -44,14 +44,13 @@ extension Variable {
                     } }
                 }
             } }
-            initialized = count
         }
         let (needsInput, input, gammaValue) = (requiresGradient, value, gamma.value)
         return Variable(Tensor(shape: shape, scalars: out), parents: [self, gamma, beta]) { g in
             var gg = [Float](repeating: 0, count: c), gb = gg
             // The kernel overwrites every input-gradient element: no zeroing first.
             let count = needsInput ? input.count : 0
-            let gi = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let gi = [Float](uninitializedCount: count) { buffer in
                 g.scalars.withUnsafeBufferPointer { go in input.scalars.withUnsafeBufferPointer { x in
                     gammaValue.scalars.withUnsafeBufferPointer { ga in mean.withUnsafeBufferPointer { m in
                         rstd.withUnsafeBufferPointer { r in
@@ -63,7 +62,6 @@ extension Variable {
                         }
                     } }
                 } }
-                initialized = count
             }
             return [needsInput ? Tensor(shape: input.shape, scalars: gi) : nil, Tensor(shape: [c], scalars: gg), Tensor(shape: [c], scalars: gb)]
         }

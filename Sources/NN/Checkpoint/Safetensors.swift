@@ -112,7 +112,7 @@ public struct SafetensorsFile {
 
     /// Converts `count` little-endian elements of `dtype` to Float.
     static func decodeScalars(_ raw: UnsafeRawBufferPointer, dtype: SafetensorsDType, count: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        [Float](uninitializedCount: count) { out in
             switch dtype {
             case .f32:
                 for i in 0..<count {
@@ -132,7 +132,6 @@ public struct SafetensorsFile {
                     out[i] = Float(bitPattern: UInt32(bits) << 16)
                 }
             }
-            initialized = count
         }
     }
 

@@ -63,7 +63,7 @@ public struct SGD: Optimizer {
             let stored = mu != 0 ? buffers.removeValue(forKey: parameter.name) : nil
             let firstStep = stored == nil
             var buffer = stored ?? [Float](repeating: 0, count: mu != 0 ? n : 0)
-            let values = [Float](unsafeUninitializedCapacity: n) { out, initialized in
+            let values = [Float](uninitializedCount: n) { out in
                 variable.value.scalars.withUnsafeBufferPointer { p in gradient.scalars.withUnsafeBufferPointer { g in
                     buffer.withUnsafeMutableBufferPointer { b in
                         for i in 0..<n {
@@ -77,7 +77,6 @@ public struct SGD: Optimizer {
                         }
                     }
                 } }
-                initialized = n
             }
             if mu != 0 { buffers[parameter.name] = buffer }
             variable.value = Tensor(shape: variable.shape, scalars: values)

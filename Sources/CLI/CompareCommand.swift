@@ -12,7 +12,8 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         abstract: "Compare sampling strategies: train each, evaluate on the test split, write a report.",
         discussion: """
             Writes report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg \
-            and detections-<strategy>.png into the output folder and prints the result table and the \
+            and detections-<strategy>.png into the output folder, and each finished run's record into \
+            runs/ as it ends (--resume reuses them after an interruption), and prints the result table and the \
             verdicts. Metrics: VOC AP50 (primary), COCO AP at maxDets 100 and 300, AP75, AR@100, seconds \
             per iteration, peak resident memory. Strategies are compared by their per-seed (paired) \
             differences with a 95% Student-t interval; each run's AP50 gets a 95% bootstrap interval \
@@ -56,6 +57,11 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         "Runs trained at once, each with --threads / --jobs OpenBLAS threads (1: one after another).",
         discussion: "On 2 cores, --jobs 2 finishes a comparison about 1.5× sooner: a run leaves the second core mostly idle outside its GEMMs. A run's numbers depend on its OpenBLAS thread count (GEMMs that split their sums differ in the last bits), so they equal `quarry train --threads <threads / jobs>` with the same seed; seconds per iteration are then measured with runs sharing the machine."))
     var jobs = 1
+
+    @Flag(help: ArgumentHelp(
+        "Reuse the finished runs recorded in <output>/runs/ by an earlier sitting; train only the others.",
+        discussion: "Every finished run is recorded there as it ends. A record is reused only when the run's resolved configuration, dataset, evaluation interval, bootstrap, OpenBLAS core and thread count and CPU model all match; otherwise the run trains again and says why. Quarry's own code is not recorded: do not resume across a change of it. The report counts the reused runs (their seconds per iteration were measured when they ran)."))
+    var resume = false
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
@@ -169,9 +175,10 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         configuration = try options.resolved(configuration, with: data)
         let threadsPerRun = options.threads / jobs
         Kernels.setBLASThreadCount(threadsPerRun)
-        let plan = ComparisonPlan(variants: try parsedVariants(base: configuration.strategy), base: configuration,
+        var plan = ComparisonPlan(variants: try parsedVariants(base: configuration.strategy), base: configuration,
                                   augmentations: try options.augmentationLists(), seeds: try parsedSeeds(), output: URL(fileURLWithPath: options.output),
                                   evaluationInterval: evaluationInterval, jobs: jobs)
+        plan.resume = resume
         let iterations = configuration.iterations
         var progress = ProgressLine()
         if let warning = AnchorCoverageWarning.message(for: configuration.model, samples: data.train, dataset: options.dataset) {
@@ -214,6 +221,10 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
                                      point.iteration, point.ap50, seconds))
             case let .evaluated(strategy, seed, ap50):
                 progress.note(rankLabel + String(format: "%@ seed %llu: VOC AP50 %.3f", strategy, seed, ap50))
+            case let .reused(strategy, seed, ap50):
+                progress.note(rankLabel + String(format: "%@ seed %llu: VOC AP50 %.3f (recorded run, reused)", strategy, seed, ap50))
+            case let .recordNotReused(reason):
+                progress.note(rankLabel + reason)
             }
         }
         // Ranks other than 0 have sent their runs to rank 0, which writes the report.
@@ -222,7 +233,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         print()
         print(report.markdownTable())
         print(report.verdictSentences().joined(separator: "\n"))
-        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png}")
+        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png, runs/*.json}")
         try communicator.finalize()
     }
 }

@@ -13,6 +13,9 @@ struct ComparisonRunOutcome: Codable {
     var curve: PrecisionRecallPoints?
     /// The detections on the first test image (first seed only; nil without test images).
     var firstImageDetections: TransferredDetections?
+    /// True when the run was not trained in this sitting but read from its record (`resume`);
+    /// nil in records and for runs trained now.
+    var reused: Bool?
 
     /// The outcome of `run` with its final `evaluation`; keeps the curve and the first image's
     /// detections when `keepPictures` (the plan's first seed).

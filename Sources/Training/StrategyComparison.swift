@@ -7,6 +7,7 @@ import Collectives
 import Datasets
 import Detection
 import Foundation
+import Kernels
 import TensorCore
 
 /// One compared configuration: a detector trained under a strategy.
@@ -69,6 +70,10 @@ public struct ComparisonPlan: Sendable {
     /// than one, seconds per iteration are measured with the runs sharing the machine and the
     /// peak memory is the process's over overlapping runs.
     public var jobs: Int
+    /// Reuse the runs recorded in `output/runs/` by an earlier sitting when their circumstances
+    /// match exactly (`ComparisonRunRecord`); train only the others. Every finished run is
+    /// recorded there either way.
+    public var resume = false
 
     /// The number of seeds the verdicts are sized for: 8. The paired interval's half-width is
     /// t_{0.975, n−1}/√n paired standard deviations: 2.48 at 3 seeds, 1.24 at 5, 0.84 at 8, so
@@ -210,6 +215,10 @@ public enum ComparisonEvent: Sendable {
     case curvePoint(strategy: String, seed: UInt64, point: LearningCurvePoint, evaluationSeconds: Double)
     /// A run was evaluated on the test split at the end of training.
     case evaluated(strategy: String, seed: UInt64, ap50: Double)
+    /// A run was not trained: its record from an earlier sitting was reused (`resume`).
+    case reused(strategy: String, seed: UInt64, ap50: Double)
+    /// A run's record was found but not reused (why, naming the file); the run trains again.
+    case recordNotReused(String)
 }
 
 /// Runs strategy comparisons.
@@ -249,9 +258,26 @@ public enum StrategyComparison {
         let tasks = plan.entries.flatMap { entry in plan.seeds.map { (entry, $0) } }
         let lock = NSLock()
         func train(_ index: Int) throws -> ComparisonRunOutcome {
-            let (run, evaluation) = try trainAndEvaluate(tasks[index].0, seed: tasks[index].1, plan: plan, data: data,
+            let (entry, seed) = tasks[index]
+            let key = runKey(plan, entry: entry, seed: seed, data: data)
+            let url = ComparisonRunRecord.url(output: plan.output, entry: entry, seed: seed)
+            if plan.resume {
+                switch ComparisonRunRecord.lookUp(at: url, for: key) {
+                case .reusable(var outcome):
+                    lock.withLock { progress(.reused(strategy: entry.name, seed: seed, ap50: outcome.run.ap50)) }
+                    outcome.reused = true
+                    return outcome
+                case .unusable(let reason):
+                    lock.withLock { progress(.recordNotReused(reason)) }
+                case .missing:
+                    break
+                }
+            }
+            let (run, evaluation) = try trainAndEvaluate(entry, seed: seed, plan: plan, data: data,
                                                          progress: { event in lock.withLock { progress(event) } })
-            return ComparisonRunOutcome(run: run, evaluation: evaluation, keepPictures: tasks[index].1 == plan.seeds[0])
+            let outcome = ComparisonRunOutcome(run: run, evaluation: evaluation, keepPictures: key.keepsPictures)
+            try ComparisonRunRecord(key: key, outcome: outcome).write(to: url)
+            return outcome
         }
         let outcomes: [ComparisonRunOutcome]
         if communicator.size == 1 {
@@ -275,6 +301,11 @@ public enum StrategyComparison {
                                                augmentations: entry.augmentations.description, runs: runs)
             entryResults.configuration = entry.configuration
             results.append(entryResults)
+        }
+        var context = context
+        let reusedCount = outcomes.count { $0.reused == true }
+        if reusedCount > 0 {
+            context.append("\(reusedCount) of \(tasks.count) runs reused from \(ComparisonRunRecord.folder(of: plan.output).path) (--resume): their seconds per iteration and memory were measured when they ran")
         }
         let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
                                       evaluationInterval: plan.evaluationInterval, bootstrap: plan.bootstrap,
@@ -305,19 +336,36 @@ public enum StrategyComparison {
         return configuration
     }
 
+    /// The circumstances of the plan's run of `entry` with `seed` that its numbers depend on
+    /// (`ComparisonRunRecord`), read on this process: the BLAS thread count is the one set now.
+    static func runKey(_ plan: ComparisonPlan, entry: ComparisonEntry, seed: UInt64, data: TrainingData) -> ComparisonRunKey {
+        let blas = Kernels.blasStatus
+        return ComparisonRunKey(entry: entry.name, configuration: runConfiguration(plan, entry: entry, seed: seed, data: data),
+                                dataset: data.name, trainingSamples: data.train.count, testImages: data.test.count,
+                                evaluationInterval: plan.evaluationInterval, bootstrapResamples: plan.bootstrap.resamples,
+                                bootstrapConfidence: plan.bootstrap.confidence, bootstrapSeed: plan.bootstrap.seed,
+                                keepsPictures: seed == plan.seeds[0], blas: blas.version, blasCore: blas.coreAfter,
+                                blasThreads: Kernels.blasThreadCount, cpuModel: blas.cpuModel)
+    }
+
     /// `detections-<name>.png`, the entry's name with each run of characters other than
     /// letters, digits, `.` and `-` spelt `-` and no trailing `-` (`detections-retinanet-focal.png`,
     /// `detections-focal-gamma-1.png`).
     public static func detectionsFileName(_ entry: ComparisonEntry) -> String {
-        // Variant names hold parentheses, `=` and commas: every run of other characters than
-        // letters, digits, `.` and `-` becomes one `-`.
+        "detections-\(fileStem(entry)).png"
+    }
+
+    /// The entry's name as a file name's stem: every run of characters other than letters,
+    /// digits, `.` and `-` spelt `-`, no trailing `-` (`focal(gamma=1)` → `focal-gamma-1`).
+    static func fileStem(_ entry: ComparisonEntry) -> String {
+        // Variant names hold parentheses, `=` and commas.
         var name = ""
         for character in entry.name {
             let kept = character.isASCII && (character.isLetter || character.isNumber || character == "." || character == "-")
             if kept { name.append(character) } else if !name.hasSuffix("-") { name.append("-") }
         }
         while name.hasSuffix("-") { name.removeLast() }
-        return "detections-\(name).png"
+        return name
     }
 
     /// The score at or above which `detections-<strategy>.png` draws a detection.

@@ -69,6 +69,10 @@ public struct StepRecord: Sendable, Equatable {
 /// gets a fresh id, `samples.count + step × batchSize + slot`, so stateful strategies never
 /// replay into it what they stored in the tile's frame. Nothing here depends on which detector
 /// or strategy it trains.
+///
+/// Data-parallel: after ``distribute(over:)`` each ``step()`` trains this rank's share of the
+/// global batch and sums gradients and normalisers with the other ranks
+/// (Trainer+DataParallel.swift, docs/distributed.md).
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
     public let model: any Detector

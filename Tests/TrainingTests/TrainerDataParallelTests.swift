@@ -22,6 +22,27 @@ final class SizeOnlyCommunicator: Communicator {
     func finalize() throws(CollectivesError) {}
 }
 
+/// Rank 0 of two, whose peer answers every all-gather with rank 0's bytes, each flipped in its
+/// lowest bit when `peerDiffers` (a replica that drifted, or was started with other flags).
+final class EchoPeerCommunicator: Communicator {
+    let rank = 0, size = 2
+    var peerDiffers: Bool
+    init(peerDiffers: Bool) { self.peerDiffers = peerDiffers }
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(CollectivesError) {
+        for i in buffer.indices { buffer[i] *= 2 }
+    }
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(CollectivesError) {
+        for i in buffer.indices { buffer[i] *= 2 }
+    }
+    func allGather(_ bytes: [UInt8]) throws(CollectivesError) -> [[UInt8]] { [bytes, peerDiffers ? bytes.map { $0 ^ 1 } : bytes] }
+    func broadcast(_ buffer: UnsafeMutableRawBufferPointer, from root: Int) throws(CollectivesError) {}
+    func barrier() throws(CollectivesError) {}
+    func send(_ bytes: [UInt8], to destination: Int, tag: Int) throws(CollectivesError) { preconditionFailure("no messages") }
+    func receive(from source: Int?, tag: Int) throws(CollectivesError) -> ReceivedMessage { preconditionFailure("no messages") }
+    func receiveIfAvailable(from source: Int?, tag: Int) throws(CollectivesError) -> ReceivedMessage? { preconditionFailure("no messages") }
+    func finalize() throws(CollectivesError) {}
+}
+
 @Suite("Trainer, data-parallel")
 struct TrainerDataParallelTests {
     func configuration(iterations: Int, batchSize: Int = 2) -> TrainingConfiguration {
@@ -37,6 +58,23 @@ struct TrainerDataParallelTests {
         #expect(trainer.communicator == nil)
         try trainer.distribute(over: SizeOnlyCommunicator(size: 2))
         #expect(trainer.communicator?.size == 2)
+    }
+
+    @Test("a rank with another configuration is named at the start; replicas that differ stop the run")
+    func replicaChecks() throws {
+        var trainer = Trainer(samples: try digitsSamples(count: 4), classCount: 10, configuration: configuration(iterations: 2))
+        let peer = EchoPeerCommunicator(peerDiffers: true)
+        try trainer.distribute(over: peer)
+        #expect(throws: TrainingError.configurationDiffers(rank: 1)) { try trainer.synchronizeReplicas() }
+        peer.peerDiffers = false
+        try trainer.synchronizeReplicas()
+        _ = try trainer.step()
+        try trainer.verifyReplicas()
+        peer.peerDiffers = true
+        let own = trainer.replicaChecksum()
+        #expect(throws: TrainingError.replicasDiverged(iteration: 1, checksums: [own, own ^ 0x0101_0101_0101_0101])) {
+            try trainer.verifyReplicas()
+        }
     }
 
     @Test("one rank: finite steps, replicas verified, and an exact resume from a per-image checkpoint",

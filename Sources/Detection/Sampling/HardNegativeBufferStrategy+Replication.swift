@@ -13,6 +13,8 @@
 // replays only when an insertion of the step evicts an entry of a later image of the same step
 // (a full buffer), or when one tile is drawn twice in a step; the insertions are then still
 // applied in the same order on every rank, so the replicas stay identical.
+// A shared visit's statistics count no insertions, evictions or rejections by the buffer, and
+// its `bufferSize` is the live buffer's: those happen at the step's end, on every rank.
 import Foundation
 
 /// One image's visit of a shared step, as every rank replays it.

@@ -10,7 +10,8 @@ extension CompareCommand {
 
     /// The environment variable that makes one rank die, for the test that a dead rank ends the
     /// job with an error instead of a hang: `QUARRY_TEST_KILL_RANK=<rank>` kills that rank with
-    /// SIGKILL (as the kernel's out-of-memory killer would) at the 5th iteration of its first run.
+    /// SIGKILL (as the kernel's out-of-memory killer would) at the 5th iteration of its first run
+    /// (`compare`), or after the 5th iteration of `train --distributed`.
     static let killRankVariable = "QUARRY_TEST_KILL_RANK"
 
     /// Kills this process with SIGKILL when `QUARRY_TEST_KILL_RANK` names `rank` and

@@ -20,6 +20,12 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
             JSON file, a checkpoint or a results.json; flags win over it. The resolved configuration \
             goes into every checkpoint (quarry.configuration), so --config CHECKPOINT repeats a run, \
             and --resume refuses a checkpoint whose configuration differs, naming the field.
+
+            Data-parallel: `mpirun -np N quarry train --distributed …` (a build with --traits MPI) \
+            splits each batch of --batch-size images over the N ranks and sums the gradients, so the \
+            run equals itself at any N (docs/distributed.md); rank 0 writes every file, and --resume \
+            continues at any N. --threads is then a ceiling: each rank takes at most the cores of its \
+            machine divided by the ranks on it.
             """
     )
 
@@ -45,6 +51,9 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
 
     @Flag(help: "Continue from OUTPUT/checkpoint.safetensors.")
     var resume = false
+
+    @Flag(help: "Data-parallel training under mpirun: the batch is split over the ranks (needs a build with --traits MPI).")
+    var distributed = false
 
     func validate() throws {
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
@@ -89,50 +98,69 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
     }
 
     func run() throws {
+        // First, so that a misconfigured launch fails before any work.
+        let communicator = try dataParallelCommunicator()
+        // Rank 0 writes every file and prints; the other ranks only train (and report errors).
+        let isRoot = (communicator?.rank ?? 0) == 0
         var progress = ProgressLine()
         var (configuration, strategy) = try configuration()
-        let data = try options.prepare(configuration: configuration)
+        let threads = communicator == nil ? options.threads : Self.threadsPerRank(requested: options.threads)
+        let data = try options.prepare(configuration: configuration, threads: threads)
         configuration = try options.resolved(configuration, with: data)
-        if let warning = AnchorCoverageWarning.message(for: configuration.model, samples: data.train, dataset: options.dataset) {
+        if isRoot, let warning = AnchorCoverageWarning.message(for: configuration.model, samples: data.train, dataset: options.dataset) {
             progress.note(warning)
         }
         var trainer = Trainer(samples: data.train, classCount: data.classCount, model: try detectorKind(), configuration: configuration)
+        if let communicator { try trainer.distribute(over: communicator) }
         let folder = URL(fileURLWithPath: options.output)
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         let lossFile = folder.appendingPathComponent("losses.csv")
-        var log: LossLog
+        var log: LossLog?
         if resume {
             try trainer.resume(from: checkpoint, strategyName: strategy)
-            removeStaleTemporaries(in: folder)
-            log = try LossLog.resume(at: lossFile, terms: trainer.termNames, iteration: trainer.iteration)
-            progress.note("resumed at iteration \(trainer.iteration) from \(checkpoint.path)")
-            if log.rowCount < trainer.iteration {
-                progress.note("warning: \(lossFile.path) holds \(log.rowCount) of the \(trainer.iteration) rows before the checkpoint")
+            if isRoot {
+                removeStaleTemporaries(in: folder)
+                let resumed = try LossLog.resume(at: lossFile, terms: trainer.termNames, iteration: trainer.iteration)
+                progress.note("resumed at iteration \(trainer.iteration) from \(checkpoint.path)")
+                if resumed.rowCount < trainer.iteration {
+                    progress.note("warning: \(lossFile.path) holds \(resumed.rowCount) of the \(trainer.iteration) rows before the checkpoint")
+                }
+                log = resumed
             }
-        } else {
+        } else if isRoot {
             log = try LossLog.create(at: lossFile, terms: trainer.termNames)
         }
-        progress.note("augmentations: \(configuration.augmentations)")
-        if let rule = configuration.augmentations.repeatFactorSampling {
+        if let communicator {
+            try trainer.synchronizeReplicas()
+            if isRoot { progress.note(Self.dataParallelNote(ranks: communicator.size, batchSize: configuration.batchSize, threads: threads)) }
+        }
+        if isRoot { progress.note("augmentations: \(configuration.augmentations)") }
+        if isRoot, let rule = configuration.augmentations.repeatFactorSampling {
             let factors = rule.factors(for: data.train.map(\.target))
             progress.note(String(format: "repeat factors: %.2f to %.2f, about %.1f draws per epoch for %d samples",
                                  factors.min() ?? 1, factors.max() ?? 1, factors.reduce(0, +), factors.count))
         }
         while !trainer.isFinished {
             let record = try trainer.step()
-            try log.append(record)
-            progress.report(record, of: configuration.iterations, batchSize: configuration.batchSize, label: strategy)
-            if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
-                try log.synchronize()
-                try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)
+            if var written = log {
+                try written.append(record)
+                log = written
+                progress.report(record, of: configuration.iterations, batchSize: configuration.batchSize, label: strategy)
+                if trainer.isFinished || (checkpointInterval > 0 && trainer.iteration % checkpointInterval == 0) {
+                    try written.synchronize()
+                    try trainer.saveCheckpoint(to: checkpoint, strategyName: strategy)
+                }
             }
+            if let communicator { CompareCommand.dieIfAskedForTesting(rank: communicator.rank, iteration: record.iteration) }
         }
+        guard isRoot else { return try communicator!.finalize() }
         let evaluation = trainer.model.evaluate(on: data.test, classCount: data.classCount)
         print(String(format: "VOC AP50 %.4f  COCO AP %.4f (maxDets 300: %.4f)  AP75 %.4f  AR@100 %.4f",
                      evaluation.ap50, evaluation.cocoAP, evaluation.cocoAP300, evaluation.ap75, evaluation.ar100))
         print("augmentations: \(configuration.augmentations)")
         print("checkpoint: \(checkpoint.path)")
         print("losses: \(lossFile.path)")
+        try communicator?.finalize()
     }
 
     /// Removes the atomic writer's temporary files a killed run left behind

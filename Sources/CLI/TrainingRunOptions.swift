@@ -85,13 +85,15 @@ struct TrainingRunOptions<Defaults: TrainingRunDefaults>: ParsableArguments {
         return lists
     }
 
-    /// Sets the OpenBLAS thread count to `--threads` and makes the allocator keep freed memory
-    /// (`Kernels.retainFreedMemory`), then loads `--dataset` (NEON's training tiles cut as
-    /// `configuration` says).
-    /// - Parameter configuration: the run's configuration (its training tiling is used).
+    /// Sets the OpenBLAS thread count to `--threads` (or `threads`) and makes the allocator keep
+    /// freed memory (`Kernels.retainFreedMemory`), then loads `--dataset` (NEON's training tiles
+    /// cut as `configuration` says).
+    /// - Parameters:
+    ///   - configuration: the run's configuration (its training tiling is used).
+    ///   - threads: the OpenBLAS thread count in place of `--threads` (a data-parallel rank's share).
     /// - Throws: the dataset's errors, naming the file (see `TrainingData.load`).
-    func prepare(configuration: TrainingConfiguration) throws -> TrainingData {
-        Kernels.setBLASThreadCount(threads)
+    func prepare(configuration: TrainingConfiguration, threads: Int? = nil) throws -> TrainingData {
+        Kernels.setBLASThreadCount(threads ?? self.threads)
         Kernels.retainFreedMemory()
         let data = try TrainingData.load(dataset, tiling: Tiling(tileSize: configuration.model.trainingTileSize,
                                                                  stride: configuration.model.trainingTileStride))

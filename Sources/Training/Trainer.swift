@@ -4,6 +4,7 @@
 // end — initialisation, data order and flips, and candidate sampling each draw from their own
 // SplitMix64 stream derived from the run's seed — with atomic checkpoints and exact resume.
 import Autograd
+import Collectives
 import Datasets
 import Detection
 import Foundation
@@ -68,6 +69,10 @@ public struct StepRecord: Sendable, Equatable {
 /// gets a fresh id, `samples.count + step × batchSize + slot`, so stateful strategies never
 /// replay into it what they stored in the tile's frame. Nothing here depends on which detector
 /// or strategy it trains.
+///
+/// Data-parallel: after ``distribute(over:)`` each ``step()`` trains this rank's share of the
+/// global batch and sums gradients and normalisers with the other ranks
+/// (Trainer+DataParallel.swift, docs/distributed.md).
 public struct Trainer {
     /// The detector being trained (its parameters are shared reference-type variables).
     public let model: any Detector
@@ -78,7 +83,7 @@ public struct Trainer {
     /// The sampling strategy of every head.
     public let strategy: StrategyKind
     /// The next iteration to train (0-based); equals the number of iterations done.
-    public private(set) var iteration = 0
+    public internal(set) var iteration = 0
 
     var optimizer: SGD
     let schedule: LearningRateSchedule
@@ -86,6 +91,12 @@ public struct Trainer {
     var samplingGenerator: SplitMix64
     /// One strategy per head of the model, in its heads' order.
     var strategies: [any SamplingStrategy]
+    /// The ranks this run's batches are split over (``distribute(over:)``), or nil: one process
+    /// drawing every selection from one sequential stream.
+    public internal(set) var communicator: (any Communicator)?
+    /// Data-parallel training compares the replicas' checksums every this many iterations
+    /// (and ``verifyReplicas()`` may be called at any time); 0: never during the run.
+    public var replicaCheckInterval = 25
 
     /// Creates a run: a freshly initialised detector, SGD and the reference schedule.
     /// - Parameters:
@@ -146,6 +157,7 @@ public struct Trainer {
     ///   NaN or infinity (a finite loss can still give one, e.g. 0 · NaN in a backward GEMM),
     ///   before any parameter or optimiser state changes.
     public mutating func step() throws(TrainingError) -> StepRecord {
+        if let communicator { return try dataParallelStep(over: communicator) }
         let start = DispatchTime.now().uptimeNanoseconds
         let learningRate = schedule.learningRate(at: iteration)
         optimizer.learningRate = learningRate
@@ -198,6 +210,13 @@ public struct Trainer {
         /// The augmentation list's text form; checkpoints written before lists existed lack it
         /// and were trained with DESIGN.md's `flip(p=0.5)`.
         static let augmentations = "quarry.augmentations"
+        /// How selections draw their randomness: `sequential` (one stream for the run; also
+        /// checkpoints written before the key existed) or `per-image` (data-parallel training,
+        /// `ImageRandomStreams`). A run cannot continue in the other form.
+        static let samplingStreams = "quarry.sampling_streams"
+        /// The number of ranks that wrote a data-parallel checkpoint (for information: a run
+        /// resumes at any world size).
+        static let worldSize = "quarry.world_size"
         /// The strategy's own state per head (a JSON document; only stateful strategies write it).
         /// The key keeps its first spelling, `sampler_state`, so that earlier checkpoints resume.
         static func strategyState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
@@ -215,7 +234,9 @@ public struct Trainer {
                         MetadataKey.strategy: strategyName, MetadataKey.classCount: String(model.classCount),
                         MetadataKey.model: model.kind.rawValue,
                         MetadataKey.configuration: String(decoding: configuration.jsonData(), as: UTF8.self),
-                        MetadataKey.augmentations: configuration.augmentations.description]
+                        MetadataKey.augmentations: configuration.augmentations.description,
+                        MetadataKey.samplingStreams: samplingStreams]
+        if let communicator { metadata[MetadataKey.worldSize] = String(communicator.size) }
         for (head, instance) in zip(model.heads, strategies) {
             if let stateful = instance as? any StatefulSamplingStrategy {
                 metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
@@ -267,6 +288,14 @@ public struct Trainer {
         if (meta[MetadataKey.model] ?? DetectorKind.fasterRCNN.rawValue) != model.kind.rawValue {
             throw .incompatibleCheckpoint(path: url.path, field: MetadataKey.model, expected: model.kind.rawValue,
                                           found: meta[MetadataKey.model] ?? "(missing)")
+        }
+        // A data-parallel run draws its selections per image, a one-process run from one stream.
+        let streams = meta[MetadataKey.samplingStreams] ?? "sequential"
+        if streams != samplingStreams {
+            throw .incompatibleCheckpoint(
+                path: url.path, field: MetadataKey.samplingStreams,
+                expected: "\(samplingStreams) (a run started with --distributed continues with --distributed, at any number of ranks; a run without it continues without it)",
+                found: streams)
         }
         // Another augmentation list draws other data: the run would not be a continuation.
         let augmentations = meta[MetadataKey.augmentations] ?? AugmentationList.reference.description

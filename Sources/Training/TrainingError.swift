@@ -1,4 +1,6 @@
 // What can stop a training run, each naming where it happened.
+import Collectives
+import Detection
 import NN
 
 /// An error that stops training.
@@ -16,6 +18,23 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint does not belong to this run (different strategy, seed or dataset), or is
     /// missing the training state it needs (`field` names it).
     case incompatibleCheckpoint(path: String, field: String, expected: String, found: String)
+    /// Data-parallel training: the global batch of `batchSize` images cannot be split evenly
+    /// over `ranks` ranks.
+    case batchNotDivisible(batchSize: Int, ranks: Int)
+    /// Data-parallel training: the strategy keeps state that this build cannot keep identical
+    /// on every rank (it is not a `ReplicatedSamplingStrategy`).
+    case strategyNotReplicable(strategy: String)
+    /// Data-parallel training: a collective operation failed (`iteration` nil: while setting
+    /// the run up).
+    case collective(iteration: Int?, CollectivesError)
+    /// Data-parallel training: rank `rank`'s run configuration differs from rank 0's (each
+    /// rank was given other flags, files or data).
+    case configurationDiffers(rank: Int)
+    /// Data-parallel training: the replicas' checksums of parameters, optimiser state and
+    /// strategy state (by rank) differ after `iteration` iterations.
+    case replicasDiverged(iteration: Int, checksums: [UInt64])
+    /// Data-parallel training: a rank's update of the strategy state did not apply.
+    case replicatedStrategyState(iteration: Int, StrategyStateError)
 
     /// A one-line explanation naming the iteration, term, file or field.
     public var description: String {
@@ -30,6 +49,18 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return Self.describe(error)
         case let .incompatibleCheckpoint(path, field, expected, found):
             return "\(path): checkpoint \(field) is '\(found)', this run expects '\(expected)'"
+        case let .batchNotDivisible(batchSize, ranks):
+            return "--distributed: the batch of \(batchSize) images cannot be split evenly over \(ranks) ranks; use a batch size that is a multiple of the rank count (--batch-size), or start \(batchSize) ranks or a divisor of it"
+        case let .strategyNotReplicable(strategy):
+            return "--distributed: strategy '\(strategy)' keeps state across steps that cannot be shared between ranks; train it in one process"
+        case let .collective(iteration, error):
+            return "data-parallel training" + (iteration.map { " at iteration \($0)" } ?? " setup") + ": \(error)"
+        case let .configurationDiffers(rank):
+            return "data-parallel training: rank \(rank)'s run configuration differs from rank 0's; give every rank the same flags, --config file and dataset"
+        case let .replicasDiverged(iteration, checksums):
+            return "data-parallel training: after \(iteration) iterations the ranks' parameters, optimiser or strategy state differ (checksums by rank: \(checksums.map { String($0, radix: 16) }.joined(separator: ", "))); the replicas no longer train one model"
+        case let .replicatedStrategyState(iteration, error):
+            return "data-parallel training at iteration \(iteration): \(error)"
         }
     }
 

@@ -32,12 +32,44 @@ public struct SampledHeadLoss {
     public var loss: HeadLoss
     /// The strategy's statistics, merged over the batch's images.
     public var mining: MiningStatistics
+    /// The batch's terms alone, each divided by max(1, ``normalizerCount``) (``loss`` without
+    /// the separate pass).
+    public var batchLoss: HeadLoss
+    /// The separate pass's classification term, divided by max(1, ``separatePassCount``); nil
+    /// when the batch had no separate-pass negatives.
+    public var separatePass: Variable?
+    /// The count behind the batch normaliser, before max(1, ·): selected candidates (or
+    /// selected positives) summed over the batch's images.
+    public var normalizerCount: Int
+    /// The separate-pass negatives summed over the batch's images (their pass's normaliser
+    /// before max(1, ·)); 0 without a separate pass.
+    public var separatePassCount: Int
 
-    /// Creates the record.
+    /// Creates the record of a head without a separate pass whose normaliser is unknown
+    /// (``normalizerCount`` 0).
     public init(head: DetectionHead, loss: HeadLoss, mining: MiningStatistics) {
+        self.init(head: head, batchLoss: loss, separatePass: nil, normalizerCount: 0, separatePassCount: 0, mining: mining)
+    }
+
+    /// Creates the record from its parts; ``loss`` is `batchLoss` with `separatePass` added to
+    /// its classification term.
+    /// - Parameters:
+    ///   - batchLoss: the batch's terms, divided by max(1, `normalizerCount`).
+    ///   - separatePass: the separate pass's term, divided by max(1, `separatePassCount`), or nil.
+    ///   - normalizerCount: the batch normaliser's count, ≥ 0.
+    ///   - separatePassCount: the separate pass's count, ≥ 0.
+    ///   - mining: the strategy's statistics over the batch.
+    public init(head: DetectionHead, batchLoss: HeadLoss, separatePass: Variable?, normalizerCount: Int,
+                separatePassCount: Int, mining: MiningStatistics) {
         self.head = head
-        self.loss = loss
+        self.batchLoss = batchLoss
+        self.separatePass = separatePass
+        self.normalizerCount = normalizerCount
+        self.separatePassCount = separatePassCount
         self.mining = mining
+        var loss = batchLoss
+        if let separatePass { loss.classification = loss.classification + separatePass }
+        self.loss = loss
     }
 }
 
@@ -84,19 +116,26 @@ extension TrainingHead {
             }
             let input = SamplingInput(candidates: candidates, image: image, progress: progress, losses: losses,
                                       foregroundProbabilities: probabilities)
+            // Data-parallel training draws each image's selections from the image's own stream,
+            // so that they do not depend on which rank trains which image.
+            (generator as? ImageRandomStreams)?.select(image: index)
             let result = strategy.sample(input, using: &generator)
             mining.merge(result.statistics)
             candidateSets.append(candidates)
             results.append(result)
         }
         let (kind, normalization) = Self.sharedRule(of: results, head: head)
-        var loss = loss(over: candidateSets, selections: results.map(\.selection), kind: kind, normalization: normalization)
+        let selections = results.map(\.selection)
+        let loss = loss(over: candidateSets, selections: selections, kind: kind, normalization: normalization)
+        let count = HeadLossEvaluation.normalizerCount(candidateSets, selections, normalization)
+        var separatePass: Variable?, separateCount = 0
         if let separate = Self.separatePassSelections(results, candidates: candidateSets, head: head) {
             // Every index is background: the box term is 0 and the classification target is 0.
-            loss.classification = loss.classification
-                + self.loss(over: candidateSets, selections: separate, kind: kind, normalization: .selectedCount).classification
+            separatePass = self.loss(over: candidateSets, selections: separate, kind: kind, normalization: .selectedCount).classification
+            separateCount = separate.reduce(0) { $0 + $1.indices.count }
         }
-        return SampledHeadLoss(head: head, loss: loss, mining: mining)
+        return SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
+                               separatePassCount: separateCount, mining: mining)
     }
 
     /// The loss kind and normaliser shared by a head's results (CE over the number selected for

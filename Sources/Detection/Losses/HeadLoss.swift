@@ -30,6 +30,15 @@ public enum HeadLossEvaluation {
     /// - Precondition: one selection per image; selected indices in range.
     public static func normalizer(_ candidates: [MatchedCandidates], _ selections: [CandidateSelection],
                                   _ normalization: LossNormalization) -> Float {
+        Float(max(normalizerCount(candidates, selections, normalization), 1))
+    }
+
+    /// The count behind the batch normaliser, before max(1, ·): the number selected, or of
+    /// selected positives, summed over the images. Data-parallel training sums it over the
+    /// ranks' shares of a batch to form the whole batch's normaliser.
+    /// - Precondition: one selection per image; selected indices in range.
+    public static func normalizerCount(_ candidates: [MatchedCandidates], _ selections: [CandidateSelection],
+                                       _ normalization: LossNormalization) -> Int {
         precondition(candidates.count == selections.count,
                      "normalizer: \(selections.count) selections for \(candidates.count) images")
         var total = 0
@@ -39,7 +48,7 @@ public enum HeadLossEvaluation {
             case .positiveCount: total += s.indices.reduce(0) { $0 + (c.labels[$1] > 0 ? 1 : 0) }
             }
         }
-        return Float(max(total, 1))
+        return total
     }
 
     /// Evaluates the RPN loss over the selected anchors of every image.

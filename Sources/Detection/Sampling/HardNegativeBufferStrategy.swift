@@ -80,6 +80,9 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     public internal(set) var buffer: HardNegativeBuffer
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
     var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
+    /// The step's starting buffer and recorded visits during a data-parallel step
+    /// (`beginSharedStep()`); nil otherwise, when visits insert at once.
+    var sharedStep: HardNegativeSharedStep?
 
     /// `hard-negative-buffer` (in-batch replay) or `hard-negative-buffer-separate` (separate pass),
     /// the ``StrategyKind`` name that builds this configuration.
@@ -295,6 +298,12 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
                 location = .box(image.flip.mirrored(box, width: width, height: height))
             }
             batch.append(HardNegative(imageID: image.id, location: location, score: probabilities[i], stepMined: input.progress.step))
+        }
+        if sharedStep != nil {
+            // Inserted by every rank at the step's end (endSharedStep), in global image order.
+            sharedStep!.visits.append(HardNegativeVisit(imageID: image.id, step: input.progress.step,
+                                                        stepsPerEpoch: input.progress.stepsPerEpoch, entries: batch))
+            return
         }
         let outcome = buffer.insert(contentsOf: batch)
         statistics.insertions += outcome.inserted

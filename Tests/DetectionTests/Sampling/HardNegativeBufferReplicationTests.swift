@@ -1,0 +1,68 @@
+// The hard-negative buffer across data-parallel replicas: a step's visits split over two
+// replicas, exchanged and replayed, leave both with the buffer one process builds; per-image
+// random streams depend on their key alone.
+import Detection
+import Randomness
+import TensorCore
+import Testing
+
+extension HardNegativeBufferStrategyTests {
+    @Test("a shared step split over two replicas ends with the one-process buffer on both")
+    func sharedStep() throws {
+        var start = HardNegativeBufferStrategy(head: .rpn)
+        var g = SplitMix64(seed: 4)
+        _ = start.sample(anchors(hard: 120, seed: 1, step: 0, imageID: 1), using: &g)
+        _ = start.sample(anchors(hard: 90, seed: 2, step: 0, imageID: 2), using: &g)
+        let first = anchors(hard: 100, seed: 3, step: 1, imageID: 1), second = anchors(hard: 80, seed: 4, step: 1, imageID: 2)
+
+        var single = start
+        var a = SplitMix64(seed: 7), b = SplitMix64(seed: 8)
+        let expected = [single.sample(first, using: &a), single.sample(second, using: &b)]
+
+        var replicas = [start, start]
+        replicas[0].beginSharedStep()
+        replicas[1].beginSharedStep()
+        a = SplitMix64(seed: 7)
+        b = SplitMix64(seed: 8)
+        let results = [replicas[0].sample(first, using: &a), replicas[1].sample(second, using: &b)]
+        #expect(results.map(\.positives) == expected.map(\.positives) && results.map(\.negatives) == expected.map(\.negatives))
+        #expect(results.map(\.statistics.replays) == expected.map(\.statistics.replays) && expected[1].statistics.replays > 0)
+        let updates = replicas.map { $0.sharedStepUpdates() }
+        for r in replicas.indices { try replicas[r].endSharedStep(applying: updates) }
+        #expect(replicas[0].buffer.entriesInInsertionOrder == single.buffer.entriesInInsertionOrder)
+        #expect(replicas[1].checkpointState == single.checkpointState)
+    }
+
+    @Test("with evictions inside the step the replicas still agree with each other")
+    func sharedStepWithEvictions() throws {
+        var start = HardNegativeBufferStrategy(head: .rpn, capacity: 150)
+        var g = SplitMix64(seed: 4)
+        _ = start.sample(anchors(hard: 120, seed: 1, step: 0, imageID: 1), using: &g)
+        var replicas = [start, start]
+        for r in replicas.indices { replicas[r].beginSharedStep() }
+        _ = replicas[0].sample(anchors(hard: 140, seed: 5, step: 1, imageID: 2), using: &g)
+        _ = replicas[1].sample(anchors(hard: 110, seed: 6, step: 1, imageID: 1), using: &g)
+        let updates = replicas.map { $0.sharedStepUpdates() }
+        for r in replicas.indices { try replicas[r].endSharedStep(applying: updates) }
+        #expect(replicas[0].checkpointState == replicas[1].checkpointState)
+        #expect(replicas[0].buffer.count == 150)
+        #expect(throws: StrategyStateError.self) {
+            var broken = start
+            broken.beginSharedStep()
+            try broken.endSharedStep(applying: [Array("not json".utf8)])
+        }
+    }
+
+    @Test("per-image streams depend on (seed, step, image) alone")
+    func imageStreams() {
+        let both = ImageRandomStreams(seed: 9, step: 3, firstImage: 0, count: 2)
+        let second = ImageRandomStreams(seed: 9, step: 3, firstImage: 1, count: 1)
+        both.select(image: 1)
+        let fromBoth = (0..<4).map { _ in both.next() }
+        #expect(fromBoth == (0..<4).map { _ in second.next() })
+        var reference = ImageRandomStreams.stream(seed: 9, step: 3, image: 1)
+        #expect(fromBoth == (0..<4).map { _ in reference.next() })
+        var other = ImageRandomStreams.stream(seed: 9, step: 4, image: 1), image0 = ImageRandomStreams.stream(seed: 9, step: 3, image: 0)
+        #expect(other.next() != fromBoth[0] && image0.next() != fromBoth[0])
+    }
+}

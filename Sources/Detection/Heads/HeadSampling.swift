@@ -10,8 +10,9 @@
 //      from the head's predictions without gradient (computed once, only when asked for; max IoU
 //      comes with matching and is always passed);
 //   4. the strategy samples.
-// Then the head evaluates its loss over the pooled selections, with the results' classification
-// loss and the batch normaliser, and — when a result carries separate-pass negatives (the
+// Then the strategy gives the batch's divisors (once per step: a moving-average normaliser is
+// updated here) and the head evaluates its loss over the pooled selections, with the results'
+// classification loss and those divisors, and — when a result carries separate-pass negatives (the
 // hard-negative buffer's `.separatePass` mode) — adds the pass of their own:
 //
 //   L_sep = (1 / S) · Σ_{i ∈ separate pass} ℓ(x_i, background)
@@ -48,8 +49,10 @@ extension TrainingHead {
     /// Per image, in order: the extra candidates of a ``StatefulSamplingStrategy``, matching,
     /// the predictions the strategy's ``SamplingStrategy/requirements`` name (without gradient,
     /// at most once), ``SamplingStrategy/sample(_:using:)``; then the loss over the pooled
-    /// selections with the results' loss kind and normaliser (the total number selected, or
-    /// max(1, positives) for `focal`), plus the separate pass of any separate-pass negatives.
+    /// selections with the results' loss kind and the strategy's divisors
+    /// (``SamplingStrategy/lossDivisors(for:)``, called once per call: the total number selected,
+    /// max(1, positives), or focal's moving average of that count), plus the separate pass of any
+    /// separate-pass negatives.
     /// An image without an anchor layout gets the head's.
     /// - Parameters:
     ///   - strategy: the head's strategy, kept across steps by the caller (its state, e.g. the
@@ -89,8 +92,11 @@ extension TrainingHead {
             candidateSets.append(candidates)
             results.append(result)
         }
-        let (kind, normalization) = Self.sharedRule(of: results, head: head)
-        var loss = loss(over: candidateSets, selections: results.map(\.selection), kind: kind, normalization: normalization)
+        let kind = Self.sharedRule(of: results, head: head).0
+        // Once per step and head, after every image: a moving-average normaliser (focal's
+        // `positives-ema`) takes in this batch's count here.
+        let divisors = strategy.lossDivisors(for: results)
+        var loss = loss(over: candidateSets, selections: results.map(\.selection), kind: kind, divisors: divisors)
         if let separate = Self.separatePassSelections(results, candidates: candidateSets, head: head) {
             // Every index is background: the box term is 0 and the classification target is 0.
             loss.classification = loss.classification
@@ -104,8 +110,9 @@ extension TrainingHead {
     /// - Precondition: every result agrees.
     static func sharedRule(of results: [SamplingResult], head: DetectionHead) -> (ClassificationLossKind, LossNormalization) {
         guard let first = results.first else { return (.crossEntropy, .selectedCount) }
-        precondition(results.allSatisfy { $0.classificationLoss == first.classificationLoss && $0.normalization == first.normalization },
-                     "sampledLoss: the \(head) head's images disagree on the classification loss or normaliser: \(results.map { ($0.classificationLoss, $0.normalization) })")
+        precondition(results.allSatisfy { $0.classificationLoss == first.classificationLoss && $0.normalization == first.normalization
+                                              && $0.boxNormalization == first.boxNormalization },
+                     "sampledLoss: the \(head) head's images disagree on the classification loss or normalisers: \(results.map { ($0.classificationLoss, $0.normalization, $0.boxNormalization) })")
         return (first.classificationLoss, first.normalization)
     }
 

@@ -8,7 +8,9 @@
 //      last E candidates of a proposal head (the hard-negative buffer's replays);
 //   2. match the candidates; if `requirements` asks for them, compute per-candidate losses and
 //      foreground probabilities in a no-gradient pass;
-//   3. `sample(_:using:)`: the selected indices, weights, loss kind and normaliser.
+//   3. `sample(_:using:)`: the selected indices, weights, loss kind and normalisers;
+// then, once per step and head after every image, `lossDivisors(for:)`: the batch's
+// classification and box divisors (where focal's moving average takes in the batch's count).
 
 /// The per-candidate quantities a strategy reads, which the caller must compute (without
 /// gradient) before calling ``SamplingStrategy/sample(_:using:)``.

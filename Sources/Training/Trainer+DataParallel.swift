@@ -191,19 +191,22 @@ extension Trainer {
             strategies[index] = replicated
         }
 
-        // 1. Counts and unnormalised sums per head: [n, s, classification · max(1, n_i),
-        //    separate pass · max(1, s_i), box · max(1, n_i)] summed over the images in order,
-        //    then over the ranks.
+        // 1. Counts and unnormalised sums per head: [n, b, s, classification · max(1, n_i),
+        //    separate pass · max(1, s_i), box · max(1, b_i)] summed over the images in order,
+        //    then over the ranks (n, b: the classification and box divisors' counts).
         let heads = shards[0].heads.map(\.head)
-        var sums = [Double](repeating: 0, count: 5 * heads.count)
+        let width = 6
+        var sums = [Double](repeating: 0, count: width * heads.count)
         for shard in shards {
             for (h, head) in shard.heads.enumerated() {
-                let n = Double(max(1, head.normalizerCount)), s = Double(max(1, head.separatePassCount))
-                sums[5 * h] += Double(head.normalizerCount)
-                sums[5 * h + 1] += Double(head.separatePassCount)
-                sums[5 * h + 2] += Double(head.batchLoss.classification.value.scalar) * n
-                sums[5 * h + 3] += Double(head.separatePass?.value.scalar ?? 0) * s
-                sums[5 * h + 4] += Double(head.batchLoss.box.value.scalar) * n
+                let n = Double(max(1, head.normalizerCount)), b = Double(max(1, head.boxNormalizerCount))
+                let s = Double(max(1, head.separatePassCount))
+                sums[width * h] += Double(head.normalizerCount)
+                sums[width * h + 1] += Double(head.boxNormalizerCount)
+                sums[width * h + 2] += Double(head.separatePassCount)
+                sums[width * h + 3] += Double(head.batchLoss.classification.value.scalar) * n
+                sums[width * h + 4] += Double(head.separatePass?.value.scalar ?? 0) * s
+                sums[width * h + 5] += Double(head.batchLoss.box.value.scalar) * b
             }
         }
         try Self.collective(iteration) { () throws in
@@ -211,8 +214,8 @@ extension Trainer {
         }
         var terms: [LossTermValue] = []
         for (h, head) in heads.enumerated() {
-            let n = max(1, sums[5 * h]), s = max(1, sums[5 * h + 1])
-            let classification = sums[5 * h + 2] / n + sums[5 * h + 3] / s, box = sums[5 * h + 4] / n
+            let n = max(1, sums[width * h]), b = max(1, sums[width * h + 1]), s = max(1, sums[width * h + 2])
+            let classification = sums[width * h + 3] / n + sums[width * h + 4] / s, box = sums[width * h + 5] / b
             for (name, value) in [("\(head.name)_\(head.classificationTermName)", classification), ("\(head.name)_box", box)] {
                 if !value.isFinite { throw .nonFiniteLoss(iteration: iteration, term: name, value: Float(value)) }
                 terms.append(LossTermValue(name: name, value: value))
@@ -228,10 +231,11 @@ extension Trainer {
         for shard in shards {
             var objective: Variable?
             for (h, head) in shard.heads.enumerated() {
-                let batchScale = Float(Double(max(1, head.normalizerCount)) / max(1, sums[5 * h]))
-                var parts = [head.batchLoss.classification * batchScale, head.batchLoss.box * batchScale]
+                let classificationScale = Float(Double(max(1, head.normalizerCount)) / max(1, sums[width * h]))
+                let boxScale = Float(Double(max(1, head.boxNormalizerCount)) / max(1, sums[width * h + 1]))
+                var parts = [head.batchLoss.classification * classificationScale, head.batchLoss.box * boxScale]
                 if let separate = head.separatePass {
-                    parts.append(separate * Float(Double(max(1, head.separatePassCount)) / max(1, sums[5 * h + 1])))
+                    parts.append(separate * Float(Double(max(1, head.separatePassCount)) / max(1, sums[width * h + 2])))
                 }
                 for part in parts { objective = objective.map { $0 + part } ?? part }
             }

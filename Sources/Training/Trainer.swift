@@ -121,10 +121,11 @@ public struct Trainer {
         model = kind.makeDetector(classCount: classCount, configuration: configuration.model, using: &initGenerator)
         strategies = model.heads.map { configuration.strategy.makeStrategy(for: $0) }
         for (head, instance) in zip(model.heads, strategies) {
-            if case .focal = instance.classificationLoss {
+            if case .focal = instance.classificationLoss, let prior = configuration.strategy[head].prior {
                 // RetinaNet's prior: start every candidate at foreground probability π (0.01), so
-                // the focal loss of the many easy negatives does not swamp the first iterations.
-                model.initializeClassificationPrior(of: head, probability: configuration.strategy[head].prior)
+                // the focal loss of the many easy negatives does not swamp the first iterations;
+                // at the RoI head's softmax, P(background) = 1 − π (`prior=none`: no prior there).
+                model.initializeClassificationPrior(of: head, probability: prior)
             }
         }
         self.configuration = configuration

@@ -44,7 +44,7 @@ struct ConfigurationOptionTests {
         (["--anchor-sizes", "16,x"], "--anchor-sizes: 'x' is not a number (give comma-separated numbers, e.g. 16,32,64)"),
         (["--aspect-ratios", "1,-2"], "--aspect-ratios: must be a finite number > 0, got -2.0"),
         (["--tile-size", "4"], "--tile-size: must be at least the backbone's stride, 8 px, got 4"),
-        (["--strategy", "ohem(gamma=1)"], "--strategy: ohem: unknown parameter 'gamma'; valid parameters: budget, nmsThreshold (each optionally prefixed by a head: rpn, roi, retina)"),
+        (["--strategy", "ohem(gamma=1)"], "--strategy: ohem: unknown parameter 'gamma'; valid parameters: budget, nmsThreshold, normalizer, boxNormalizer (each optionally prefixed by a head: rpn, roi, retina)"),
         (["--strategy", "focal(rpn.prior=1)"], "--strategy: focal(rpn.prior): must be a probability in (0, 1), got 1.0"),
     ])
     func badFlags(_ arguments: [String], _ message: String) {
@@ -72,7 +72,7 @@ struct ConfigurationOptionTests {
                 == ["faster-rcnn:random", "faster-rcnn:focal(gamma=1)", "faster-rcnn:focal(gamma=2)", "retinanet:ohem(rpn.budget=512)"])
         #expect(variants.map(\.variant.configuration.rpn.gamma) == [2, 1, 2, 2] && variants[3].variant.configuration.rpn.budget == 512)
         #expect(CommandValidationTests.refusal(CompareCommand.self, ["--strategies", "random, ssd(ratio=2)"])
-                == "--strategies: ssd: unknown parameter 'ratio'; valid parameters: negativeRatio, minimumNegatives (each optionally prefixed by a head: rpn, roi, retina)")
+                == "--strategies: ssd: unknown parameter 'ratio'; valid parameters: negativeRatio, minimumNegatives, normalizer, boxNormalizer (each optionally prefixed by a head: rpn, roi, retina)")
         #expect(CommandValidationTests.refusal(CompareCommand.self, ["--strategies", "focal(gamma=1), focal( gamma=1 )"])
                 == "--strategies: 'focal(gamma=1)' is named twice; each strategy runs once per seed")
     }

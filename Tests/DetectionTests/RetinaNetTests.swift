@@ -76,7 +76,8 @@ struct RetinaNetTests {
                                      anchors: fixture.anchors)
         let head = RetinaNetTrainingHead(model: net, output: output, groundTruth: [fixture.groundTruth],
                                          featureHeight: fixture.height / 8, featureWidth: fixture.width / 8)
-        var strategy: any SamplingStrategy = FocalStrategy(head: .retinaNet)
+        // torchvision divides both terms by max(1, positives): the pre-issue-14 normalisers.
+        var strategy: any SamplingStrategy = FocalStrategy(head: .retinaNet, normalization: .positiveCount, boxNormalization: .positiveCount)
         var generator = SplitMix64(seed: 0)
         let result = head.sampledLoss(strategy: &strategy, images: [SamplingImage(id: 0, width: fixture.width, height: fixture.height)],
                                       progress: TrainingProgress(step: 0, stepsPerEpoch: 1), using: &generator)

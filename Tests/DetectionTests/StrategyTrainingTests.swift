@@ -237,7 +237,7 @@ struct CountingHead: TrainingHead {
     }
 
     func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
-              normalization: LossNormalization) -> HeadLoss {
+              divisors: LossDivisors) -> HeadLoss {
         HeadLoss(classification: Variable(Tensor(0)), box: Variable(Tensor(0)))
     }
 }

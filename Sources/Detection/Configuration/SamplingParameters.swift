@@ -5,12 +5,15 @@
 ///
 /// Defaults: budget 256 and positive fraction 0.5 at the RPN and TinyRetinaNet's dense head, 128
 /// and 0.25 at the RoI head; OHEM's NMS 0.7 at the RoI head, none at an anchor head; SSD 3
-/// negatives per positive, 16 without positives; focal α 0.25, γ 2, prior π 0.01; the buffer
+/// negatives per positive, 16 without positives; focal α 0.25, γ 2, prior π 0.01; every
+/// strategy's classification and box normaliser the number selected, except focal's
+/// classification normaliser (the moving average of the positives, momentum 0.9); the buffer
 /// 1,000 entries, no per-image quota, score threshold 0.5, replay fraction 0.5, expiry 2 epochs;
 /// IoU-balanced 3 bins. JSON keys are the ``Name`` raw values; the command line spells them the
 /// same (`ohem(rpn.budget=512)`).
 /// Reference: Faster R-CNN (budget, fraction), Shrivastava et al. arXiv:1604.03540 (OHEM NMS),
-/// Liu et al. arXiv:1512.02325 (SSD ratio), Lin et al. arXiv:1708.02002 (α, γ, π), Pang et al.
+/// Liu et al. arXiv:1512.02325 (SSD ratio and normaliser), Lin et al. arXiv:1708.02002 (α, γ, π),
+/// detectron2 `RetinaNet` (the moving-average normaliser), Pang et al.
 /// arXiv:1904.02701 (bins), DESIGN.md "The hard-negative buffer".
 public struct SamplingParameters: Sendable, Hashable, Encodable {
     /// Candidates per image in the loss, ≥ 1 (random, ohem, buffer, iou-balanced).
@@ -27,8 +30,20 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     public var alpha: Float
     /// Focal γ ≥ 0, the focusing exponent (2).
     public var gamma: Float
-    /// Focal prior π in (0, 1): a sigmoid head's classification bias starts at −log((1 − π)/π) (0.01).
-    public var prior: Float
+    /// Focal prior π in (0, 1) (0.01): a sigmoid head's classification bias starts at
+    /// −log((1 − π)/π), a softmax head's background bias at log(K·(1 − π)/π)
+    /// (``FocalStrategy/backgroundPriorBias(prior:classCount:)``); nil (`none`): the head keeps
+    /// its ordinary initialisation (the RoI head's before issue 14: `roi.prior=none`).
+    public var prior: Float?
+    /// What the classification sum over the batch is divided by (`normalizer`: `selected`,
+    /// `positives`, `positives-ema`; `positives-ema` only under focal); nil (JSON null or
+    /// absent): the strategy's default — `positives-ema` for focal, `selected` for the others.
+    public var normalizer: LossNormalization?
+    /// What the box sum over the batch is divided by (`selected` or `positives`; `selected`, as
+    /// every strategy by default).
+    public var boxNormalizer: LossNormalization
+    /// The momentum m of focal's moving-average normaliser, in [0, 1) (0.9, detectron2's).
+    public var momentum: Double
     /// The hard-negative buffer's capacity K, entries, ≥ 1 (1,000).
     public var capacity: Int
     /// The most entries one visit stores per image, ≥ 1; nil: no quota.
@@ -45,6 +60,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     /// The parameter names, as JSON keys and on the command line.
     public enum Name: String, CodingKey, CaseIterable, Sendable {
         case budget, positiveFraction, nmsThreshold, negativeRatio, minimumNegatives, alpha, gamma, prior
+        case normalizer, boxNormalizer, momentum
         case capacity, perImageQuota, scoreThreshold, replayFraction, expiryEpochs, bins
     }
 
@@ -58,12 +74,26 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         alpha = 0.25
         gamma = 2
         prior = 0.01
+        normalizer = nil
+        boxNormalizer = .selectedCount
+        momentum = 0.9
         capacity = 1000
         perImageQuota = nil
         scoreThreshold = 0.5
         replayFraction = 0.5
         expiryEpochs = 2
         bins = 3
+    }
+
+    /// Checks every value (``validate()``) and that `kind` can use the normaliser: the moving
+    /// average needs focal's state.
+    /// - Throws: `ConfigurationError` naming the first bad parameter.
+    public func validate(for kind: StrategyKind) throws(ConfigurationError) {
+        try validate()
+        guard normalizer != .positiveCountAverage || kind == .focal else {
+            throw ConfigurationError(key: Name.normalizer.rawValue,
+                                     reason: "positives-ema keeps a moving average only focal has; \(kind.rawValue) takes selected or positives")
+        }
     }
 
     /// Checks every value against its range (see each property).
@@ -76,8 +106,15 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         try ConfigurationError.check(minimumNegatives, atLeast: 0, key: Name.minimumNegatives.rawValue)
         try ConfigurationError.check(alpha, in: 0...1, key: Name.alpha.rawValue)
         try ConfigurationError.check(gamma, in: 0...Float.greatestFiniteMagnitude, key: Name.gamma.rawValue)
-        guard prior.isFinite, prior > 0, prior < 1 else {
+        if let prior, !(prior.isFinite && prior > 0 && prior < 1) {
             throw ConfigurationError(key: Name.prior.rawValue, reason: "must be a probability in (0, 1), got \(prior)")
+        }
+        guard boxNormalizer != .positiveCountAverage else {
+            throw ConfigurationError(key: Name.boxNormalizer.rawValue,
+                                     reason: "must be selected or positives (the moving average is the classification term's), got \(boxNormalizer.rawValue)")
+        }
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
+            throw ConfigurationError(key: Name.momentum.rawValue, reason: "must be in [0, 1), got \(momentum)")
         }
         try ConfigurationError.check(capacity, atLeast: 1, key: Name.capacity.rawValue)
         if let perImageQuota { try ConfigurationError.check(perImageQuota, atLeast: 1, key: Name.perImageQuota.rawValue) }
@@ -92,7 +129,8 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     ///   - name: the parameter.
     ///   - text: the value as written.
     /// - Throws: `ConfigurationError` naming the parameter when the text is not a value of its
-    ///   type (an integer, a number, or `none` where nil is allowed). Ranges are checked by ``validate()``.
+    ///   type (an integer, a number, a normaliser name, or `none` where nil is allowed). Ranges are
+    ///   checked by ``validate()``.
     public mutating func set(_ name: Name, from text: String) throws(ConfigurationError) {
         func integer() throws(ConfigurationError) -> Int {
             guard let value = Int(text) else { throw ConfigurationError(key: name.rawValue, reason: "expected an integer, got '\(text)'") }
@@ -111,7 +149,13 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         case .minimumNegatives: minimumNegatives = try integer()
         case .alpha: alpha = Float(try number())
         case .gamma: gamma = Float(try number())
-        case .prior: prior = Float(try number())
+        case .prior: prior = none ? nil : Float(try number())
+        case .normalizer, .boxNormalizer:
+            guard let value = LossNormalization(rawValue: text) else {
+                throw ConfigurationError(key: name.rawValue, reason: "expected one of \(LossNormalization.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            if name == .normalizer { normalizer = value } else { boxNormalizer = value }
+        case .momentum: momentum = try number()
         case .capacity: capacity = try integer()
         case .perImageQuota: perImageQuota = none ? nil : try integer()
         case .scoreThreshold: scoreThreshold = Float(try number())
@@ -131,6 +175,8 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         try c.encode(nmsThreshold, forKey: .nmsThreshold)
         try c.encode(negativeRatio, forKey: .negativeRatio); try c.encode(minimumNegatives, forKey: .minimumNegatives)
         try c.encode(alpha, forKey: .alpha); try c.encode(gamma, forKey: .gamma); try c.encode(prior, forKey: .prior)
+        try c.encode(normalizer, forKey: .normalizer); try c.encode(boxNormalizer, forKey: .boxNormalizer)
+        try c.encode(momentum, forKey: .momentum)
         try c.encode(capacity, forKey: .capacity); try c.encode(perImageQuota, forKey: .perImageQuota)
         try c.encode(scoreThreshold, forKey: .scoreThreshold); try c.encode(replayFraction, forKey: .replayFraction)
         try c.encode(expiryEpochs, forKey: .expiryEpochs); try c.encode(bins, forKey: .bins)
@@ -155,7 +201,10 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         minimumNegatives = try value(.minimumNegatives, minimumNegatives)
         alpha = try value(.alpha, alpha)
         gamma = try value(.gamma, gamma)
-        prior = try value(.prior, prior)
+        prior = try optional(.prior, prior)
+        normalizer = try optional(.normalizer, normalizer)
+        boxNormalizer = try value(.boxNormalizer, boxNormalizer)
+        momentum = try value(.momentum, momentum)
         capacity = try value(.capacity, capacity)
         perImageQuota = try optional(.perImageQuota, perImageQuota)
         scoreThreshold = try value(.scoreThreshold, scoreThreshold)

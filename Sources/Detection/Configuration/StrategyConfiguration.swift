@@ -55,7 +55,7 @@ public struct StrategyConfiguration: Sendable, Hashable, Codable {
     /// - Throws: `ConfigurationError` with the key under its head (`rpn.budget`).
     public func validate() throws(ConfigurationError) {
         for head in Self.heads {
-            do { try self[head].validate() } catch { throw error.nested(under: head.name) }
+            do { try self[head].validate(for: kind) } catch { throw error.nested(under: head.name) }
         }
     }
 
@@ -100,13 +100,14 @@ extension StrategyKind {
     /// The parameters this strategy reads (the others are kept but unused).
     public var parameterNames: [SamplingParameters.Name] {
         switch self {
-        case .random: [.budget, .positiveFraction]
-        case .ohem: [.budget, .nmsThreshold]
-        case .ssd: [.negativeRatio, .minimumNegatives]
-        case .focal: [.alpha, .gamma, .prior]
+        case .random: [.budget, .positiveFraction, .normalizer, .boxNormalizer]
+        case .ohem: [.budget, .nmsThreshold, .normalizer, .boxNormalizer]
+        case .ssd: [.negativeRatio, .minimumNegatives, .normalizer, .boxNormalizer]
+        case .focal: [.alpha, .gamma, .prior, .normalizer, .boxNormalizer, .momentum]
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
-            [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs]
-        case .iouBalanced: [.budget, .positiveFraction, .bins]
+            [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs,
+             .normalizer, .boxNormalizer]
+        case .iouBalanced: [.budget, .positiveFraction, .bins, .normalizer, .boxNormalizer]
         }
     }
 
@@ -116,26 +117,45 @@ extension StrategyKind {
     ///   - parameters: the head's parameters (``SamplingParameters/init(head:)`` gives
     ///     ``makeStrategy(for:)``'s defaults).
     /// - Returns: the strategy.
-    /// - Precondition: the parameters are valid (``SamplingParameters/validate()``).
+    /// - Precondition: the parameters are valid for this strategy (``SamplingParameters/validate(for:)``).
     public func makeStrategy(for head: DetectionHead, parameters p: SamplingParameters) -> any SamplingStrategy {
+        // Every strategy but focal divides both terms by the number selected unless told
+        // otherwise; focal's classification default is the moving average (FocalStrategy).
+        let normalization = p.normalizer ?? (self == .focal ? .positiveCountAverage : .selectedCount)
+        func normalized<S: SamplingStrategy>(_ strategy: S, _ set: (inout S) -> Void) -> S {
+            var strategy = strategy
+            set(&strategy)
+            return strategy
+        }
         switch self {
         case .random:
-            return RandomStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction)
+            return normalized(RandomStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction)) {
+                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+            }
         case .ohem:
             var strategy = OHEMStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction)
             strategy.nmsThreshold = p.nmsThreshold
+            strategy.normalization = normalization
+            strategy.boxNormalization = p.boxNormalizer
             return strategy
         case .ssd:
-            return SSDStrategy(head: head, negativeRatio: p.negativeRatio, negativesWithoutPositives: p.minimumNegatives)
+            return normalized(SSDStrategy(head: head, negativeRatio: p.negativeRatio, negativesWithoutPositives: p.minimumNegatives)) {
+                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+            }
         case .focal:
-            return FocalStrategy(head: head, alpha: p.alpha, gamma: p.gamma)
+            return FocalStrategy(head: head, alpha: p.alpha, gamma: p.gamma, normalization: normalization,
+                                 boxNormalization: p.boxNormalizer, momentum: p.momentum)
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
-            return HardNegativeBufferStrategy(
+            return normalized(HardNegativeBufferStrategy(
                 head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, capacity: p.capacity,
                 scoreThreshold: p.scoreThreshold, replayFraction: p.replayFraction, expiryEpochs: p.expiryEpochs,
-                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass)
+                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass)) {
+                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+            }
         case .iouBalanced:
-            return IoUBalancedStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, binCount: p.bins)
+            return normalized(IoUBalancedStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, binCount: p.bins)) {
+                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+            }
         }
     }
 }

@@ -60,7 +60,7 @@ public struct StrategyVariant: Sendable, Hashable {
             for head in heads {
                 do {
                     try configuration[head].set(parameter, from: String(parts[1]))
-                    try configuration[head].validate()
+                    try configuration[head].validate(for: kind)
                 } catch {
                     throw .badValue(ConfigurationError(key: "\(kind.rawValue)(\(head.name).\(parameter.rawValue))", reason: error.reason))
                 }

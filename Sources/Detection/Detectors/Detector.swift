@@ -53,9 +53,10 @@ public protocol Detector {
     /// Sets a head's classification bias so that every candidate starts with foreground
     /// probability π: RetinaNet's prior for the focal loss, −log((1 − π)/π) ≈ −4.595 for π = 0.01.
     ///
-    /// Applies to heads with sigmoid outputs (objectness, or K sigmoids); a softmax head is left
-    /// as it is.
-    /// Reference: Lin et al., arXiv:1708.02002, §4.1 ("Initialization").
+    /// A sigmoid head (objectness, or K sigmoids) gets −log((1 − π)/π) on every logit; a softmax
+    /// head over K + 1 classes gets log(K·(1 − π)/π) on its background logit and 0 on the others,
+    /// so that P(background) = 1 − π at zero input (``FocalStrategy/backgroundPriorBias(prior:classCount:)``).
+    /// Reference: Lin et al., arXiv:1708.02002, §3.3 and §4.1 ("Initialization").
     /// - Precondition: 0 < π < 1; `head` is one of ``heads``.
     func initializeClassificationPrior(of head: DetectionHead, probability: Float)
 }

@@ -10,8 +10,9 @@
 //      from the head's predictions without gradient (computed once, only when asked for; max IoU
 //      comes with matching and is always passed);
 //   4. the strategy samples.
-// Then the head evaluates its loss over the pooled selections, with the results' classification
-// loss and the batch normaliser, and — when a result carries separate-pass negatives (the
+// Then the strategy gives the batch's divisors (once per step: a moving-average normaliser is
+// updated here) and the head evaluates its loss over the pooled selections, with the results'
+// classification loss and those divisors, and — when a result carries separate-pass negatives (the
 // hard-negative buffer's `.separatePass` mode) — adds the pass of their own:
 //
 //   L_sep = (1 / S) · Σ_{i ∈ separate pass} ℓ(x_i, background)
@@ -32,15 +33,20 @@ public struct SampledHeadLoss {
     public var loss: HeadLoss
     /// The strategy's statistics, merged over the batch's images.
     public var mining: MiningStatistics
-    /// The batch's terms alone, each divided by max(1, ``normalizerCount``) (``loss`` without
-    /// the separate pass).
+    /// The batch's terms alone, divided by the strategy's divisors (for the built-in counts,
+    /// max(1, ``normalizerCount``) and max(1, ``boxNormalizerCount``)); ``loss`` without the
+    /// separate pass.
     public var batchLoss: HeadLoss
     /// The separate pass's classification term, divided by max(1, ``separatePassCount``); nil
     /// when the batch had no separate-pass negatives.
     public var separatePass: Variable?
-    /// The count behind the batch normaliser, before max(1, ·): selected candidates (or
-    /// selected positives) summed over the batch's images.
+    /// The count behind the batch's classification divisor, before max(1, ·): selected
+    /// candidates (or selected positives) summed over the batch's images, as the results'
+    /// `normalization` says (for a moving average, the batch's positives it takes in).
     public var normalizerCount: Int
+    /// The count behind the batch's box divisor, before max(1, ·), as the results'
+    /// `boxNormalization` says.
+    public var boxNormalizerCount: Int
     /// The separate-pass negatives summed over the batch's images (their pass's normaliser
     /// before max(1, ·)); 0 without a separate pass.
     public var separatePassCount: Int
@@ -48,23 +54,26 @@ public struct SampledHeadLoss {
     /// Creates the record of a head without a separate pass whose normaliser is unknown
     /// (``normalizerCount`` 0).
     public init(head: DetectionHead, loss: HeadLoss, mining: MiningStatistics) {
-        self.init(head: head, batchLoss: loss, separatePass: nil, normalizerCount: 0, separatePassCount: 0, mining: mining)
+        self.init(head: head, batchLoss: loss, separatePass: nil, normalizerCount: 0, boxNormalizerCount: 0, separatePassCount: 0,
+                  mining: mining)
     }
 
     /// Creates the record from its parts; ``loss`` is `batchLoss` with `separatePass` added to
     /// its classification term.
     /// - Parameters:
-    ///   - batchLoss: the batch's terms, divided by max(1, `normalizerCount`).
+    ///   - batchLoss: the batch's terms, divided by the strategy's divisors.
     ///   - separatePass: the separate pass's term, divided by max(1, `separatePassCount`), or nil.
-    ///   - normalizerCount: the batch normaliser's count, ≥ 0.
+    ///   - normalizerCount: the classification divisor's count, ≥ 0.
+    ///   - boxNormalizerCount: the box divisor's count, ≥ 0.
     ///   - separatePassCount: the separate pass's count, ≥ 0.
     ///   - mining: the strategy's statistics over the batch.
     public init(head: DetectionHead, batchLoss: HeadLoss, separatePass: Variable?, normalizerCount: Int,
-                separatePassCount: Int, mining: MiningStatistics) {
+                boxNormalizerCount: Int, separatePassCount: Int, mining: MiningStatistics) {
         self.head = head
         self.batchLoss = batchLoss
         self.separatePass = separatePass
         self.normalizerCount = normalizerCount
+        self.boxNormalizerCount = boxNormalizerCount
         self.separatePassCount = separatePassCount
         self.mining = mining
         var loss = batchLoss
@@ -80,8 +89,10 @@ extension TrainingHead {
     /// Per image, in order: the extra candidates of a ``StatefulSamplingStrategy``, matching,
     /// the predictions the strategy's ``SamplingStrategy/requirements`` name (without gradient,
     /// at most once), ``SamplingStrategy/sample(_:using:)``; then the loss over the pooled
-    /// selections with the results' loss kind and normaliser (the total number selected, or
-    /// max(1, positives) for `focal`), plus the separate pass of any separate-pass negatives.
+    /// selections with the results' loss kind and the strategy's divisors
+    /// (``SamplingStrategy/lossDivisors(for:)``, called once per call: the total number selected,
+    /// max(1, positives), or focal's moving average of that count), plus the separate pass of any
+    /// separate-pass negatives.
     /// An image without an anchor layout gets the head's.
     /// - Parameters:
     ///   - strategy: the head's strategy, kept across steps by the caller (its state, e.g. the
@@ -124,10 +135,14 @@ extension TrainingHead {
             candidateSets.append(candidates)
             results.append(result)
         }
-        let (kind, normalization) = Self.sharedRule(of: results, head: head)
-        let selections = results.map(\.selection)
-        let loss = loss(over: candidateSets, selections: selections, kind: kind, normalization: normalization)
-        let count = HeadLossEvaluation.normalizerCount(candidateSets, selections, normalization)
+        let kind = Self.sharedRule(of: results, head: head).0
+        // Once per step and head, after every image: a moving-average normaliser (focal's
+        // `positives-ema`) takes in this batch's count here.
+        let divisors = strategy.lossDivisors(for: results)
+        let loss = loss(over: candidateSets, selections: results.map(\.selection), kind: kind, divisors: divisors)
+        // The counts behind the batch divisors (data-parallel training sums them over the ranks).
+        let count = results.first.map { first in results.reduce(0) { $0 + $1.count(for: first.normalization) } } ?? 0
+        let boxCount = results.first.map { first in results.reduce(0) { $0 + $1.count(for: first.boxNormalization) } } ?? 0
         var separatePass: Variable?, separateCount = 0
         if let separate = Self.separatePassSelections(results, candidates: candidateSets, head: head) {
             // Every index is background: the box term is 0 and the classification target is 0.
@@ -135,7 +150,7 @@ extension TrainingHead {
             separateCount = separate.reduce(0) { $0 + $1.indices.count }
         }
         return SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
-                               separatePassCount: separateCount, mining: mining)
+                               boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
     }
 
     /// The loss kind and normaliser shared by a head's results (CE over the number selected for
@@ -143,8 +158,9 @@ extension TrainingHead {
     /// - Precondition: every result agrees.
     static func sharedRule(of results: [SamplingResult], head: DetectionHead) -> (ClassificationLossKind, LossNormalization) {
         guard let first = results.first else { return (.crossEntropy, .selectedCount) }
-        precondition(results.allSatisfy { $0.classificationLoss == first.classificationLoss && $0.normalization == first.normalization },
-                     "sampledLoss: the \(head) head's images disagree on the classification loss or normaliser: \(results.map { ($0.classificationLoss, $0.normalization) })")
+        precondition(results.allSatisfy { $0.classificationLoss == first.classificationLoss && $0.normalization == first.normalization
+                                              && $0.boxNormalization == first.boxNormalization },
+                     "sampledLoss: the \(head) head's images disagree on the classification loss or normalisers: \(results.map { ($0.classificationLoss, $0.normalization, $0.boxNormalization) })")
         return (first.classificationLoss, first.normalization)
     }
 

@@ -56,9 +56,26 @@ public protocol TrainingHead {
     ///   - candidates: per image, the matched candidates.
     ///   - selections: per image, the candidates entering the loss (with weights).
     ///   - kind: cross-entropy or focal, evaluated in the head's classification form.
-    ///   - normalization: what the batch sums are divided by.
+    ///   - divisors: what the batch's classification and box sums are divided by.
     /// - Returns: the classification and box terms (scalars with gradient).
     /// - Precondition: B candidate sets and selections; no ignored candidate selected.
     func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
-              normalization: LossNormalization) -> HeadLoss
+              divisors: LossDivisors) -> HeadLoss
+}
+
+extension TrainingHead {
+    /// Evaluates the head's loss with both terms divided by the batch count `normalization`
+    /// names (``HeadLossEvaluation/normalizer(_:_:_:)``).
+    /// - Parameters:
+    ///   - candidates: per image, the matched candidates.
+    ///   - selections: per image, the candidates entering the loss (with weights).
+    ///   - kind: cross-entropy or focal.
+    ///   - normalization: what both batch sums are divided by.
+    /// - Returns: the classification and box terms (scalars with gradient).
+    /// - Precondition: as ``loss(over:selections:kind:divisors:)``.
+    public func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
+                     normalization: LossNormalization) -> HeadLoss {
+        loss(over: candidates, selections: selections, kind: kind,
+             divisors: LossDivisors(both: HeadLossEvaluation.normalizer(candidates, selections, normalization)))
+    }
 }

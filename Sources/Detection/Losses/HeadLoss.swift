@@ -2,8 +2,9 @@
 // classes (0 = background); deltas (dx, dy, dw, dh).
 //
 // Loss evaluation given a selection: gather the selected rows, evaluate per-candidate losses
-// with the fused primitives, weight, sum, divide by the batch normaliser. Box losses are
-// smooth L1 (beta 1/9) over the selected positives only.
+// with the fused primitives, weight, sum, divide by the batch's divisors (one for the
+// classification term, one for the box term: `LossDivisors`). Box losses are smooth L1
+// (beta 1/9) over the selected positives only.
 import Autograd
 import TensorCore
 
@@ -26,7 +27,8 @@ public enum HeadLossEvaluation {
     /// Smooth-L1 threshold of both box losses (torchvision's 1/9).
     public static let smoothL1Beta: Float = 1.0 / 9.0
 
-    /// The batch normaliser: max(1, selected) or max(1, selected positives) over all images.
+    /// The batch normaliser: max(1, selected) or max(1, selected positives) over all images (the
+    /// batch's positives also for `.positiveCountAverage`, whose average is a strategy's state).
     /// - Precondition: one selection per image; selected indices in range.
     public static func normalizer(_ candidates: [MatchedCandidates], _ selections: [CandidateSelection],
                                   _ normalization: LossNormalization) -> Float {
@@ -45,7 +47,7 @@ public enum HeadLossEvaluation {
         for (c, s) in zip(candidates, selections) {
             switch normalization {
             case .selectedCount: total += s.indices.count
-            case .positiveCount: total += s.indices.reduce(0) { $0 + (c.labels[$1] > 0 ? 1 : 0) }
+            case .positiveCount, .positiveCountAverage: total += s.indices.reduce(0) { $0 + (c.labels[$1] > 0 ? 1 : 0) }
             }
         }
         return total
@@ -69,6 +71,16 @@ public enum HeadLossEvaluation {
     public static func rpnLoss(objectness: Variable, deltas: Variable, candidates: [MatchedCandidates],
                                selections: [CandidateSelection], kind: ClassificationLossKind,
                                normalization: LossNormalization) -> HeadLoss {
+        rpnLoss(objectness: objectness, deltas: deltas, candidates: candidates, selections: selections, kind: kind,
+                divisors: LossDivisors(both: normalizer(candidates, selections, normalization)))
+    }
+
+    /// Evaluates the RPN loss as ``rpnLoss(objectness:deltas:candidates:selections:kind:normalization:)``,
+    /// dividing the objectness sum by `divisors.classification` and the box sum by `divisors.box`.
+    /// - Precondition: as the other form's.
+    public static func rpnLoss(objectness: Variable, deltas: Variable, candidates: [MatchedCandidates],
+                               selections: [CandidateSelection], kind: ClassificationLossKind,
+                               divisors: LossDivisors) -> HeadLoss {
         let n = candidates.count
         precondition(objectness.value.rank == 2 && objectness.shape[0] == n && deltas.shape == objectness.shape + [4],
                      "rpnLoss: objectness \(objectness.shape) and deltas \(deltas.shape) must be [\(n), A] and [\(n), A, 4]")
@@ -93,7 +105,7 @@ public enum HeadLossEvaluation {
                 }
             }
         }
-        let scale = 1 / normalizer(candidates, selections, normalization)
+        let scale = 1 / divisors.classification, boxScale = 1 / divisors.box
         var classification = Variable(Tensor(0))
         if !rows.isEmpty {
             let logits = objectness.reshaped(to: [n * a]).gathering(rows, alongAxis: 0)
@@ -111,7 +123,7 @@ public enum HeadLossEvaluation {
             let predicted = deltas.reshaped(to: [n * a, 4]).gathering(positiveRows, alongAxis: 0)
             let t = Tensor(shape: [positiveRows.count, 4], scalars: boxTargets)
             let w = weighted ? Tensor(shape: [positiveRows.count, 4], scalars: boxWeights) : nil
-            box = predicted.smoothL1Loss(target: t, beta: smoothL1Beta, weights: w).sum() * scale
+            box = predicted.smoothL1Loss(target: t, beta: smoothL1Beta, weights: w).sum() * boxScale
         }
         return HeadLoss(classification: classification, box: box)
     }
@@ -135,6 +147,18 @@ public enum HeadLossEvaluation {
     public static func roiLoss(classLogits: Variable, boxDeltas: Variable, classLabels: [Int32],
                                regressionTargets: Tensor, weights: [Float]?, normalizer: Float,
                                kind: ClassificationLossKind) -> HeadLoss {
+        precondition(normalizer > 0, "roiLoss: normalizer \(normalizer) must be positive")
+        return roiLoss(classLogits: classLogits, boxDeltas: boxDeltas, classLabels: classLabels,
+                       regressionTargets: regressionTargets, weights: weights, divisors: LossDivisors(both: normalizer), kind: kind)
+    }
+
+    /// Evaluates the RoI-head loss as ``roiLoss(classLogits:boxDeltas:classLabels:regressionTargets:weights:normalizer:kind:)``,
+    /// multiplying the classification sum by `1 / divisors.classification` and the box sum by
+    /// `1 / divisors.box`.
+    /// - Precondition: as the other form's.
+    public static func roiLoss(classLogits: Variable, boxDeltas: Variable, classLabels: [Int32],
+                               regressionTargets: Tensor, weights: [Float]?, divisors: LossDivisors,
+                               kind: ClassificationLossKind) -> HeadLoss {
         let g = classLabels.count
         precondition(classLogits.value.rank == 2 && classLogits.shape[0] == g,
                      "roiLoss: logits \(classLogits.shape) for \(g) labels")
@@ -142,9 +166,8 @@ public enum HeadLossEvaluation {
         precondition(boxDeltas.shape == [g, 4 * c] && regressionTargets.shape == [g, 4] && (weights?.count ?? g) == g,
                      "roiLoss: deltas \(boxDeltas.shape), targets \(regressionTargets.shape) for [\(g), \(c)] logits")
         precondition(classLabels.allSatisfy { $0 >= 0 && Int($0) < c }, "roiLoss: labels must lie in 0..<\(c)")
-        precondition(normalizer > 0, "roiLoss: normalizer \(normalizer) must be positive")
         if g == 0 { return HeadLoss(classification: Variable(Tensor(0)), box: Variable(Tensor(0))) }
-        let scale = 1 / normalizer
+        let scale = 1 / divisors.classification
         let w = weights.map { Tensor(shape: [g], scalars: $0) }
         let perRoI: Variable
         switch kind {
@@ -163,7 +186,7 @@ public enum HeadLossEvaluation {
             let predicted = boxDeltas.reshaped(to: [g * c, 4]).gathering(rows, alongAxis: 0)
             let bw = weights == nil ? nil : Tensor(shape: [rows.count, 4], scalars: boxWeights)
             box = predicted.smoothL1Loss(target: Tensor(shape: [rows.count, 4], scalars: targets), beta: smoothL1Beta,
-                                         weights: bw).sum() * scale
+                                         weights: bw).sum() * (1 / divisors.box)
         }
         return HeadLoss(classification: classification, box: box)
     }
@@ -192,6 +215,16 @@ public enum HeadLossEvaluation {
     public static func denseLoss(classLogits: Variable, deltas: Variable, candidates: [MatchedCandidates],
                                  selections: [CandidateSelection], kind: ClassificationLossKind,
                                  normalization: LossNormalization, boxLossBeta: Float) -> HeadLoss {
+        denseLoss(classLogits: classLogits, deltas: deltas, candidates: candidates, selections: selections, kind: kind,
+                  divisors: LossDivisors(both: normalizer(candidates, selections, normalization)), boxLossBeta: boxLossBeta)
+    }
+
+    /// Evaluates the dense loss as ``denseLoss(classLogits:deltas:candidates:selections:kind:normalization:boxLossBeta:)``,
+    /// dividing the classification sum by `divisors.classification` and the box sum by `divisors.box`.
+    /// - Precondition: as the other form's.
+    public static func denseLoss(classLogits: Variable, deltas: Variable, candidates: [MatchedCandidates],
+                                 selections: [CandidateSelection], kind: ClassificationLossKind,
+                                 divisors: LossDivisors, boxLossBeta: Float) -> HeadLoss {
         let n = candidates.count
         precondition(classLogits.value.rank == 3 && classLogits.shape[0] == n && deltas.shape == [n, classLogits.shape[1], 4],
                      "denseLoss: logits \(classLogits.shape) and deltas \(deltas.shape) must be [\(n), A, K] and [\(n), A, 4]")
@@ -216,7 +249,7 @@ public enum HeadLossEvaluation {
                 }
             }
         }
-        let scale = 1 / normalizer(candidates, selections, normalization)
+        let scale = 1 / divisors.classification, boxScale = 1 / divisors.box
         var classification = Variable(Tensor(0))
         if !rows.isEmpty {
             let logits = classLogits.reshaped(to: [n * a, k]).gathering(rows, alongAxis: 0)
@@ -234,7 +267,7 @@ public enum HeadLossEvaluation {
             let predicted = deltas.reshaped(to: [n * a, 4]).gathering(positiveRows, alongAxis: 0)
             let t = Tensor(shape: [positiveRows.count, 4], scalars: boxTargets)
             let w = weighted ? Tensor(shape: [positiveRows.count, 4], scalars: boxWeights) : nil
-            box = predicted.smoothL1Loss(target: t, beta: boxLossBeta, weights: w).sum() * scale
+            box = predicted.smoothL1Loss(target: t, beta: boxLossBeta, weights: w).sum() * boxScale
         }
         return HeadLoss(classification: classification, box: box)
     }

@@ -58,14 +58,25 @@ extension TinyFasterRCNN: Detector {
         return DetectorLosses(heads: [first, second])
     }
 
-    /// Sets the RPN objectness bias to −log((1 − π)/π), so every anchor starts with foreground
-    /// probability π (RetinaNet's prior for focal loss, π = 0.01); the RoI head's softmax is
-    /// left as it is.
-    /// - Precondition: 0 < π < 1.
+    /// Sets a head's classification bias to RetinaNet's prior π (0.01): the RPN objectness bias
+    /// to −log((1 − π)/π), so every anchor starts with foreground probability π; the RoI head's
+    /// `cls_score` bias to log(K·(1 − π)/π) for the background (class 0) and 0 for the K
+    /// foreground classes, so a RoI whose features contribute nothing starts at P(background)
+    /// = 1 − π and π/K per class (``FocalStrategy/backgroundPriorBias(prior:classCount:)``).
+    /// The RoI head's weights keep PyTorch's default initialisation.
+    /// Reference: Lin et al., arXiv:1708.02002, §3.3 and §4.1 (sigmoid heads); the softmax form
+    /// is Quarry's carry-over (issue 14).
+    /// - Precondition: 0 < π < 1; `head` is one of ``heads``.
     public func initializeClassificationPrior(of head: DetectionHead, probability: Float) {
         precondition(probability > 0 && probability < 1, "initializeClassificationPrior: π = \(probability) must lie in (0, 1)")
         precondition(heads.contains(head), "initializeClassificationPrior: TinyFasterRCNN has no \(head) head")
-        guard head == .rpn else { return }
+        if head == .roi {
+            let bias = roiHeads.boxHead.classScore.bias!
+            var values = [Float](repeating: 0, count: bias.shape[0])
+            values[0] = FocalStrategy.backgroundPriorBias(prior: Double(probability), classCount: values.count - 1)
+            bias.value = Tensor(shape: bias.shape, scalars: values)
+            return
+        }
         let bias = rpn.head.classificationLogits.bias!
         bias.value = Tensor(repeating: -Foundation.log((1 - probability) / probability), shape: bias.shape)
     }

@@ -66,7 +66,7 @@ public struct RPNTrainingHead: TrainingHead {
 
     /// The RPN loss over the selected anchors (`HeadLossEvaluation.rpnLoss`).
     public func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
-                     normalization: LossNormalization) -> HeadLoss {
-        rpn.loss(output, candidates: candidates, selections: selections, kind: kind, normalization: normalization)
+                     divisors: LossDivisors) -> HeadLoss {
+        rpn.loss(output, candidates: candidates, selections: selections, kind: kind, divisors: divisors)
     }
 }

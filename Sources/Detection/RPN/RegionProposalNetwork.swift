@@ -86,6 +86,14 @@ public struct RegionProposalNetwork {
                                    selections: selections, kind: kind, normalization: normalization)
     }
 
+    /// Evaluates the RPN loss with separate classification and box divisors (see
+    /// `HeadLossEvaluation.rpnLoss(objectness:deltas:candidates:selections:kind:divisors:)`).
+    public func loss(_ output: RPNOutput, candidates: [MatchedCandidates], selections: [CandidateSelection],
+                     kind: ClassificationLossKind, divisors: LossDivisors) -> HeadLoss {
+        HeadLossEvaluation.rpnLoss(objectness: output.objectness, deltas: output.deltas, candidates: candidates,
+                                   selections: selections, kind: kind, divisors: divisors)
+    }
+
     /// The head's parameters with PyTorch's names (`conv.weight`, …).
     public var parameters: [Parameter] { head.parameters }
 }

@@ -71,8 +71,8 @@ public struct RetinaNetTrainingHead: TrainingHead {
 
     /// The dense loss over the selected anchors (`HeadLossEvaluation.denseLoss`, L1 box loss).
     public func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
-                     normalization: LossNormalization) -> HeadLoss {
+                     divisors: LossDivisors) -> HeadLoss {
         HeadLossEvaluation.denseLoss(classLogits: output.classLogits, deltas: output.boxDeltas, candidates: candidates,
-                                     selections: selections, kind: kind, normalization: normalization, boxLossBeta: boxLossBeta)
+                                     selections: selections, kind: kind, divisors: divisors, boxLossBeta: boxLossBeta)
     }
 }

@@ -88,6 +88,15 @@ public struct RoIHeads {
     /// - Precondition: one candidate set and one selection per image; no ignored candidate selected.
     public func loss(features: Variable, candidates: [MatchedCandidates], selections: [CandidateSelection],
                      kind: ClassificationLossKind, normalization: LossNormalization) -> HeadLoss {
+        loss(features: features, candidates: candidates, selections: selections, kind: kind,
+             divisors: LossDivisors(both: HeadLossEvaluation.normalizer(candidates, selections, normalization)))
+    }
+
+    /// Evaluates the RoI-head loss as ``loss(features:candidates:selections:kind:normalization:)``,
+    /// with separate classification and box divisors.
+    /// - Precondition: as the other form's.
+    public func loss(features: Variable, candidates: [MatchedCandidates], selections: [CandidateSelection],
+                     kind: ClassificationLossKind, divisors: LossDivisors) -> HeadLoss {
         precondition(candidates.count == selections.count && candidates.count == features.shape[0],
                      "RoIHeads.loss: \(candidates.count) candidate sets, \(selections.count) selections, features \(features.shape)")
         var boxes: [Tensor] = [], labels: [Int32] = [], targets: [Float] = [], weights: [Float] = []
@@ -105,7 +114,7 @@ public struct RoIHeads {
         return HeadLossEvaluation.roiLoss(
             classLogits: logits, boxDeltas: deltas, classLabels: labels,
             regressionTargets: Tensor(shape: [labels.count, 4], scalars: targets), weights: weighted ? weights : nil,
-            normalizer: HeadLossEvaluation.normalizer(candidates, selections, normalization), kind: kind)
+            divisors: divisors, kind: kind)
     }
 
     /// The parameters with PyTorch's names under the box head (`fc6.weight`, …).

@@ -64,7 +64,7 @@ public struct RoITrainingHead: TrainingHead {
     /// The RoI-head loss: RoI Align and the box head over the selected RoIs of every image, with
     /// gradient (`RoIHeads.loss`).
     public func loss(over candidates: [MatchedCandidates], selections: [CandidateSelection], kind: ClassificationLossKind,
-                     normalization: LossNormalization) -> HeadLoss {
-        roiHeads.loss(features: features, candidates: candidates, selections: selections, kind: kind, normalization: normalization)
+                     divisors: LossDivisors) -> HeadLoss {
+        roiHeads.loss(features: features, candidates: candidates, selections: selections, kind: kind, divisors: divisors)
     }
 }

@@ -56,6 +56,11 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
 
     /// The head this instance samples.
     public var head: DetectionHead
+    /// What the batch's classification sum is divided by: `.selectedCount` (DESIGN.md), or
+    /// `.positiveCount`. A moving average is focal's alone (it needs state).
+    public var normalization: LossNormalization = .selectedCount
+    /// What the batch's box sum is divided by: `.selectedCount` (DESIGN.md), or `.positiveCount`.
+    public var boxNormalization: LossNormalization = .selectedCount
     /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
     public var batchSize: Int
     /// f in [0, 1], the positive fraction (0.5 RPN, 0.25 RoI head).
@@ -211,7 +216,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         result.images = 1
         result.bufferSize = buffer.count
         return SamplingResult(candidateCount: n, positives: positives, negatives: negatives,
-                              separatePassNegatives: separatePass, statistics: result)
+                              normalization: normalization, boxNormalization: boxNormalization, separatePassNegatives: separatePass,
+                              statistics: result)
     }
 
     // MARK: - Visit steps

@@ -21,6 +21,11 @@
 public struct IoUBalancedStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
+    /// What the batch's classification sum is divided by: `.selectedCount` (DESIGN.md), or
+    /// `.positiveCount`. A moving average is focal's alone (it needs state).
+    public var normalization: LossNormalization = .selectedCount
+    /// What the batch's box sum is divided by: `.selectedCount` (DESIGN.md), or `.positiveCount`.
+    public var boxNormalization: LossNormalization = .selectedCount
     /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
     public var batchSize: Int
     /// f in [0, 1], the positive fraction (0.5 RPN, 0.25 RoI head).
@@ -88,6 +93,7 @@ public struct IoUBalancedStrategy: SamplingStrategy {
         }
         negatives.sort()
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
+                              normalization: normalization, boxNormalization: boxNormalization,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

@@ -31,6 +31,11 @@ public struct OHEMStrategy: SamplingStrategy {
 
     /// The head this instance samples.
     public var head: DetectionHead
+    /// What the batch's classification sum is divided by: `.selectedCount` (DESIGN.md), or
+    /// `.positiveCount`. A moving average is focal's alone (it needs state).
+    public var normalization: LossNormalization = .selectedCount
+    /// What the batch's box sum is divided by: `.selectedCount` (DESIGN.md), or `.positiveCount`.
+    public var boxNormalization: LossNormalization = .selectedCount
     /// b, the number of candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
     public var batchSize: Int
     /// f in [0, 1], the positive fraction of the mmdetection variant (unused by `.paper`).
@@ -91,6 +96,7 @@ public struct OHEMStrategy: SamplingStrategy {
                                                      losses: losses, count: batchSize - positiveCount)
         }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
+                              normalization: normalization, boxNormalization: boxNormalization,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 

@@ -17,6 +17,11 @@
 public struct RandomStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
+    /// What the batch's classification sum is divided by: `.selectedCount` (DESIGN.md), or
+    /// `.positiveCount`. A moving average is focal's alone (it needs state).
+    public var normalization: LossNormalization = .selectedCount
+    /// What the batch's box sum is divided by: `.selectedCount` (DESIGN.md), or `.positiveCount`.
+    public var boxNormalization: LossNormalization = .selectedCount
     /// b, candidates per image in the loss (256 RPN, 128 RoI head), ≥ 0.
     public var batchSize: Int
     /// f in [0, 1], the fraction of `batchSize` reserved for positives (0.5 RPN, 0.25 RoI head).
@@ -47,6 +52,7 @@ public struct RandomStrategy: SamplingStrategy {
         let (positives, negatives) = SamplingPools.balancedRandom(
             input.labels, batchSize: batchSize, positiveFraction: positiveFraction, using: &generator)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
+                              normalization: normalization, boxNormalization: boxNormalization,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

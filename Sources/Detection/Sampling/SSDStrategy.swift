@@ -16,6 +16,12 @@
 public struct SSDStrategy: SamplingStrategy {
     /// The head this instance samples.
     public var head: DetectionHead
+    /// What the batch's classification sum is divided by: `.selectedCount` (DESIGN.md), or
+    /// `.positiveCount` (SSD's own: Liu et al. 2016, eq. 1, "N is the number of matched
+    /// default boxes"). A moving average is focal's alone (it needs state).
+    public var normalization: LossNormalization = .selectedCount
+    /// What the batch's box sum is divided by: `.selectedCount` (DESIGN.md), or `.positiveCount`.
+    public var boxNormalization: LossNormalization = .selectedCount
     /// r ≥ 0, negatives per positive (3).
     public var negativeRatio: Int
     /// Negatives taken from an image without positives (16).
@@ -48,6 +54,7 @@ public struct SSDStrategy: SamplingStrategy {
         let negatives = SamplingPools.topByLoss(SamplingPools.pool(input.labels, positives: false),
                                                      losses: input.losses!, count: wanted)
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
+                              normalization: normalization, boxNormalization: boxNormalization,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 }

@@ -2,8 +2,9 @@
 //
 // Legend: N candidates; P selected positives, Q selected negatives.
 // Losses over a batch (DESIGN.md "Precise choices"): the selected candidates of all images are
-// pooled and the sum is divided by the batch normaliser — the total number selected, or, for
-// `focal`, max(1, total positives) — so the record keeps the per-image count, not a quotient.
+// pooled and the sum is divided by the batch normaliser — the total number selected, max(1,
+// total positives), or a moving average of that count the strategy keeps — so the record keeps
+// the per-image count, not a quotient. The classification and box terms each have their own.
 
 /// The selection of one strategy for one image at one head.
 public struct SamplingResult: Sendable, Equatable {
@@ -19,8 +20,11 @@ public struct SamplingResult: Sendable, Equatable {
     public var weights: [Float]?
     /// The classification loss the selection is trained with.
     public var classificationLoss: ClassificationLossKind
-    /// How the batch loss is normalised.
+    /// How the batch's classification loss is normalised.
     public var normalization: LossNormalization
+    /// How the batch's box loss is normalised (`.selectedCount` unless a strategy's parameter
+    /// says otherwise: the box term is the same for every strategy given the same selection).
+    public var boxNormalization: LossNormalization
     /// Background candidates for a separate forward/backward pass (the hard-negative buffer's
     /// separate-pass mode), ascending; empty otherwise. Not part of `negatives` nor of the
     /// normaliser: the detector trains them at their head with the background target, divided
@@ -33,7 +37,7 @@ public struct SamplingResult: Sendable, Equatable {
     /// - Precondition: `weights`, if given, has `candidateCount` elements.
     public init(candidateCount: Int, positives: [Int], negatives: [Int], weights: [Float]? = nil,
                 classificationLoss: ClassificationLossKind = .crossEntropy,
-                normalization: LossNormalization = .selectedCount,
+                normalization: LossNormalization = .selectedCount, boxNormalization: LossNormalization = .selectedCount,
                 separatePassNegatives: [Int] = [], statistics: MiningStatistics = MiningStatistics()) {
         precondition(weights == nil || weights!.count == candidateCount,
                      "SamplingResult: weights [\(weights!.count)] but \(candidateCount) candidates")
@@ -43,6 +47,7 @@ public struct SamplingResult: Sendable, Equatable {
         self.weights = weights
         self.classificationLoss = classificationLoss
         self.normalization = normalization
+        self.boxNormalization = boxNormalization
         self.separatePassNegatives = separatePassNegatives
         self.statistics = statistics
     }
@@ -50,10 +55,15 @@ public struct SamplingResult: Sendable, Equatable {
     /// The number of selected candidates, positives + negatives.
     public var selectedCount: Int { positives.count + negatives.count }
 
-    /// This image's contribution to the batch normaliser: `selectedCount`, or the number of
-    /// positives under ``LossNormalization/positiveCount``.
-    public var normalizerCount: Int {
-        normalization == .positiveCount ? positives.count : selectedCount
+    /// This image's contribution to the batch's classification normaliser: `selectedCount`, or
+    /// the number of positives under ``LossNormalization/positiveCount`` and
+    /// ``LossNormalization/positiveCountAverage`` (the count the average takes in).
+    public var normalizerCount: Int { count(for: normalization) }
+
+    /// This image's contribution to the count a normalisation divides by: `selectedCount`, or the
+    /// number of positives.
+    public func count(for normalization: LossNormalization) -> Int {
+        normalization == .selectedCount ? selectedCount : positives.count
     }
 
     /// The normaliser for a batch of this image alone: max(1, ``normalizerCount``).
@@ -77,6 +87,17 @@ public struct SamplingResult: Sendable, Equatable {
     /// - Returns: the divisor of the summed loss, ≥ 1.
     public static func batchNormalizer(_ results: some Sequence<SamplingResult>) -> Float {
         Float(max(1, results.reduce(0) { $0 + $1.normalizerCount }))
+    }
+
+    /// Returns max(1, Σ count) over the images of one head, each image counted by `normalization`
+    /// (selected candidates, or positives — also for `.positiveCountAverage`, whose average
+    /// takes this count in).
+    /// - Parameters:
+    ///   - results: the results of every image of the batch at one head.
+    ///   - normalization: what to count.
+    /// - Returns: the batch count, ≥ 1.
+    public static func batchCount(_ results: some Sequence<SamplingResult>, _ normalization: LossNormalization) -> Float {
+        Float(max(1, results.reduce(0) { $0 + $1.count(for: normalization) }))
     }
 }
 

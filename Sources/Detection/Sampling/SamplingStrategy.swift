@@ -8,7 +8,9 @@
 //      last E candidates of a proposal head (the hard-negative buffer's replays);
 //   2. match the candidates; if `requirements` asks for them, compute per-candidate losses and
 //      foreground probabilities in a no-gradient pass;
-//   3. `sample(_:using:)`: the selected indices, weights, loss kind and normaliser.
+//   3. `sample(_:using:)`: the selected indices, weights, loss kind and normalisers;
+// then, once per step and head after every image, `lossDivisors(for:)`: the batch's
+// classification and box divisors (where focal's moving average takes in the batch's count).
 
 /// The per-candidate quantities a strategy reads, which the caller must compute (without
 /// gradient) before calling ``SamplingStrategy/sample(_:using:)``.
@@ -65,9 +67,28 @@ public protocol SamplingStrategy: Sendable {
     ///   and `input.image` matches ``head``'s needs (an anchor layout for a flipped image of an
     ///   anchor head, for strategies that store anchors).
     mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult
+
+    /// Returns the divisors of the head's batch sums, called once per step after every image
+    /// of the batch was sampled (a strategy with a moving-average normaliser updates it here).
+    ///
+    /// The default divides each term by its batch count (``SamplingResult/batchCount(_:_:)``):
+    /// max(1, selected) or max(1, positives), as each result's `normalization` and
+    /// `boxNormalization` say; for `.positiveCountAverage` it uses the batch's count, as a
+    /// strategy without the average's state can do no better.
+    /// - Parameter results: the results of every image of the batch at this head, in order.
+    /// - Returns: the classification and box divisors, each ≥ 1 for the built-in normalisers.
+    /// - Precondition: the results agree on their normalisations.
+    mutating func lossDivisors(for results: [SamplingResult]) -> LossDivisors
 }
 
 extension SamplingStrategy {
     /// Cross-entropy: the default classification loss.
     public var classificationLoss: ClassificationLossKind { .crossEntropy }
+
+    /// The batch counts of the results' normalisations (see the requirement's documentation).
+    public mutating func lossDivisors(for results: [SamplingResult]) -> LossDivisors {
+        guard let first = results.first else { return LossDivisors(both: 1) }
+        return LossDivisors(classification: SamplingResult.batchCount(results, first.normalization),
+                            box: SamplingResult.batchCount(results, first.boxNormalization))
+    }
 }

@@ -1,5 +1,5 @@
 // Strategies whose state outlives a step: what they remember (the hard-negative buffer's
-// entries), what they add to a proposal head's candidates, and how the state survives a
+// entries, focal's moving-average normaliser), what they add to a proposal head's candidates, and how the state survives a
 // checkpoint. A refinement of `SamplingStrategy`, so the core protocol stays three properties
 // and one method.
 //

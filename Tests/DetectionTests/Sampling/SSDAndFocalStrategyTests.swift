@@ -36,7 +36,7 @@ struct SSDSamplerTests {
 
 @Suite("FocalStrategy")
 struct FocalSamplerTests {
-    @Test("every non-ignored candidate, focal loss (0.25, 2), normalised by the positives")
+    @Test("every non-ignored candidate, focal loss (0.25, 2); classification over the positives' average, box over the number selected")
     func selectsEverything() {
         let set = CandidateSet(count: 1_000, positives: 17, ignored: 83, seed: 31)
         var sampler = FocalStrategy(head: .rpn)
@@ -47,7 +47,8 @@ struct FocalSamplerTests {
         #expect(g == before, "focal draws nothing")
         #expect(result.positives.count == 17 && result.negatives.count == 900)
         #expect(result.classificationLoss == .focal(alpha: 0.25, gamma: 2))
-        #expect(result.normalization == .positiveCount)
+        #expect(result.normalization == .positiveCountAverage && result.boxNormalization == .selectedCount)
+        // The per-image count the average takes in is the positives'.
         #expect(result.normalizerCount == 17 && result.normalizer == 17)
     }
 

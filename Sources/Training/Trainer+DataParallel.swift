@@ -212,9 +212,15 @@ extension Trainer {
         try Self.collective(iteration) { () throws in
             try sums.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0) }
         }
+        // The classification divisor per head: the batch's count, or a strategy's own (focal's
+        // moving average, updated with the global count by the exchange above).
+        precondition(strategies.count == heads.count, "dataParallelStep: \(strategies.count) strategies for \(heads.count) heads")
+        let classificationDivisors = heads.indices.map { h in
+            (strategies[h] as? any ReplicatedSamplingStrategy)?.sharedStepClassificationDivisor ?? max(1, sums[width * h])
+        }
         var terms: [LossTermValue] = []
         for (h, head) in heads.enumerated() {
-            let n = max(1, sums[width * h]), b = max(1, sums[width * h + 1]), s = max(1, sums[width * h + 2])
+            let n = classificationDivisors[h], b = max(1, sums[width * h + 1]), s = max(1, sums[width * h + 2])
             let classification = sums[width * h + 3] / n + sums[width * h + 4] / s, box = sums[width * h + 5] / b
             for (name, value) in [("\(head.name)_\(head.classificationTermName)", classification), ("\(head.name)_box", box)] {
                 if !value.isFinite { throw .nonFiniteLoss(iteration: iteration, term: name, value: Float(value)) }
@@ -231,7 +237,7 @@ extension Trainer {
         for shard in shards {
             var objective: Variable?
             for (h, head) in shard.heads.enumerated() {
-                let classificationScale = Float(Double(max(1, head.normalizerCount)) / max(1, sums[width * h]))
+                let classificationScale = Float(Double(max(1, head.normalizerCount)) / classificationDivisors[h])
                 let boxScale = Float(Double(max(1, head.boxNormalizerCount)) / max(1, sums[width * h + 1]))
                 var parts = [head.batchLoss.classification * classificationScale, head.batchLoss.box * boxScale]
                 if let separate = head.separatePass {

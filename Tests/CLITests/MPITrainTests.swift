@@ -50,7 +50,7 @@ extension MPITests {
     }
 
     @Test("train --distributed: 2 ranks (one image each) train what 1 rank trains with the same batch of 2",
-          arguments: ["random", "hard-negative-buffer", "hard-negative-buffer-separate"])
+          arguments: ["random", "hard-negative-buffer", "hard-negative-buffer-separate", "focal"])
     func trainAcrossRanks(strategy: String) throws {
         let folder = try temporaryFolder("train")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -65,6 +65,10 @@ extension MPITests {
         #expect(states[0] == states[1])
         if strategy.hasPrefix("hard-negative-buffer") {
             #expect(states[0].count == 2 && states[0].values.allSatisfy { $0.contains("imageID") }, "\(states[0].keys)")
+        }
+        if strategy == "focal" {   // the moving averages of the positives, moved from their start of 100
+            #expect(states[0].count == 2 && states[0].values.allSatisfy { $0.contains("positiveCountAverage") && !$0.contains("positiveCountAverage\":100,") },
+                    "\(states[0])")
         }
     }
 

@@ -49,6 +49,9 @@ public struct FocalStrategy: StatefulSamplingStrategy {
     /// the first, detectron2's start). Only `.positiveCountAverage` reads and updates it; the
     /// checkpoint state carries it.
     public private(set) var positiveCountAverage: Double
+    /// During a data-parallel step (FocalStrategy+Replication.swift): the average when the step
+    /// began and this rank's positives so far; nil otherwise.
+    var sharedStep: FocalSharedStep?
 
     /// The moving average's value before the first step (detectron2's `loss_normalizer = 100`).
     public static let initialPositiveCountAverage: Double = 100
@@ -144,6 +147,13 @@ public struct FocalStrategy: StatefulSamplingStrategy {
         let box = SamplingResult.batchCount(results, boxNormalization)
         guard normalization == .positiveCountAverage else {
             return LossDivisors(classification: SamplingResult.batchCount(results, normalization), box: box)
+        }
+        if sharedStep != nil {
+            // Data-parallel: this rank's images are passed one at a time; each is divided by its
+            // own max(1, P_i) here, the trainer rescales it to the step's average, and the
+            // average takes in the whole batch's count once, at the step's end.
+            sharedStep!.positives += results.reduce(0) { $0 + $1.positives.count }
+            return LossDivisors(classification: SamplingResult.batchCount(results, .positiveCount), box: box)
         }
         let count = Double(SamplingResult.batchCount(results, .positiveCount))
         positiveCountAverage = momentum * positiveCountAverage + (1 - momentum) * count

@@ -30,4 +30,15 @@ public protocol ReplicatedSamplingStrategy: StatefulSamplingStrategy {
     /// - Throws: ``StrategyStateError`` when an update cannot be decoded.
     /// - Precondition: ``beginSharedStep()`` was called this step.
     mutating func endSharedStep(applying updates: [[UInt8]]) throws(StrategyStateError)
+
+    /// After ``endSharedStep(applying:)``: the classification divisor of the step when the
+    /// strategy keeps one of its own (focal's moving average of the positives), which the
+    /// trainer rescales every image's classification term to; nil: the batch's count,
+    /// max(1, Σ counts over the ranks).
+    var sharedStepClassificationDivisor: Double? { get }
+}
+
+extension ReplicatedSamplingStrategy {
+    /// nil: the batch's count.
+    public var sharedStepClassificationDivisor: Double? { nil }
 }

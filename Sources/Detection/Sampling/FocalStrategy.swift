@@ -48,7 +48,7 @@ public struct FocalStrategy: StatefulSamplingStrategy {
     /// n, the moving average of max(1, batch positives) after the steps seen so far (100 before
     /// the first, detectron2's start). Only `.positiveCountAverage` reads and updates it; the
     /// checkpoint state carries it.
-    public private(set) var positiveCountAverage: Double
+    public internal(set) var positiveCountAverage: Double
     /// During a data-parallel step (FocalStrategy+Replication.swift): the average when the step
     /// began and this rank's positives so far; nil otherwise.
     var sharedStep: FocalSharedStep?

@@ -6,8 +6,9 @@
 /// Defaults: budget 256 and positive fraction 0.5 at the RPN and TinyRetinaNet's dense head, 128
 /// and 0.25 at the RoI head; OHEM's NMS 0.7 at the RoI head, none at an anchor head; SSD 3
 /// negatives per positive, 16 without positives; focal α 0.25, γ 2, prior π 0.01; every
-/// strategy's classification and box normaliser the number selected, except focal's
-/// classification normaliser (the moving average of the positives, momentum 0.9); the buffer
+/// strategy's classification and box normaliser the number selected, except focal's (the
+/// classification term over the moving average of the positives, momentum 0.9; the box term over
+/// the head's budget per image, the count `random` divides by); the buffer
 /// 1,000 entries, no per-image quota, score threshold 0.5, replay fraction 0.5, expiry 2 epochs;
 /// IoU-balanced 3 bins. JSON keys are the ``Name`` raw values; the command line spells them the
 /// same (`ohem(rpn.budget=512)`).
@@ -16,7 +17,8 @@
 /// detectron2 `RetinaNet` (the moving-average normaliser), Pang et al.
 /// arXiv:1904.02701 (bins), DESIGN.md "The hard-negative buffer".
 public struct SamplingParameters: Sendable, Hashable, Encodable {
-    /// Candidates per image in the loss, ≥ 1 (random, ohem, buffer, iou-balanced).
+    /// Candidates per image in the loss, ≥ 1 (random, ohem, buffer, iou-balanced; focal's
+    /// `budget` normaliser counts it).
     public var budget: Int
     /// The fraction of the budget reserved for positives, in [0, 1] (random, buffer, iou-balanced).
     public var positiveFraction: Double
@@ -36,12 +38,13 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     /// its ordinary initialisation (the RoI head's before issue 14: `roi.prior=none`).
     public var prior: Float?
     /// What the classification sum over the batch is divided by (`normalizer`: `selected`,
-    /// `positives`, `positives-ema`; `positives-ema` only under focal); nil (JSON null or
+    /// `positives`, `positives-ema`, `budget`; the last two only under focal); nil (JSON null or
     /// absent): the strategy's default — `positives-ema` for focal, `selected` for the others.
     public var normalizer: LossNormalization?
-    /// What the box sum over the batch is divided by (`selected` or `positives`; `selected`, as
-    /// every strategy by default).
-    public var boxNormalizer: LossNormalization
+    /// What the box sum over the batch is divided by (`selected`, `positives`, or — focal only —
+    /// `budget`); nil (JSON null or absent): the strategy's default — `budget` for focal,
+    /// `selected` for the others.
+    public var boxNormalizer: LossNormalization?
     /// The momentum m of focal's moving-average normaliser, in [0, 1) (0.9, detectron2's).
     public var momentum: Double
     /// The hard-negative buffer's capacity K, entries, ≥ 1 (1,000).
@@ -75,7 +78,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         gamma = 2
         prior = 0.01
         normalizer = nil
-        boxNormalizer = .selectedCount
+        boxNormalizer = nil
         momentum = 0.9
         capacity = 1000
         perImageQuota = nil
@@ -85,14 +88,19 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         bins = 3
     }
 
-    /// Checks every value (``validate()``) and that `kind` can use the normaliser: the moving
-    /// average needs focal's state.
+    /// Checks every value (``validate()``) and that `kind` can use the normalisers: the moving
+    /// average needs focal's state, the budget normaliser focal's budget (the other strategies
+    /// select up to their budget, so `selected` is theirs).
     /// - Throws: `ConfigurationError` naming the first bad parameter.
     public func validate(for kind: StrategyKind) throws(ConfigurationError) {
         try validate()
         guard normalizer != .positiveCountAverage || kind == .focal else {
             throw ConfigurationError(key: Name.normalizer.rawValue,
                                      reason: "positives-ema keeps a moving average only focal has; \(kind.rawValue) takes selected or positives")
+        }
+        for (key, value) in [(Name.normalizer, normalizer), (.boxNormalizer, boxNormalizer)] where value == .budget && kind != .focal {
+            throw ConfigurationError(key: key.rawValue,
+                                     reason: "budget is focal's (it selects every candidate); \(kind.rawValue) selects up to its budget: take selected or positives")
         }
     }
 
@@ -111,7 +119,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         }
         guard boxNormalizer != .positiveCountAverage else {
             throw ConfigurationError(key: Name.boxNormalizer.rawValue,
-                                     reason: "must be selected or positives (the moving average is the classification term's), got \(boxNormalizer.rawValue)")
+                                     reason: "must be selected, positives or budget (the moving average is the classification term's), got positives-ema")
         }
         guard momentum.isFinite, momentum >= 0, momentum < 1 else {
             throw ConfigurationError(key: Name.momentum.rawValue, reason: "must be in [0, 1), got \(momentum)")
@@ -203,7 +211,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         gamma = try value(.gamma, gamma)
         prior = try optional(.prior, prior)
         normalizer = try optional(.normalizer, normalizer)
-        boxNormalizer = try value(.boxNormalizer, boxNormalizer)
+        boxNormalizer = try optional(.boxNormalizer, boxNormalizer)
         momentum = try value(.momentum, momentum)
         capacity = try value(.capacity, capacity)
         perImageQuota = try optional(.perImageQuota, perImageQuota)

@@ -103,7 +103,7 @@ extension StrategyKind {
         case .random: [.budget, .positiveFraction, .normalizer, .boxNormalizer]
         case .ohem: [.budget, .nmsThreshold, .normalizer, .boxNormalizer]
         case .ssd: [.negativeRatio, .minimumNegatives, .normalizer, .boxNormalizer]
-        case .focal: [.alpha, .gamma, .prior, .normalizer, .boxNormalizer, .momentum]
+        case .focal: [.alpha, .gamma, .prior, .normalizer, .boxNormalizer, .momentum, .budget]
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
             [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs,
              .normalizer, .boxNormalizer]
@@ -120,8 +120,9 @@ extension StrategyKind {
     /// - Precondition: the parameters are valid for this strategy (``SamplingParameters/validate(for:)``).
     public func makeStrategy(for head: DetectionHead, parameters p: SamplingParameters) -> any SamplingStrategy {
         // Every strategy but focal divides both terms by the number selected unless told
-        // otherwise; focal's classification default is the moving average (FocalStrategy).
+        // otherwise; focal's defaults are the moving average and the budget (FocalStrategy).
         let normalization = p.normalizer ?? (self == .focal ? .positiveCountAverage : .selectedCount)
+        let boxNormalization = p.boxNormalizer ?? (self == .focal ? .budget : .selectedCount)
         func normalized<S: SamplingStrategy>(_ strategy: S, _ set: (inout S) -> Void) -> S {
             var strategy = strategy
             set(&strategy)
@@ -130,31 +131,31 @@ extension StrategyKind {
         switch self {
         case .random:
             return normalized(RandomStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction)) {
-                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+                $0.normalization = normalization; $0.boxNormalization = boxNormalization
             }
         case .ohem:
             var strategy = OHEMStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction)
             strategy.nmsThreshold = p.nmsThreshold
             strategy.normalization = normalization
-            strategy.boxNormalization = p.boxNormalizer
+            strategy.boxNormalization = boxNormalization
             return strategy
         case .ssd:
             return normalized(SSDStrategy(head: head, negativeRatio: p.negativeRatio, negativesWithoutPositives: p.minimumNegatives)) {
-                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+                $0.normalization = normalization; $0.boxNormalization = boxNormalization
             }
         case .focal:
             return FocalStrategy(head: head, alpha: p.alpha, gamma: p.gamma, normalization: normalization,
-                                 boxNormalization: p.boxNormalizer, momentum: p.momentum)
+                                 boxNormalization: boxNormalization, budget: p.budget, momentum: p.momentum)
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
             return normalized(HardNegativeBufferStrategy(
                 head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, capacity: p.capacity,
                 scoreThreshold: p.scoreThreshold, replayFraction: p.replayFraction, expiryEpochs: p.expiryEpochs,
                 perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass)) {
-                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+                $0.normalization = normalization; $0.boxNormalization = boxNormalization
             }
         case .iouBalanced:
             return normalized(IoUBalancedStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, binCount: p.bins)) {
-                $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
+                $0.normalization = normalization; $0.boxNormalization = boxNormalization
             }
         }
     }

@@ -34,6 +34,12 @@ public enum LossNormalization: String, Sendable, Hashable, Codable, CaseIterable
     /// `RetinaNet` (`loss_normalizer`, momentum 0.9). The average is the strategy's state
     /// (one per head); a batch's results alone give only the count it takes in.
     case positiveCountAverage = "positives-ema"
+    /// b per image, summed over the batch: the head's budget (256 at the RPN and RetinaNet's
+    /// dense head, 128 at the RoI head) — the count `random` divides by when its batch is full.
+    /// Focal's box default (issue 14, "fair focal": the strategy changes the classification loss
+    /// and nothing else, so its box term weighs each positive as `random`'s does). Only a strategy
+    /// that carries a budget in its results (``FocalStrategy``) takes it.
+    case budget = "budget"
 }
 
 /// The two divisors of one head's batch loss: the classification term's and the box term's.

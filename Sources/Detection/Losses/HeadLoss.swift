@@ -48,6 +48,7 @@ public enum HeadLossEvaluation {
             switch normalization {
             case .selectedCount: total += s.indices.count
             case .positiveCount, .positiveCountAverage: total += s.indices.reduce(0) { $0 + (c.labels[$1] > 0 ? 1 : 0) }
+            case .budget: preconditionFailure("normalizer: the budget normaliser needs the strategy's budget (LossDivisors from the strategy's results)")
             }
         }
         return total

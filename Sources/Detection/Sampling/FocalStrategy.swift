@@ -20,10 +20,13 @@ import TensorCore
 ///   detectron2 counts its whole batch). One batch's max(1, P) swings from 1 to ~200 between
 ///   batches of two tiles; the average damps it. `.positiveCount` (the batch's max(1, P) alone:
 ///   the paper, torchvision per image, mmdetection) and `.selectedCount` stay available.
-/// - *Box regression* is divided by ``boxNormalization``: by default the number selected, as
-///   every other strategy divides it, so that the same selection gives the same box term under
-///   every strategy. This departs from RetinaNet, which divides the box term by the positives
-///   as well; `.positiveCount` restores that (and the golden fixtures' behaviour).
+/// - *Box regression* is divided by ``boxNormalization``: by default the head's budget b per
+///   image (``LossNormalization/budget``: 256 RPN, 128 RoI head), the count `random` divides
+///   by, so that each positive's box term weighs what it weighs under `random`. Focal selects
+///   every candidate, so `.selectedCount` (tens of thousands of anchors) would all but switch
+///   the box term off, and `.positiveCount` — RetinaNet's, which divides the box term by the
+///   positives as well — weighs it 5–6× more than `random` does at the same learning rate;
+///   both stay available (`.positiveCount` is the golden fixtures' behaviour).
 /// Pair it with the classification prior: a sigmoid head's bias −log((1 − π)/π) (−4.595 for
 /// π = 0.01, ``priorProbabilityBias(prior:)``), the RoI softmax head's background bias
 /// log(K·(1 − π)/π) (``backgroundPriorBias(prior:classCount:)``), so that early training is not
@@ -41,8 +44,11 @@ public struct FocalStrategy: StatefulSamplingStrategy {
     public var gamma: Float
     /// What the classification sum is divided by (`.positiveCountAverage`).
     public var normalization: LossNormalization
-    /// What the box sum is divided by (`.selectedCount`, as every other strategy).
+    /// What the box sum is divided by (`.budget`: b per image, `random`'s count).
     public var boxNormalization: LossNormalization
+    /// b, the candidates per image a sampling strategy would select at this head (256 RPN and
+    /// RetinaNet, 128 RoI head), ≥ 1: the count of the `.budget` normaliser.
+    public var budget: Int
     /// m in [0, 1), the moving average's momentum (0.9, detectron2's).
     public var momentum: Double
     /// n, the moving average of max(1, batch positives) after the steps seen so far (100 before
@@ -64,27 +70,31 @@ public struct FocalStrategy: StatefulSamplingStrategy {
     public var classificationLoss: ClassificationLossKind { .focal(alpha: alpha, gamma: gamma) }
 
     /// Creates the strategy (alpha 0.25, gamma 2, classification over the moving average of the
-    /// positives with momentum 0.9, box over the number selected, unless given).
+    /// positives with momentum 0.9, box over the head's budget, unless given).
     /// - Parameters:
     ///   - head: the head.
     ///   - alpha: the foreground weight.
     ///   - gamma: the focusing exponent.
     ///   - normalization: the classification term's divisor.
     ///   - boxNormalization: the box term's divisor.
+    ///   - budget: b per image for `.budget` (the head's default batch size when nil).
     ///   - momentum: m of the moving average.
     ///   - initialAverage: the average before the first step, > 0 (100).
-    /// - Precondition: `0 <= alpha <= 1`, `gamma >= 0`, `0 <= momentum < 1`, `initialAverage > 0`;
+    /// - Precondition: `0 <= alpha <= 1`, `gamma >= 0`, `0 <= momentum < 1`, `initialAverage > 0`,
+    ///   `budget >= 1`;
     ///   `boxNormalization` is not `.positiveCountAverage` (one average per head, kept for the
     ///   classification term).
     public init(head: DetectionHead, alpha: Float = 0.25, gamma: Float = 2,
-                normalization: LossNormalization = .positiveCountAverage, boxNormalization: LossNormalization = .selectedCount,
-                momentum: Double = 0.9, initialAverage: Double = FocalStrategy.initialPositiveCountAverage) {
+                normalization: LossNormalization = .positiveCountAverage, boxNormalization: LossNormalization = .budget,
+                budget: Int? = nil, momentum: Double = 0.9, initialAverage: Double = FocalStrategy.initialPositiveCountAverage) {
         precondition(alpha >= 0 && alpha <= 1 && gamma >= 0, "FocalStrategy: need alpha in [0, 1] and gamma >= 0, got \(alpha), \(gamma)")
         precondition(momentum >= 0 && momentum < 1 && initialAverage > 0 && initialAverage.isFinite,
                      "FocalStrategy: need momentum in [0, 1) and a finite initial average > 0, got \(momentum), \(initialAverage)")
         precondition(boxNormalization != .positiveCountAverage,
                      "FocalStrategy: the box term cannot take the moving average (the classification term's)")
         self.head = head
+        self.budget = budget ?? head.defaultBatchSize
+        precondition(self.budget >= 1, "FocalStrategy: need a budget >= 1, got \(self.budget)")
         self.alpha = alpha
         self.gamma = gamma
         self.normalization = normalization
@@ -134,7 +144,7 @@ public struct FocalStrategy: StatefulSamplingStrategy {
         let negatives = SamplingPools.indices(of: input.labels) { $0 == 0 }
         return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               classificationLoss: classificationLoss, normalization: normalization,
-                              boxNormalization: boxNormalization,
+                              boxNormalization: boxNormalization, budget: budget,
                               statistics: MiningStatistics(selectionOf: input, positives: positives, negatives: negatives))
     }
 

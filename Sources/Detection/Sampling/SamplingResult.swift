@@ -30,15 +30,19 @@ public struct SamplingResult: Sendable, Equatable {
     /// normaliser: the detector trains them at their head with the background target, divided
     /// by their own count over the batch, and adds that to the head's classification term.
     public var separatePassNegatives: [Int]
+    /// b, the strategy's budget per image (candidates a full batch selects), which the
+    /// ``LossNormalization/budget`` normaliser counts; 0 when the strategy sets none.
+    public var budget: Int
     /// Counters for logging (selection sizes, losses, buffer activity).
     public var statistics: MiningStatistics
 
     /// Creates a result.
-    /// - Precondition: `weights`, if given, has `candidateCount` elements.
+    /// - Precondition: `weights`, if given, has `candidateCount` elements; `budget` ≥ 1 when
+    ///   either normalisation is ``LossNormalization/budget``.
     public init(candidateCount: Int, positives: [Int], negatives: [Int], weights: [Float]? = nil,
                 classificationLoss: ClassificationLossKind = .crossEntropy,
                 normalization: LossNormalization = .selectedCount, boxNormalization: LossNormalization = .selectedCount,
-                separatePassNegatives: [Int] = [], statistics: MiningStatistics = MiningStatistics()) {
+                separatePassNegatives: [Int] = [], budget: Int = 0, statistics: MiningStatistics = MiningStatistics()) {
         precondition(weights == nil || weights!.count == candidateCount,
                      "SamplingResult: weights [\(weights!.count)] but \(candidateCount) candidates")
         self.candidateCount = candidateCount
@@ -48,7 +52,10 @@ public struct SamplingResult: Sendable, Equatable {
         self.classificationLoss = classificationLoss
         self.normalization = normalization
         self.boxNormalization = boxNormalization
+        precondition(budget >= 1 || (normalization != .budget && boxNormalization != .budget),
+                     "SamplingResult: the budget normaliser needs a budget >= 1, got \(budget)")
         self.separatePassNegatives = separatePassNegatives
+        self.budget = budget
         self.statistics = statistics
     }
 
@@ -60,10 +67,14 @@ public struct SamplingResult: Sendable, Equatable {
     /// ``LossNormalization/positiveCountAverage`` (the count the average takes in).
     public var normalizerCount: Int { count(for: normalization) }
 
-    /// This image's contribution to the count a normalisation divides by: `selectedCount`, or the
-    /// number of positives.
+    /// This image's contribution to the count a normalisation divides by: `selectedCount`, the
+    /// number of positives, or ``budget``.
     public func count(for normalization: LossNormalization) -> Int {
-        normalization == .selectedCount ? selectedCount : positives.count
+        switch normalization {
+        case .selectedCount: selectedCount
+        case .positiveCount, .positiveCountAverage: positives.count
+        case .budget: budget
+        }
     }
 
     /// The normaliser for a batch of this image alone: max(1, ``normalizerCount``).

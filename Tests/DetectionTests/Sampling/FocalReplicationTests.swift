@@ -10,7 +10,8 @@ struct FocalReplicationTests {
     func sharedStep() throws {
         let images = [NormalizerTests.result(positives: 1, negatives: 4), NormalizerTests.result(positives: 2, negatives: 5),
                       NormalizerTests.result(positives: 5, negatives: 0)]
-        var replicas = [FocalStrategy(head: .rpn), FocalStrategy(head: .rpn)]
+        // The box term over the number selected, so that its divisor shows each image's share.
+        var replicas = [FocalStrategy(head: .rpn, boxNormalization: .selectedCount), FocalStrategy(head: .rpn, boxNormalization: .selectedCount)]
         for index in replicas.indices { replicas[index].beginSharedStep() }
         // Replica 0 passes images 0 and 1 one at a time, replica 1 image 2: each divided by its own max(1, P_i).
         #expect(replicas[0].lossDivisors(for: [images[0]]) == LossDivisors(classification: 1, box: 5))
@@ -20,7 +21,7 @@ struct FocalReplicationTests {
         let updates = replicas.map { $0.sharedStepUpdates() }
         #expect(updates == [[3, 0, 0, 0, 0, 0, 0, 0], [5, 0, 0, 0, 0, 0, 0, 0]])
         for index in replicas.indices { try replicas[index].endSharedStep(applying: updates) }
-        var single = FocalStrategy(head: .rpn)
+        var single = FocalStrategy(head: .rpn, boxNormalization: .selectedCount)
         _ = single.lossDivisors(for: images)
         for replica in replicas {
             expectClose(replica.positiveCountAverage, 90.8, relativeTolerance: 1e-12)

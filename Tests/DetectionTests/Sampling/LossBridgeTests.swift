@@ -35,7 +35,7 @@ struct LossBridgeTests {
         let all = focal.sample(SamplingInput(image: SamplingImage(id: 0, width: 8, height: 8), labels: [0, 1, -1, 0],
                                              boxes: .zeros([4, 4])), using: &g)
         #expect(all.selection.indices == [1, 0, 3])
-        #expect(all.classificationLoss == .retinaNetFocal && all.normalization == .positiveCountAverage && all.boxNormalization == .selectedCount)
+        #expect(all.classificationLoss == .retinaNetFocal && all.normalization == .positiveCountAverage && all.boxNormalization == .budget)
     }
 
     @Test("the data layer's flip from its two flags, as the detector reads it")

@@ -21,7 +21,7 @@ struct NormalizerTests {
 
     @Test("focal's moving average, by hand: 100 → 90.3 → 81.37 → 78.233 for batches of 3, 0 and 50 positives")
     func movingAverageByHand() {
-        var focal = FocalStrategy(head: .rpn)
+        var focal = FocalStrategy(head: .rpn, boxNormalization: .selectedCount)
         #expect(focal.positiveCountAverage == 100 && focal.momentum == 0.9)
         // Step 1: two images, 1 + 2 positives: n = 0.9·100 + 0.1·3 = 90.3; box over 1+4 + 2+5 = 12 selected.
         let first = focal.lossDivisors(for: [Self.result(positives: 1, negatives: 4), Self.result(positives: 2, negatives: 5)])
@@ -46,6 +46,33 @@ struct NormalizerTests {
         #expect(old.lossDivisors(for: batch) == LossDivisors(classification: 7, box: 7))
         #expect(old.lossDivisors(for: batch) == LossDivisors(classification: 7, box: 7))
         #expect(old.positiveCountAverage == 100, "the average is only updated under positives-ema")
+    }
+
+    @Test("focal's box term over the budget, by hand: 2 RPN images → 512 (random's full batch), roi.budget=64 → 128")
+    func boxOverBudget() throws {
+        // Two images of 6 candidates: labels 1, 0, 0, −1, 1, 0 → 2 positives and 3 negatives each.
+        let labels: [Int32] = [1, 0, 0, -1, 1, 0]
+        func input(_ id: Int) -> SamplingInput {
+            SamplingInput(image: SamplingImage(id: id, width: 8, height: 8), labels: labels, boxes: .zeros([6, 4]))
+        }
+        var g = SplitMix64(seed: 0)
+        var rpn = FocalStrategy(head: .rpn)
+        let results = [rpn.sample(input(0), using: &g), rpn.sample(input(1), using: &g)]
+        // Classification: 0.9·100 + 0.1·(2 + 2) = 90.4; box: 256 per image, not the 5 + 5 selected.
+        let divisors = rpn.lossDivisors(for: results)
+        expectClose(divisors.classification, 90.4, relativeTolerance: 1e-6)
+        #expect(divisors.box == 512)
+        // `random` with a full batch divides by the same count: 2 images × 256 selected.
+        var random = RandomStrategy(head: .rpn)
+        let full = (0..<2).map { _ in SamplingResult(candidateCount: 300, positives: Array(0..<10), negatives: Array(10..<256)) }
+        #expect(random.lossDivisors(for: full).box == divisors.box)
+        // The parameter: `focal(roi.budget=64)` builds a RoI strategy counting 64 per image.
+        var roi = try #require(try StrategyVariant(parsing: "focal(roi.budget=64)").configuration.makeStrategy(for: .roi) as? FocalStrategy)
+        #expect(roi.budget == 64)
+        #expect(roi.lossDivisors(for: [roi.sample(input(0), using: &g), roi.sample(input(1), using: &g)]).box == 128)
+        // `boxNormalizer=positives` restores RetinaNet's (and the golden fixtures') 2 + 2.
+        var old = FocalStrategy(head: .rpn, boxNormalization: .positiveCount)
+        #expect(old.lossDivisors(for: [old.sample(input(0), using: &g), old.sample(input(1), using: &g)]).box == 4)
     }
 
     @Test("the moving average survives a checkpoint: a restored copy divides exactly as the original")
@@ -106,16 +133,18 @@ struct NormalizerTests {
         expectClose(Self.rpnLoss(&ssdBoth).loss.box.value.scalar, 2 * b.loss.box.value.scalar)
     }
 
-    @Test("under focal the box term equals random's for the same selection; the old normaliser weighed it ×(P + Q)/P")
+    @Test("focal's box term: over the budget by default (256, not the 2 selected), equal to random's under boxNormalizer=selected; the old normaliser weighed it ×(P + Q)/P")
     func focalBoxAsRandom() {
         // Random with a budget above the candidates selects all non-ignored ones, as focal does.
         var random = RandomStrategy(head: .rpn)
         var focal = FocalStrategy(head: .rpn)
+        var selected = FocalStrategy(head: .rpn, boxNormalization: .selectedCount)
         var old = FocalStrategy(head: .rpn, normalization: .positiveCount, boxNormalization: .positiveCount)
-        let r = Self.rpnLoss(&random), f = Self.rpnLoss(&focal), o = Self.rpnLoss(&old)
+        let r = Self.rpnLoss(&random), f = Self.rpnLoss(&focal), s = Self.rpnLoss(&selected), o = Self.rpnLoss(&old)
         #expect(r.result.selection == f.result.selection && f.result.selection == o.result.selection)
         #expect(r.loss.box.value.scalar > 0)
-        #expect(f.loss.box.value.scalar == r.loss.box.value.scalar)
+        #expect(s.loss.box.value.scalar == r.loss.box.value.scalar)
+        expectClose(f.loss.box.value.scalar, r.loss.box.value.scalar * 2 / 256)  // over b = 256, not P + Q = 2
         expectClose(o.loss.box.value.scalar, 2 * r.loss.box.value.scalar)  // over P = 1, not P + Q = 2
         // Classification: the first step's average is 0.9·100 + 0.1·1 = 90.1, against 1 before.
         expectClose(f.loss.classification.value.scalar * 90.1, o.loss.classification.value.scalar, relativeTolerance: 1e-5)
@@ -149,11 +178,12 @@ struct NormalizerTests {
         let built = try #require(focal.configuration.makeStrategy(for: .rpn) as? FocalStrategy)
         #expect(built.normalization == .positiveCount && built.boxNormalization == .positiveCount && built.momentum == 0.5)
         let defaults = try #require(StrategyConfiguration(kind: .focal).makeStrategy(for: .roi) as? FocalStrategy)
-        #expect(defaults.normalization == .positiveCountAverage && defaults.boxNormalization == .selectedCount && defaults.momentum == 0.9)
+        #expect(defaults.normalization == .positiveCountAverage && defaults.boxNormalization == .budget && defaults.momentum == 0.9)
+        #expect(defaults.budget == 128 && StrategyConfiguration(kind: .focal).rpn.boxNormalizer == nil)
         for kind in StrategyKind.allCases where kind != .focal {
             let config = StrategyConfiguration(kind: kind)
             let result = SamplingResult(candidateCount: 0, positives: [], negatives: [])
-            #expect(config.rpn.normalizer == nil && config.rpn.boxNormalizer == .selectedCount)
+            #expect(config.rpn.normalizer == nil && config.rpn.boxNormalizer == nil)
             var strategy = config.makeStrategy(for: .rpn)
             #expect(strategy.lossDivisors(for: [result]) == LossDivisors(both: 1))
         }
@@ -162,9 +192,11 @@ struct NormalizerTests {
         #expect(decoded == focal.configuration)
 
         let bad: [(String, String)] = [
-            ("focal(normalizer=mean)", "focal(rpn.normalizer): expected one of selected, positives, positives-ema, got 'mean'"),
+            ("focal(normalizer=mean)", "focal(rpn.normalizer): expected one of selected, positives, positives-ema, budget, got 'mean'"),
             ("ssd(normalizer=positives-ema)", "ssd(rpn.normalizer): positives-ema keeps a moving average only focal has; ssd takes selected or positives"),
-            ("focal(boxNormalizer=positives-ema)", "focal(rpn.boxNormalizer): must be selected or positives (the moving average is the classification term's), got positives-ema"),
+            ("focal(boxNormalizer=positives-ema)", "focal(rpn.boxNormalizer): must be selected, positives or budget (the moving average is the classification term's), got positives-ema"),
+            ("random(boxNormalizer=budget)", "random(rpn.boxNormalizer): budget is focal's (it selects every candidate); random selects up to its budget: take selected or positives"),
+            ("focal(budget=0)", "focal(rpn.budget): must be at least 1, got 0"),
             ("focal(momentum=1)", "focal(rpn.momentum): must be in [0, 1), got 1.0"),
             ("random(momentum=0.5)", "random: unknown parameter 'momentum'; valid parameters: budget, positiveFraction, normalizer, boxNormalizer (each optionally prefixed by a head: rpn, roi, retina)"),
         ]

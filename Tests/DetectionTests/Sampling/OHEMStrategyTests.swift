@@ -52,6 +52,26 @@ struct OHEMStrategyTests {
         #expect(plain.positives == [0] && plain.negatives == [1])
     }
 
+    @Test("RPN with ohem(rpn.nmsThreshold=0.7): neighbouring anchors on one crown are not all taken (hand-computed)")
+    func rpnNMSOverAnchors() throws {
+        // 64-px anchors one stride (8 px) apart overlap at IoU 56·64 / (2·64² − 56·64) = 3584/4608
+        // = 0.778 > 0.7; two strides apart at 48·64 / (8192 − 3072) = 0.6 ≤ 0.7. Anchor 3 is elsewhere.
+        let boxes: [Float] = [0, 0, 64, 64, 8, 0, 72, 64, 16, 0, 80, 64, 200, 200, 232, 232]
+        let labels: [Int32] = [0, 0, 0, 0]
+        let losses: [Float] = [5, 4, 3.5, 3]
+        let input = SamplingInput(image: SamplingImage(id: 0, width: 256, height: 256), labels: labels,
+                                  boxes: boxTensor(boxes), losses: losses)
+        let configuration = try StrategyVariant(parsing: "ohem(rpn.nmsThreshold=0.7, rpn.budget=3)").configuration
+        var sampler = try #require(configuration.makeStrategy(for: .rpn) as? OHEMStrategy)
+        #expect(sampler.nmsThreshold == 0.7 && sampler.batchSize == 3)
+        var g = SplitMix64(seed: 0)
+        #expect(sampler.sample(input, using: &g).negatives == [0, 2, 3])
+        // The default at an anchor head: no NMS, the three hardest, two of them neighbours of the first.
+        var plain = try #require(StrategyVariant(parsing: "ohem(rpn.budget=3)").configuration.makeStrategy(for: .rpn) as? OHEMStrategy)
+        #expect(plain.nmsThreshold == nil)
+        #expect(plain.sample(input, using: &g).negatives == [0, 1, 2])
+    }
+
     @Test("RoI head: equals a naive greedy NMS by loss on random RoIs")
     func roiMatchesNaiveNMS() {
         let set = CandidateSet(count: 600, positives: 40, ignored: 30, seed: 9, backgroundThreshold: 0.5)

@@ -47,7 +47,8 @@ struct FocalSamplerTests {
         #expect(g == before, "focal draws nothing")
         #expect(result.positives.count == 17 && result.negatives.count == 900)
         #expect(result.classificationLoss == .focal(alpha: 0.25, gamma: 2))
-        #expect(result.normalization == .positiveCountAverage && result.boxNormalization == .selectedCount)
+        #expect(result.normalization == .positiveCountAverage && result.boxNormalization == .budget && result.budget == 256)
+        #expect(result.count(for: .budget) == 256, "the box count is the RPN's budget, not the 917 selected")
         // The per-image count the average takes in is the positives'.
         #expect(result.normalizerCount == 17 && result.normalizer == 17)
     }

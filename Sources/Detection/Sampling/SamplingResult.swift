@@ -28,8 +28,11 @@ public struct SamplingResult: Sendable, Equatable {
     /// Background candidates for a separate forward/backward pass (the hard-negative buffer's
     /// separate-pass mode), ascending; empty otherwise. Not part of `negatives` nor of the
     /// normaliser: the detector trains them at their head with the background target, divided
-    /// by their own count over the batch, and adds that to the head's classification term.
+    /// as ``separatePassDivisor`` says, and adds that to the head's classification term.
     public var separatePassNegatives: [Int]
+    /// What the separate pass's classification sum is divided by (`.own` unless the
+    /// strategy says otherwise).
+    public var separatePassDivisor: SeparatePassDivisor
     /// Counters for logging (selection sizes, losses, buffer activity).
     public var statistics: MiningStatistics
 
@@ -38,7 +41,8 @@ public struct SamplingResult: Sendable, Equatable {
     public init(candidateCount: Int, positives: [Int], negatives: [Int], weights: [Float]? = nil,
                 classificationLoss: ClassificationLossKind = .crossEntropy,
                 normalization: LossNormalization = .selectedCount, boxNormalization: LossNormalization = .selectedCount,
-                separatePassNegatives: [Int] = [], statistics: MiningStatistics = MiningStatistics()) {
+                separatePassNegatives: [Int] = [], separatePassDivisor: SeparatePassDivisor = .own,
+                statistics: MiningStatistics = MiningStatistics()) {
         precondition(weights == nil || weights!.count == candidateCount,
                      "SamplingResult: weights [\(weights!.count)] but \(candidateCount) candidates")
         self.candidateCount = candidateCount
@@ -49,6 +53,7 @@ public struct SamplingResult: Sendable, Equatable {
         self.normalization = normalization
         self.boxNormalization = boxNormalization
         self.separatePassNegatives = separatePassNegatives
+        self.separatePassDivisor = separatePassDivisor
         self.statistics = statistics
     }
 

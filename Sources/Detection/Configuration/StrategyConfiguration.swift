@@ -106,7 +106,7 @@ extension StrategyKind {
         case .focal: [.alpha, .gamma, .prior, .normalizer, .boxNormalizer, .momentum]
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
             [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs,
-             .normalizer, .boxNormalizer]
+             .mining, .rescore, .duplicateIoU, .separateDivisor, .normalizer, .boxNormalizer]
         case .iouBalanced: [.budget, .positiveFraction, .bins, .normalizer, .boxNormalizer]
         }
     }
@@ -149,7 +149,8 @@ extension StrategyKind {
             return normalized(HardNegativeBufferStrategy(
                 head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, capacity: p.capacity,
                 scoreThreshold: p.scoreThreshold, replayFraction: p.replayFraction, expiryEpochs: p.expiryEpochs,
-                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass)) {
+                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass,
+                mining: p.mining, rescore: p.rescore, duplicateIoU: p.duplicateIoU, separatePassDivisor: p.separateDivisor)) {
                 $0.normalization = normalization; $0.boxNormalization = p.boxNormalizer
             }
         case .iouBalanced:

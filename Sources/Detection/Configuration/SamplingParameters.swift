@@ -8,7 +8,7 @@
 /// negatives per positive, 16 without positives; focal α 0.25, γ 2, prior π 0.01; every
 /// strategy's classification and box normaliser the number selected, except focal's
 /// classification normaliser (the moving average of the positives, momentum 0.9); the buffer
-/// (issue 14) a per-image quota of 64 entries at an anchor head and 48 at the RoI head, no global
+/// (issue 14) a per-image quota of 128 entries at an anchor head and 64 at the RoI head, no global
 /// capacity (quota × training images), rank mining, re-scoring, duplicate IoU 0.9, the separate
 /// pass over the batch's divisor, score threshold 0.5, replay fraction 0.5, expiry 3 epochs
 /// (the seed's buffer: `capacity=1000, perImageQuota=none, mining=threshold, rescore=false,
@@ -52,7 +52,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     /// bound, the per-image quota bounds it (q × training images), which needs a quota.
     public var capacity: Int?
     /// The most entries one visit stores per image (with `rescore`: the most an image holds),
-    /// ≥ 1; nil: no quota (64 at an anchor head, 48 at the RoI head).
+    /// ≥ 1; nil: no quota (128 at an anchor head, 64 at the RoI head).
     public var perImageQuota: Int?
     /// The buffer's mining rule: `rank` (the top `perImageQuota` background candidates; needs a
     /// quota) or `threshold` (foreground probability above `scoreThreshold`) (`rank`).
@@ -97,7 +97,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         boxNormalizer = .selectedCount
         momentum = 0.9
         capacity = nil
-        perImageQuota = head.candidates == .anchors ? 64 : 48
+        perImageQuota = head.candidates == .anchors ? 128 : 64
         mining = .rank
         rescore = true
         duplicateIoU = 0.9

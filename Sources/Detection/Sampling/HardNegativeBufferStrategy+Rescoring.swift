@@ -8,9 +8,11 @@
 //      entries in place (an RoI head: the first `maxExtraProposals` of them came back as extra
 //      proposals; the rest, and anchors whose mirror is off the grid, are not scored this visit
 //      and stay as they are);
-//   2. at a proposal head drops every extra proposal whose IoU with some current proposal is
-//      ≥ `duplicateIoU` (it is the same region: replaying it would double its weight, keeping it
-//      would store it twice) — counted in `duplicates`;
+//   2. at a proposal head removes every extra proposal whose IoU with some current proposal is
+//      ≥ `duplicateIoU` (it is the same region: replaying both would double its weight, storing
+//      both would keep it twice) — counted in `duplicates`; its entry is scored, replayed and
+//      kept through that proposal (the best-overlapping one) instead, as an anchor entry is
+//      through its current anchor;
 //   3. finds H, this pass's hard negatives by the mining rule (`threshold`: background with
 //      foreground probability > the score threshold; `rank`: the top q background candidates),
 //      over all N candidates but the duplicates;
@@ -71,13 +73,16 @@ extension HardNegativeBufferStrategy {
             statistics = pending.statistics
             unscored = pending.unreviewed
             let first = n - pending.offered.count
-            for (k, entry) in pending.offered.enumerated() { scored.append((entry, first + k)) }
-            // 2. Duplicates of a current proposal.
-            if let duplicateIoU {
-                for (k, _) in pending.offered.enumerated()
-                where Self.maxIoU(ofBox: first + k, againstFirst: first, in: input.boxes.scalars) >= duplicateIoU {
+            let boxes = input.boxes.scalars
+            for (k, entry) in pending.offered.enumerated() {
+                // 2. A duplicate of a current proposal stands for it.
+                if let duplicateIoU, let match = Self.bestOverlap(ofBox: first + k, againstFirst: first, in: boxes),
+                   match.iou >= duplicateIoU {
                     eligible[first + k] = false
                     statistics.duplicates += 1
+                    scored.append((entry, match.index))
+                } else {
+                    scored.append((entry, first + k))
                 }
             }
         } else {
@@ -172,19 +177,19 @@ extension HardNegativeBufferStrategy {
         return pool
     }
 
-    /// The largest IoU of box j with boxes 0 ..< count of `boxes` ([N, 4] (x1, y1, x2, y2)
-    /// pixels, flat); 0 when count = 0 or the boxes have no area.
-    static func maxIoU(ofBox j: Int, againstFirst count: Int, in boxes: [Float]) -> Float {
+    /// The box among 0 ..< count of `boxes` ([N, 4] (x1, y1, x2, y2) pixels, flat) with the
+    /// largest IoU with box j (the lower index among equal IoUs), or nil when none overlaps it.
+    static func bestOverlap(ofBox j: Int, againstFirst count: Int, in boxes: [Float]) -> (index: Int, iou: Float)? {
         let x1 = boxes[4 * j], y1 = boxes[4 * j + 1], x2 = boxes[4 * j + 2], y2 = boxes[4 * j + 3]
         let area = max(0, x2 - x1) * max(0, y2 - y1)
-        var best: Float = 0
+        var best: (index: Int, iou: Float)?
         for i in 0..<count {
             let a1 = boxes[4 * i], b1 = boxes[4 * i + 1], a2 = boxes[4 * i + 2], b2 = boxes[4 * i + 3]
             let w = min(x2, a2) - max(x1, a1), h = min(y2, b2) - max(y1, b1)
             guard w > 0 && h > 0 else { continue }
             let intersection = w * h
             let union = area + max(0, a2 - a1) * max(0, b2 - b1) - intersection
-            if union > 0 { best = max(best, intersection / union) }
+            if union > 0, intersection / union > (best?.iou ?? 0) { best = (i, intersection / union) }
         }
         return best
     }

@@ -13,14 +13,14 @@ struct StrategyVariantTests {
         #expect(rpn.negativeRatio == 3 && rpn.minimumNegatives == 16 && rpn.alpha == 0.25 && rpn.gamma == 2 && rpn.prior == 0.01)
         // The buffer's defaults since issue 14 (the seed's: capacity 1000, no quota, threshold
         // mining, no re-scoring, expiry 2 — bufferParameters spells them out).
-        #expect(rpn.capacity == nil && rpn.perImageQuota == 64 && roi.perImageQuota == 48 && rpn.scoreThreshold == 0.5
+        #expect(rpn.capacity == nil && rpn.perImageQuota == 128 && roi.perImageQuota == 64 && rpn.scoreThreshold == 0.5
                 && rpn.replayFraction == 0.5 && rpn.expiryEpochs == 3 && rpn.bins == 3)
 
         let ohem = try #require(StrategyConfiguration(kind: .ohem).makeStrategy(for: .roi) as? OHEMStrategy)
         #expect(ohem.batchSize == 128 && ohem.nmsThreshold == 0.7 && ohem.variant == .paper)
         let buffer = try #require(StrategyConfiguration(kind: .hardNegativeBufferSeparate).makeStrategy(for: .roi) as? HardNegativeBufferStrategy)
         #expect(buffer.buffer.capacity == HardNegativeBuffer.unbounded && buffer.maxExtraProposals == 64 && buffer.backgroundThreshold == 0.5
-                && buffer.replayMode == .separatePass && buffer.expiryEpochs == 3 && buffer.perImageQuota == 48)
+                && buffer.replayMode == .separatePass && buffer.expiryEpochs == 3 && buffer.perImageQuota == 64)
         let balanced = try #require(StrategyConfiguration(kind: .iouBalanced).makeStrategy(for: .rpn) as? IoUBalancedStrategy)
         #expect(balanced.batchSize == 256 && balanced.binCount == 3 && balanced.backgroundThreshold == 0.3)
     }
@@ -68,7 +68,7 @@ struct StrategyVariantTests {
     @Test("the buffer's issue-14 parameters: defaults, the seed's rules spelt out, and errors naming the key")
     func bufferParameters() throws {
         let defaults = try StrategyVariant(parsing: "hard-negative-buffer").configuration
-        #expect(defaults.rpn.perImageQuota == 64 && defaults.roi.perImageQuota == 48 && defaults.rpn.capacity == nil)
+        #expect(defaults.rpn.perImageQuota == 128 && defaults.roi.perImageQuota == 64 && defaults.rpn.capacity == nil)
         #expect(defaults.rpn.mining == .rank && defaults.rpn.rescore && defaults.roi.duplicateIoU == 0.9)
         #expect(defaults.roi.separateDivisor == .batch && defaults.rpn.expiryEpochs == 3)
         let seed = try StrategyVariant(parsing: "hard-negative-buffer-separate(capacity=1000, perImageQuota=none, mining=threshold, "

@@ -106,7 +106,7 @@ struct HardNegativeRescoringTests {
         #expect(same(held(s, image: 2), [(2, 0.95, 1), (4, 0.75, 1)]))
     }
 
-    @Test("RoI head: a replayed box with IoU ≥ 0.9 with a current proposal is a duplicate, neither replayed nor kept")
+    @Test("RoI head: a replayed box with IoU ≥ 0.9 with a current proposal is a duplicate: removed, its entry scored and replayed through that proposal")
     func duplicates() {
         var s = strategy(head: .roi, expiryEpochs: nil)
         var g = SplitMix64(seed: 5)
@@ -124,14 +124,16 @@ struct HardNegativeRescoringTests {
         let extras = s.extraCandidates(for: image, progress: TrainingProgress(step: 1, stepsPerEpoch: 10))
         #expect(extras.scalars == [20, 20, 30, 30, 40, 40, 50, 50])
         // Proposal 1 = (20, 20, 30, 31): IoU with extra 3 (20, 20, 30, 30) = 100 / 110 = 0.909 ≥ 0.9,
-        // so extra 3 is a duplicate. Top 2 of the rest: 1: 0.85, 4: 0.7 (2: 0.2). Extra 4 is
-        // replayed and kept (step 0, now 0.7); proposal 1 is stored new (step 1).
+        // so extra 3 is a duplicate and its entry stands for proposal 1 (now 0.85). Top 2 of the
+        // eligible background: 1: 0.85, 4: 0.7 (2: 0.2; 3 is out). Both entries are still hard:
+        // replayed as candidates 1 and 4, kept at 0.85 and 0.7 with their step 0; nothing new.
         let second = s.sample(input([0, 0, 10, 10, 20, 20, 30, 31, 80, 80, 90, 90] + extras.scalars, [0.9, 0.85, 0.2, 0.88, 0.7], step: 1),
                               using: &g)
-        #expect(second.statistics.duplicates == 1 && second.statistics.replays == 1 && second.negatives.contains(4))
+        #expect(second.statistics.duplicates == 1 && second.statistics.replays == 2 && second.statistics.insertions == 0)
+        #expect(second.negatives.contains(1) && second.negatives.contains(4))
         let held = s.buffer.entries(forImage: 7)
-        #expect(held.map(\.location) == [.box(SIMD4(20, 20, 30, 31)), .box(SIMD4(40, 40, 50, 50))])
-        #expect(held.map(\.score) == [0.85, 0.7] && held.map(\.stepMined) == [1, 0])
+        #expect(held.map(\.location) == [.box(SIMD4(20, 20, 30, 30)), .box(SIMD4(40, 40, 50, 50))])
+        #expect(held.map(\.score) == [0.85, 0.7] && held.map(\.stepMined) == [0, 0])
     }
 
     @Test("rescore=false keeps the seed's visit: every entry taken out, none left after the visit but the new ones")

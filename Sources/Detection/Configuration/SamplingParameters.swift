@@ -130,7 +130,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
             throw ConfigurationError(key: Name.capacity.rawValue, reason: "none (no global bound) needs a perImageQuota to bound the buffer")
         }
         if mining == .rank {
-            throw ConfigurationError(key: Name.mining.rawValue, reason: "rank keeps the top perImageQuota candidates, and perImageQuota is none")
+            throw ConfigurationError(key: Name.mining.rawValue, reason: "rank keeps the top perImageQuota candidates, and perImageQuota is none (the buffer before issue 14 is mining=threshold, rescore=false, duplicateIoU=none, separateDivisor=own)")
         }
     }
 

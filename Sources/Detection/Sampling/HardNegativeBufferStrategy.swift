@@ -41,7 +41,12 @@ import TensorCore
 /// (``ReplayMode/separatePass``). Needs the foreground probability of every candidate (at the
 /// RoI head: a read-only pass over every proposal). An image without ground truth, or without any background, works:
 /// nothing to replay or mine is not an error. With an empty buffer the selection equals
-/// `random`'s for the same generator state.
+/// `random`'s for the same generator state. Those are the seed's rules, and this initialiser's
+/// defaults; issue 14's — rank mining (``mining``), a per-image quota with an unbounded buffer,
+/// visits that re-score the entries in place and keep the still-hard ones across visits
+/// (``rescore``), RoI duplicates (``duplicateIoU``), the separate pass over the batch's divisor
+/// (``separatePassDivisor``) — are the configured defaults (`SamplingParameters(head:)`; see
+/// HardNegativeBufferStrategy+Rescoring.swift).
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).

@@ -83,7 +83,8 @@ struct StrategyVariantTests {
             ("hard-negative-buffer(rescore=yes)", "hard-negative-buffer(rpn.rescore): expected true or false, got 'yes'"),
             ("hard-negative-buffer(perImageQuota=none)", "hard-negative-buffer(rpn.capacity): none (no global bound) needs a perImageQuota to bound the buffer"),
             ("hard-negative-buffer(capacity=1000, perImageQuota=none)",
-             "hard-negative-buffer(rpn.mining): rank keeps the top perImageQuota candidates, and perImageQuota is none"),
+             "hard-negative-buffer(rpn.mining): rank keeps the top perImageQuota candidates, and perImageQuota is none "
+             + "(the buffer before issue 14 is mining=threshold, rescore=false, duplicateIoU=none, separateDivisor=own)"),
             ("hard-negative-buffer(roi.duplicateIoU=1.5)", "hard-negative-buffer(roi.duplicateIoU): must be a number in [0.0, 1.0], got 1.5"),
         ] {
             do { _ = try StrategyVariant(parsing: text); Issue.record("\(text) parsed") } catch { #expect(error.description == message) }

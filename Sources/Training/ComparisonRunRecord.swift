@@ -102,8 +102,13 @@ struct ComparisonRunRecord: Codable {
             return .unusable("\(url.path): not a run record (\(error)); training again")
         }
         guard record.format == 1 else { return .unusable("\(url.path): record format \(record.format), expected 1; training again") }
-        guard record.key == key else {
-            return .unusable("\(url.path): recorded under other circumstances (\(record.key.differingFields(from: key).joined(separator: ", "))); training again")
+        // Compared as trained: parameters the entry's strategy does not read cannot differ (a record
+        // written before another strategy's parameter existed is still this run).
+        var recorded = record.key, wanted = key
+        recorded.configuration = recorded.configuration.effective
+        wanted.configuration = wanted.configuration.effective
+        guard recorded == wanted else {
+            return .unusable("\(url.path): recorded under other circumstances (\(recorded.differingFields(from: wanted).joined(separator: ", "))); training again")
         }
         return .reusable(record.outcome)
     }

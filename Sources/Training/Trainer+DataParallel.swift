@@ -205,7 +205,12 @@ extension Trainer {
                 sums[width * h + 1] += Double(head.boxNormalizerCount)
                 sums[width * h + 2] += Double(head.separatePassCount)
                 sums[width * h + 3] += Double(head.batchLoss.classification.value.scalar) * n
-                sums[width * h + 4] += Double(head.separatePass?.value.scalar ?? 0) * s
+                // A separate pass over the batch's divisor sums with the batch's term.
+                if head.separatePassDivisor == .batch {
+                    sums[width * h + 3] += Double(head.separatePass?.value.scalar ?? 0) * n
+                } else {
+                    sums[width * h + 4] += Double(head.separatePass?.value.scalar ?? 0) * s
+                }
                 sums[width * h + 5] += Double(head.batchLoss.box.value.scalar) * b
             }
         }
@@ -241,7 +246,8 @@ extension Trainer {
                 let boxScale = Float(Double(max(1, head.boxNormalizerCount)) / max(1, sums[width * h + 1]))
                 var parts = [head.batchLoss.classification * classificationScale, head.batchLoss.box * boxScale]
                 if let separate = head.separatePass {
-                    parts.append(separate * Float(Double(max(1, head.separatePassCount)) / max(1, sums[width * h + 2])))
+                    parts.append(head.separatePassDivisor == .batch ? separate * classificationScale
+                                 : separate * Float(Double(max(1, head.separatePassCount)) / max(1, sums[width * h + 2])))
                 }
                 for part in parts { objective = objective.map { $0 + part } ?? part }
             }

@@ -340,7 +340,8 @@ public struct Trainer {
                 throw .incompatibleCheckpoint(path: url.path, field: "\(MetadataKey.configuration) \(error.key)",
                                               expected: "a valid configuration", found: error.reason)
             }
-            if let difference = configuration.firstDifference(from: recorded, ignoring: ["checkpointInterval", "logInterval"]) {
+            // Compared as trained: a strategy parameter the run's strategy does not read cannot differ.
+            if let difference = configuration.effective.firstDifference(from: recorded.effective, ignoring: ["checkpointInterval", "logInterval"]) {
                 throw .incompatibleCheckpoint(path: url.path, field: "\(MetadataKey.configuration) \(difference.key)",
                                               expected: difference.value, found: difference.otherValue)
             }

@@ -95,6 +95,15 @@ extension TrainingConfiguration {
         differences(from: other, ignoring: ignoring).first
     }
 
+    /// This configuration with the strategy's unread parameters at their defaults
+    /// (``StrategyConfiguration/effective``): what a run's numbers depend on, for comparing a
+    /// recorded run with a requested one.
+    public var effective: TrainingConfiguration {
+        var result = self
+        result.strategy = strategy.effective
+        return result
+    }
+
     /// Every field whose value differs from `other`'s, in JSON key order, with both values as
     /// JSON text (e.g. to say how a run departs from DESIGN.md's defaults).
     /// - Parameters:

@@ -27,6 +27,8 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
     var returned: [[Int]] = []
     /// Candidates per `sample` call.
     var candidateCounts: [Int] = []
+    /// What the separate pass is divided by.
+    var divisor: SeparatePassDivisor = .own
 
     var name: String { "fixed-separate-pass" }
     var requirements: SamplingRequirements { [] }
@@ -54,7 +56,7 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
         var statistics = MiningStatistics(selectionOf: input, positives: positives, negatives: negatives)
         statistics.replays = separatePass.count
         return SamplingResult(candidateCount: n, positives: positives, negatives: negatives,
-                              separatePassNegatives: separatePass, statistics: statistics)
+                              separatePassNegatives: separatePass, separatePassDivisor: divisor, statistics: statistics)
     }
 }
 
@@ -76,9 +78,10 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
     }
 
     /// The losses under the fixed strategy, with or without separate-pass negatives.
-    static func losses(_ s: Setup, separate: Bool) -> (DetectorLosses, rpn: FixedSeparatePassStrategy, roi: FixedSeparatePassStrategy) {
-        var strategies: [any SamplingStrategy] = [FixedSeparatePassStrategy(head: .rpn, separate: separate, extraBoxes: []),
-                                                  FixedSeparatePassStrategy(head: .roi, separate: separate, extraBoxes: extraBoxes)]
+    static func losses(_ s: Setup, separate: Bool, divisor: SeparatePassDivisor = .own)
+        -> (DetectorLosses, rpn: FixedSeparatePassStrategy, roi: FixedSeparatePassStrategy) {
+        var strategies: [any SamplingStrategy] = [FixedSeparatePassStrategy(head: .rpn, separate: separate, extraBoxes: [], divisor: divisor),
+                                                  FixedSeparatePassStrategy(head: .roi, separate: separate, extraBoxes: extraBoxes, divisor: divisor)]
         var g = SplitMix64(seed: 0)
         let losses = trainingLoss(s.model, images: s.images, groundTruth: s.groundTruth, strategies: &strategies, using: &g)
         return (losses, strategies[0] as! FixedSeparatePassStrategy, strategies[1] as! FixedSeparatePassStrategy)
@@ -129,6 +132,33 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
         #expect(with.roiBox.value.scalar == without.roiBox.value.scalar)
         #expect(with.rpnMining.replays == 10 && with.roiMining.replays == 6)
         #expect(with.rpnMining.negativesSelected == 16 && with.roiMining.negativesSelected == 16)
+    }
+
+    @Test("divisor .batch: the separate pass is divided by the batch's count, each replay weighing one in-batch negative")
+    func batchDivisor() {
+        let s = Self.setup()
+        let (with, rpn, _) = Self.losses(s, separate: true, divisor: .batch)
+        let (without, _, _) = Self.losses(s, separate: false)
+        let (objectness, extra) = Self.logits(s)
+        let a = objectness.shape[1]
+        var rpnSum = 0.0
+        for (image, anchors) in rpn.returned.enumerated() {
+            for j in anchors { rpnSum += Self.softplus(Double(objectness.scalars[image * a + j])) }
+        }
+        var roiSum = 0.0
+        for r in 0..<6 {
+            let l0 = Double(extra.scalars[2 * r]), l1 = Double(extra.scalars[2 * r + 1])
+            roiSum += max(l0, l1) + log(exp(l0 - max(l0, l1)) + exp(l1 - max(l0, l1))) - l0
+        }
+        // The batch divisor is the number selected over both images (8 negatives + up to 4
+        // positives each): e.g. 24 at the RPN, so 10 replays weigh 10/24 of the batch, not 10/10.
+        let rpnCount = Double(with.rpnMining.positivesSelected + with.rpnMining.negativesSelected)
+        let roiCount = Double(with.roiMining.positivesSelected + with.roiMining.negativesSelected)
+        #expect(rpnCount >= 16 && roiCount >= 16)
+        expectClose(Double(with.rpnObjectness.value.scalar), Double(without.rpnObjectness.value.scalar) + rpnSum / rpnCount,
+                    relativeTolerance: 1e-5)
+        expectClose(Double(with.roiClassification.value.scalar), Double(without.roiClassification.value.scalar) + roiSum / roiCount,
+                    relativeTolerance: 1e-5)
     }
 
     static func gradients(_ model: TinyFasterRCNN) -> [String: [Float]] {

@@ -88,6 +88,31 @@ struct TrainingConfigurationTests {
         #expect(a.firstDifference(from: b)?.otherValue == "null")
     }
 
+    @Test("effective: parameters the strategy does not read take their defaults, read ones stay — a run recorded before the buffer's new defaults is the same random run")
+    func effective() {
+        let current = TrainingConfiguration(iterations: 10, seed: 1)
+        // `random` as recorded before issue 14's buffer: the buffer's old values in every head.
+        var recorded = current
+        for head in StrategyConfiguration.heads {
+            recorded.strategy[head].capacity = 1000
+            recorded.strategy[head].perImageQuota = nil
+            recorded.strategy[head].expiryEpochs = 2
+            recorded.strategy[head].mining = .threshold
+        }
+        #expect(recorded != current)
+        #expect(recorded.effective == current.effective)
+        #expect(recorded.effective.firstDifference(from: current.effective) == nil)
+        // A parameter random reads still counts.
+        var budget = recorded
+        budget.strategy.rpn.budget = 64
+        #expect(budget.effective.firstDifference(from: current.effective)?.key == "strategy.rpn.budget")
+        // Under the buffer, which reads them, the old values are another run.
+        var buffer = recorded, bufferNow = current
+        buffer.strategy.kind = .hardNegativeBuffer
+        bufferNow.strategy.kind = .hardNegativeBuffer
+        #expect(buffer.effective.firstDifference(from: bufferNow.effective)?.key == "strategy.retina.capacity")
+    }
+
     @Test("a checkpoint records the resolved configuration; load reads it back; a checkpoint of another configuration is refused naming the field")
     func checkpoint() throws {
         let samples = try digitsSamples(count: 4)

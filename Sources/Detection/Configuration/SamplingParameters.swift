@@ -9,7 +9,11 @@
 /// strategy's classification and box normaliser the number selected, except focal's (the
 /// classification term over the moving average of the positives, momentum 0.9; the box term over
 /// the head's budget per image, the count `random` divides by); the buffer
-/// 1,000 entries, no per-image quota, score threshold 0.5, replay fraction 0.5, expiry 2 epochs;
+/// (issue 14) a per-image quota of 128 entries at an anchor head and 64 at the RoI head, no global
+/// capacity (quota × training images), rank mining, re-scoring, duplicate IoU 0.9, the separate
+/// pass over the batch's divisor, score threshold 0.5, replay fraction 0.5, expiry 3 epochs
+/// (the seed's buffer: `capacity=1000, perImageQuota=none, mining=threshold, rescore=false,
+/// duplicateIoU=none, separateDivisor=own, expiryEpochs=2`);
 /// IoU-balanced 3 bins. JSON keys are the ``Name`` raw values; the command line spells them the
 /// same (`ohem(rpn.budget=512)`).
 /// Reference: Faster R-CNN (budget, fraction), Shrivastava et al. arXiv:1604.03540 (OHEM NMS),
@@ -47,15 +51,29 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     public var boxNormalizer: LossNormalization?
     /// The momentum m of focal's moving-average normaliser, in [0, 1) (0.9, detectron2's).
     public var momentum: Double
-    /// The hard-negative buffer's capacity K, entries, ≥ 1 (1,000).
-    public var capacity: Int
-    /// The most entries one visit stores per image, ≥ 1; nil: no quota.
+    /// The hard-negative buffer's capacity K, entries, ≥ 1; nil (`none`, the default): no global
+    /// bound, the per-image quota bounds it (q × training images), which needs a quota.
+    public var capacity: Int?
+    /// The most entries one visit stores per image (with `rescore`: the most an image holds),
+    /// ≥ 1; nil: no quota (128 at an anchor head, 64 at the RoI head).
     public var perImageQuota: Int?
+    /// The buffer's mining rule: `rank` (the top `perImageQuota` background candidates; needs a
+    /// quota) or `threshold` (foreground probability above `scoreThreshold`) (`rank`).
+    public var mining: HardNegativeMining
+    /// Whether a buffer visit re-scores the image's entries and keeps the still-hard ones across
+    /// visits (`true`), or takes them all out (`false`, the seed's).
+    public var rescore: Bool
+    /// IoU in [0, 1] at or above which a replayed RoI box duplicates a current proposal and is
+    /// dropped (0.9); nil: no check. Read by re-scoring visits at a proposal head only.
+    public var duplicateIoU: Float?
+    /// The buffer's separate pass divided by the batch's classification divisor (`batch`) or its
+    /// own count (`own`, the seed's) (`batch`).
+    public var separateDivisor: SeparatePassDivisor
     /// Foreground probability above which a background candidate is hard, in [0, 1] (0.5).
     public var scoreThreshold: Float
     /// The buffer's replay fraction ρ of the negative budget, in [0, 1] (0.5).
     public var replayFraction: Double
-    /// Buffer entries expire after this many epochs, ≥ 1; nil: never (2).
+    /// Buffer entries expire after this many epochs since first mined, ≥ 1; nil: never (3).
     public var expiryEpochs: Int?
     /// IoU-balanced sampling's bins over [0, background threshold), ≥ 1 (3).
     public var bins: Int
@@ -65,6 +83,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         case budget, positiveFraction, nmsThreshold, negativeRatio, minimumNegatives, alpha, gamma, prior
         case normalizer, boxNormalizer, momentum
         case capacity, perImageQuota, scoreThreshold, replayFraction, expiryEpochs, bins
+        case mining, rescore, duplicateIoU, separateDivisor
     }
 
     /// Creates the defaults of `head` (see the type's documentation).
@@ -80,20 +99,26 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         normalizer = nil
         boxNormalizer = nil
         momentum = 0.9
-        capacity = 1000
-        perImageQuota = nil
+        capacity = nil
+        perImageQuota = head.candidates == .anchors ? 128 : 64
+        mining = .rank
+        rescore = true
+        duplicateIoU = 0.9
+        separateDivisor = .batch
         scoreThreshold = 0.5
         replayFraction = 0.5
-        expiryEpochs = 2
+        expiryEpochs = 3
         bins = 3
     }
 
     /// Checks every value (``validate()``) and that `kind` can use the normalisers: the moving
     /// average needs focal's state, the budget normaliser focal's budget (the other strategies
-    /// select up to their budget, so `selected` is theirs).
+    /// select up to their budget, so `selected` is theirs); and, when `checkingCombinations`, the
+    /// rules between the buffer's parameters (``validateCombinations(for:)``).
     /// - Throws: `ConfigurationError` naming the first bad parameter.
-    public func validate(for kind: StrategyKind) throws(ConfigurationError) {
+    public func validate(for kind: StrategyKind, checkingCombinations: Bool = true) throws(ConfigurationError) {
         try validate()
+        if checkingCombinations { try validateCombinations(for: kind) }
         guard normalizer != .positiveCountAverage || kind == .focal else {
             throw ConfigurationError(key: Name.normalizer.rawValue,
                                      reason: "positives-ema keeps a moving average only focal has; \(kind.rawValue) takes selected or positives")
@@ -101,6 +126,19 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         for (key, value) in [(Name.normalizer, normalizer), (.boxNormalizer, boxNormalizer)] where value == .budget && kind != .focal {
             throw ConfigurationError(key: key.rawValue,
                                      reason: "budget is focal's (it selects every candidate); \(kind.rawValue) selects up to its budget: take selected or positives")
+        }
+    }
+
+    /// Checks the rules between the buffer's parameters (for the buffer strategies only: the
+    /// others ignore them): `capacity=none` and `mining=rank` each need a `perImageQuota`.
+    /// - Throws: `ConfigurationError` naming `capacity` or `mining`.
+    public func validateCombinations(for kind: StrategyKind) throws(ConfigurationError) {
+        guard kind == .hardNegativeBuffer || kind == .hardNegativeBufferSeparate, perImageQuota == nil else { return }
+        if capacity == nil {
+            throw ConfigurationError(key: Name.capacity.rawValue, reason: "none (no global bound) needs a perImageQuota to bound the buffer")
+        }
+        if mining == .rank {
+            throw ConfigurationError(key: Name.mining.rawValue, reason: "rank keeps the top perImageQuota candidates, and perImageQuota is none (the buffer before issue 14 is mining=threshold, rescore=false, duplicateIoU=none, separateDivisor=own)")
         }
     }
 
@@ -124,12 +162,43 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         guard momentum.isFinite, momentum >= 0, momentum < 1 else {
             throw ConfigurationError(key: Name.momentum.rawValue, reason: "must be in [0, 1), got \(momentum)")
         }
-        try ConfigurationError.check(capacity, atLeast: 1, key: Name.capacity.rawValue)
+        if let capacity { try ConfigurationError.check(capacity, atLeast: 1, key: Name.capacity.rawValue) }
         if let perImageQuota { try ConfigurationError.check(perImageQuota, atLeast: 1, key: Name.perImageQuota.rawValue) }
+        if let duplicateIoU { try ConfigurationError.check(duplicateIoU, in: 0...1, key: Name.duplicateIoU.rawValue) }
         try ConfigurationError.check(scoreThreshold, in: 0...1, key: Name.scoreThreshold.rawValue)
         try ConfigurationError.check(replayFraction, in: 0...1, key: Name.replayFraction.rawValue)
         if let expiryEpochs { try ConfigurationError.check(expiryEpochs, atLeast: 1, key: Name.expiryEpochs.rawValue) }
         try ConfigurationError.check(bins, atLeast: 1, key: Name.bins.rawValue)
+    }
+
+    /// Sets one parameter to its value in `other` (the others keep theirs).
+    /// - Parameters:
+    ///   - name: the parameter.
+    ///   - other: where its value comes from.
+    public mutating func copy(_ name: Name, from other: SamplingParameters) {
+        switch name {
+        case .budget: budget = other.budget
+        case .positiveFraction: positiveFraction = other.positiveFraction
+        case .nmsThreshold: nmsThreshold = other.nmsThreshold
+        case .negativeRatio: negativeRatio = other.negativeRatio
+        case .minimumNegatives: minimumNegatives = other.minimumNegatives
+        case .alpha: alpha = other.alpha
+        case .gamma: gamma = other.gamma
+        case .prior: prior = other.prior
+        case .normalizer: normalizer = other.normalizer
+        case .boxNormalizer: boxNormalizer = other.boxNormalizer
+        case .momentum: momentum = other.momentum
+        case .capacity: capacity = other.capacity
+        case .perImageQuota: perImageQuota = other.perImageQuota
+        case .scoreThreshold: scoreThreshold = other.scoreThreshold
+        case .replayFraction: replayFraction = other.replayFraction
+        case .expiryEpochs: expiryEpochs = other.expiryEpochs
+        case .bins: bins = other.bins
+        case .mining: mining = other.mining
+        case .rescore: rescore = other.rescore
+        case .duplicateIoU: duplicateIoU = other.duplicateIoU
+        case .separateDivisor: separateDivisor = other.separateDivisor
+        }
     }
 
     /// Sets one parameter from its text form (`512`, `0.25`, `none` for the optional ones).
@@ -164,12 +233,26 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
             }
             if name == .normalizer { normalizer = value } else { boxNormalizer = value }
         case .momentum: momentum = try number()
-        case .capacity: capacity = try integer()
+        case .capacity: capacity = none ? nil : try integer()
         case .perImageQuota: perImageQuota = none ? nil : try integer()
         case .scoreThreshold: scoreThreshold = Float(try number())
         case .replayFraction: replayFraction = try number()
         case .expiryEpochs: expiryEpochs = none ? nil : try integer()
         case .bins: bins = try integer()
+        case .mining:
+            guard let value = HardNegativeMining(rawValue: text) else {
+                throw ConfigurationError(key: name.rawValue, reason: "expected one of \(HardNegativeMining.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            mining = value
+        case .rescore:
+            guard let value = Bool(text) else { throw ConfigurationError(key: name.rawValue, reason: "expected true or false, got '\(text)'") }
+            rescore = value
+        case .duplicateIoU: duplicateIoU = none ? nil : Float(try number())
+        case .separateDivisor:
+            guard let value = SeparatePassDivisor(rawValue: text) else {
+                throw ConfigurationError(key: name.rawValue, reason: "expected one of \(SeparatePassDivisor.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            separateDivisor = value
         }
     }
 
@@ -188,6 +271,8 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         try c.encode(capacity, forKey: .capacity); try c.encode(perImageQuota, forKey: .perImageQuota)
         try c.encode(scoreThreshold, forKey: .scoreThreshold); try c.encode(replayFraction, forKey: .replayFraction)
         try c.encode(expiryEpochs, forKey: .expiryEpochs); try c.encode(bins, forKey: .bins)
+        try c.encode(mining, forKey: .mining); try c.encode(rescore, forKey: .rescore)
+        try c.encode(duplicateIoU, forKey: .duplicateIoU); try c.encode(separateDivisor, forKey: .separateDivisor)
     }
 
     /// Decodes a JSON object onto `defaults`: keys present replace their value (null clears an
@@ -213,11 +298,15 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         normalizer = try optional(.normalizer, normalizer)
         boxNormalizer = try optional(.boxNormalizer, boxNormalizer)
         momentum = try value(.momentum, momentum)
-        capacity = try value(.capacity, capacity)
+        capacity = try optional(.capacity, capacity)
         perImageQuota = try optional(.perImageQuota, perImageQuota)
         scoreThreshold = try value(.scoreThreshold, scoreThreshold)
         replayFraction = try value(.replayFraction, replayFraction)
         expiryEpochs = try optional(.expiryEpochs, expiryEpochs)
         bins = try value(.bins, bins)
+        mining = try value(.mining, mining)
+        rescore = try value(.rescore, rescore)
+        duplicateIoU = try optional(.duplicateIoU, duplicateIoU)
+        separateDivisor = try value(.separateDivisor, separateDivisor)
     }
 }

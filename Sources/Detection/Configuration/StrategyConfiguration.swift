@@ -44,6 +44,19 @@ public struct StrategyConfiguration: Sendable, Hashable, Codable {
         }
     }
 
+    /// This configuration with every parameter its strategy does not read
+    /// (``StrategyKind/parameterNames``) at its head's default. Two configurations train alike
+    /// exactly when their `effective` forms are equal, whatever their unread parameters hold — a
+    /// run recorded before a parameter of another strategy existed, or changed its default, is
+    /// still the same run (`quarry compare --resume`, `quarry train --resume`).
+    public var effective: StrategyConfiguration {
+        var result = StrategyConfiguration(kind: kind)
+        for head in Self.heads {
+            for name in kind.parameterNames { result[head].copy(name, from: self[head]) }
+        }
+        return result
+    }
+
     /// Builds the strategy for one head with this configuration's parameters there.
     /// - Precondition: the configuration is valid (``validate()``); `head` is one of ``heads``.
     public func makeStrategy(for head: DetectionHead) -> any SamplingStrategy {
@@ -106,7 +119,7 @@ extension StrategyKind {
         case .focal: [.alpha, .gamma, .prior, .normalizer, .boxNormalizer, .momentum, .budget]
         case .hardNegativeBuffer, .hardNegativeBufferSeparate:
             [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs,
-             .normalizer, .boxNormalizer]
+             .mining, .rescore, .duplicateIoU, .separateDivisor, .normalizer, .boxNormalizer]
         case .iouBalanced: [.budget, .positiveFraction, .bins, .normalizer, .boxNormalizer]
         }
     }
@@ -150,7 +163,8 @@ extension StrategyKind {
             return normalized(HardNegativeBufferStrategy(
                 head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, capacity: p.capacity,
                 scoreThreshold: p.scoreThreshold, replayFraction: p.replayFraction, expiryEpochs: p.expiryEpochs,
-                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass)) {
+                perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass,
+                mining: p.mining, rescore: p.rescore, duplicateIoU: p.duplicateIoU, separatePassDivisor: p.separateDivisor)) {
                 $0.normalization = normalization; $0.boxNormalization = boxNormalization
             }
         case .iouBalanced:

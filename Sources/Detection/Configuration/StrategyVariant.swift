@@ -60,10 +60,17 @@ public struct StrategyVariant: Sendable, Hashable {
             for head in heads {
                 do {
                     try configuration[head].set(parameter, from: String(parts[1]))
-                    try configuration[head].validate(for: kind)
+                    try configuration[head].validate(for: kind, checkingCombinations: false)
                 } catch {
                     throw .badValue(ConfigurationError(key: "\(kind.rawValue)(\(head.name).\(parameter.rawValue))", reason: error.reason))
                 }
+            }
+        }
+        // Rules between parameters (the buffer's quota and mining) once every value is set, so
+        // that the order of the assignments does not matter; the error names its own key.
+        for head in StrategyConfiguration.heads {
+            do { try configuration[head].validate(for: kind) } catch {
+                throw .badValue(ConfigurationError(key: "\(kind.rawValue)(\(head.name).\(error.key))", reason: error.reason))
             }
         }
         self.name = compact

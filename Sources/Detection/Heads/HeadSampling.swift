@@ -17,7 +17,9 @@
 //
 //   L_sep = (1 / S) · Σ_{i ∈ separate pass} ℓ(x_i, background)
 //
-// with ℓ the head's classification loss, S counted over the batch. Gradients of a sum are the
+// with ℓ the head's classification loss, S the pass's own count over the batch (the seed's,
+// `SeparatePassDivisor.own`) or the batch's classification divisor (`.batch`, issue 14: each
+// replay then weighs what an in-batch negative weighs). Gradients of a sum are the
 // sum of the gradients, so one backward of L_batch + L_sep leaves in every parameter what a
 // backward of L_batch followed, before the optimiser step, by a forward/backward of L_sep alone
 // would have accumulated: the same update as the seed's extra pass.
@@ -48,8 +50,11 @@ public struct SampledHeadLoss {
     /// `boxNormalization` says.
     public var boxNormalizerCount: Int
     /// The separate-pass negatives summed over the batch's images (their pass's normaliser
-    /// before max(1, ·)); 0 without a separate pass.
+    /// before max(1, ·) under `.own`); 0 without a separate pass.
     public var separatePassCount: Int
+    /// What ``separatePass`` was divided by: max(1, ``separatePassCount``) (`.own`) or the
+    /// batch's classification divisor (`.batch`).
+    public var separatePassDivisor: SeparatePassDivisor = .own
 
     /// Creates the record of a head without a separate pass whose normaliser is unknown
     /// (``normalizerCount`` 0).
@@ -146,11 +151,16 @@ extension TrainingHead {
         var separatePass: Variable?, separateCount = 0
         if let separate = Self.separatePassSelections(results, candidates: candidateSets, head: head) {
             // Every index is background: the box term is 0 and the classification target is 0.
-            separatePass = self.loss(over: candidateSets, selections: separate, kind: kind, normalization: .selectedCount).classification
+            separatePass = switch results[0].separatePassDivisor {
+            case .own: self.loss(over: candidateSets, selections: separate, kind: kind, normalization: .selectedCount).classification
+            case .batch: self.loss(over: candidateSets, selections: separate, kind: kind, divisors: divisors).classification
+            }
             separateCount = separate.reduce(0) { $0 + $1.indices.count }
         }
-        return SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
-                               boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
+        var sampled = SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
+                                      boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
+        sampled.separatePassDivisor = results.first?.separatePassDivisor ?? .own
+        return sampled
     }
 
     /// The loss kind and normaliser shared by a head's results (CE over the number selected for

@@ -5,8 +5,10 @@
 // it: a min-heap (swift-collections `Heap`) of (score, sequence) for eviction of the lowest
 // score; a FIFO `Deque` in insertion order for expiry (steps are non-decreasing, so the front is
 // the oldest); and a dictionary image id → slots for the visit's take-out. Removals other than
-// the heap minimum leave stale heap/FIFO records behind (lazy deletion: a record is live iff its
-// sequence number matches its slot's); both are compacted in O(n) when they exceed 2n + 32
+// the heap minimum leave stale heap/FIFO records behind (lazy deletion: a FIFO record is live iff
+// its sequence number matches its slot's; a heap record iff its score also matches, so that a
+// re-scored entry (HardNegativeBuffer+Revision.swift) keeps its place in insertion order, hence
+// its age, while its old heap record goes stale); both are compacted in O(n) when they exceed 2n + 32
 // records, so every operation stays O(log K) amortised.
 
 import DequeModule
@@ -63,8 +65,13 @@ public struct HardNegativeBuffer: Sendable {
         case rejected
     }
 
-    /// K, the maximum number of entries (DESIGN.md: 1,000 per head).
+    /// K, the maximum number of entries (DESIGN.md: 1,000 per head; ``unbounded`` when the
+    /// per-image quota alone bounds the buffer).
     public let capacity: Int
+
+    /// The capacity that stands for "no global bound" (2³¹ − 2): a buffer with a per-image quota
+    /// q then holds q entries for every image seen, i.e. q × the training images after one epoch.
+    public static let unbounded = Int(Int32.max) - 1
     /// n, the number of entries held.
     public private(set) var count = 0
 
@@ -103,8 +110,9 @@ public struct HardNegativeBuffer: Sendable {
     public init(capacity: Int = 1_000) {
         precondition(capacity >= 0 && capacity < Int(Int32.max), "HardNegativeBuffer: capacity must be in 0..<2³¹, got \(capacity)")
         self.capacity = capacity
-        slots.reserveCapacity(capacity)
-        heap.reserveCapacity(capacity)
+        // An unbounded buffer grows as images are seen; reserve a typical run's worth only.
+        slots.reserveCapacity(min(capacity, 4_096))
+        heap.reserveCapacity(min(capacity, 4_096))
     }
 
     /// The number of images with at least one entry.
@@ -192,7 +200,7 @@ public struct HardNegativeBuffer: Sendable {
     public mutating func removeExpired(lifetime: Int, currentStep: Int) -> Int {
         var expired = 0
         while let front = fifo.first {
-            if isLive(front) {
+            if isQueued(front) {
                 guard currentStep - slots[Int(front.slot)].entry.stepMined >= lifetime else { break }
                 _ = release(Int(front.slot))
                 expired += 1
@@ -216,8 +224,17 @@ public struct HardNegativeBuffer: Sendable {
         a.entry.score > b.entry.score || (a.entry.score == b.entry.score && a.sequence < b.sequence)
     }
 
+    /// Whether a heap record is current: same entry and same score (a re-scored entry has a
+    /// newer heap record).
     @inline(__always)
-    func isLive(_ record: Ranked) -> Bool { slots[Int(record.slot)].sequence == record.sequence }
+    func isLive(_ record: Ranked) -> Bool {
+        let slot = slots[Int(record.slot)]
+        return slot.sequence == record.sequence && slot.entry.score.bitPattern == record.score.bitPattern
+    }
+
+    /// Whether a FIFO record is current: same entry, whatever its score now.
+    @inline(__always)
+    func isQueued(_ record: Ranked) -> Bool { slots[Int(record.slot)].sequence == record.sequence }
 
     /// Puts an entry in a free slot and indexes it by image; returns its heap/FIFO record.
     mutating func store(_ entry: HardNegative) -> Ranked {
@@ -276,6 +293,6 @@ public struct HardNegativeBuffer: Sendable {
     mutating func compactIfNeeded() {
         let limit = 2 * count + 32
         if heap.count > limit { heap = Heap(heap.unordered.filter(isLive)) }
-        if fifo.count > limit { fifo = Deque(fifo.filter(isLive)) }
+        if fifo.count > limit { fifo = Deque(fifo.filter(isQueued)) }
     }
 }

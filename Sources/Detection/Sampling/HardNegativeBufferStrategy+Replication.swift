@@ -1,7 +1,8 @@
 // The hard-negative buffer under data-parallel training (ReplicatedSamplingStrategy.swift).
 //
 // One image's visit changes the buffer three ways, in this order: expiry of old entries, taking
-// the image's entries out, inserting the visit's hard negatives. During a shared step a rank's
+// the image's entries out (a re-scoring visit: keeping some of them, re-scored in place),
+// inserting the visit's hard negatives. During a shared step a rank's
 // visits expire and take out at once (they read what they replay from the live buffer) but
 // only record their insertions; at the step's end every rank replays every visit — expiry,
 // take-out, insertion — in global image order on the buffer the step began with. That is the
@@ -25,6 +26,9 @@ struct HardNegativeVisit: Codable, Equatable {
     var step: Int, stepsPerEpoch: Int
     /// The hard negatives the visit stores, in insertion order.
     var entries: [HardNegative]
+    /// A re-scoring visit's entries of the image that stay, with their new scores (empty for
+    /// the seed's visit, which takes every entry out).
+    var kept: [HardNegative] = []
 }
 
 /// The buffer at the start of a shared step and this rank's visits since.
@@ -62,8 +66,8 @@ extension HardNegativeBufferStrategy: ReplicatedSamplingStrategy {
         var replayed = sharedStep!.start
         for visit in visits {
             if let expiryEpochs { _ = replayed.removeExpired(lifetime: expiryEpochs * visit.stepsPerEpoch, currentStep: visit.step) }
-            _ = replayed.removeEntries(forImage: visit.imageID)
-            _ = replayed.insert(contentsOf: visit.entries)
+            // The seed's visit (nothing kept) is the take-out then the insertion.
+            replayed.revise(forImage: visit.imageID, keeping: visit.kept, adding: visit.entries)
         }
         buffer = replayed
         sharedStep = nil

@@ -16,6 +16,11 @@
 // Separate-pass mode (`hard-negative-buffer-separate`): the F replays are not forced into the
 // batch but returned in `separatePassNegatives`; the batch is p positives and min(n_b, Q − F)
 // uniform negatives among the others, and the detector trains the F in a pass of their own.
+// That is the seed's visit (`rescore=false`): the image's entries are taken out and what is
+// not replayed is lost. With `rescore=true` (issue 14) a visit reads the entries in place,
+// scores them again in this pass and keeps them across visits — see
+// HardNegativeBufferStrategy+Rescoring.swift. The mining rule of step 4 is `mining`: above the
+// score threshold, or the image's top q background candidates by foreground probability.
 
 import TensorCore
 
@@ -36,7 +41,12 @@ import TensorCore
 /// (``ReplayMode/separatePass``). Needs the foreground probability of every candidate (at the
 /// RoI head: a read-only pass over every proposal). An image without ground truth, or without any background, works:
 /// nothing to replay or mine is not an error. With an empty buffer the selection equals
-/// `random`'s for the same generator state.
+/// `random`'s for the same generator state. Those are the seed's rules, and this initialiser's
+/// defaults; issue 14's — rank mining (``mining``), a per-image quota with an unbounded buffer,
+/// visits that re-score the entries in place and keep the still-hard ones across visits
+/// (``rescore``), RoI duplicates (``duplicateIoU``), the separate pass over the batch's divisor
+/// (``separatePassDivisor``) — are the configured defaults (`SamplingParameters(head:)`; see
+/// HardNegativeBufferStrategy+Rescoring.swift).
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).
@@ -76,15 +86,26 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     public var maxExtraProposals: Int
     /// Entries expire once `expiryEpochs · stepsPerEpoch` steps old (2); nil: never.
     public var expiryEpochs: Int?
-    /// The most entries one visit stores per image (its highest scores, ties by lower index);
-    /// nil: no quota (DESIGN.md's shared buffer).
+    /// q, the most entries one visit stores per image (its highest scores, ties by lower index);
+    /// with ``rescore``, the most entries an image holds after its visit. nil: no quota
+    /// (DESIGN.md's shared buffer).
     public var perImageQuota: Int?
+    /// Which background candidates are hard (`.threshold`, the seed's; `.rank` needs a quota).
+    public var mining: HardNegativeMining
+    /// Whether a visit scores the image's entries again and keeps those still hard across
+    /// visits (issue 14), instead of taking every entry out (the seed's visit).
+    public var rescore: Bool
+    /// IoU with a current proposal at or above which a replayed box is a duplicate, dropped from
+    /// the replay and the buffer (proposal heads, re-scoring visits; nil: no check).
+    public var duplicateIoU: Float?
+    /// What the separate pass's classification sum is divided by (separate-pass mode).
+    public var separatePassDivisor: SeparatePassDivisor
     /// Where replayed negatives go.
     public var replayMode: ReplayMode
     /// The buffer of this head's hard negatives.
     public internal(set) var buffer: HardNegativeBuffer
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
-    var pendingReplays: [Int: (count: Int, statistics: MiningStatistics)] = [:]
+    var pendingReplays: [Int: PendingReplay] = [:]
     /// The step's starting buffer and recorded visits during a data-parallel step
     /// (`beginSharedStep()`); nil otherwise, when visits insert at once.
     var sharedStep: HardNegativeSharedStep?
@@ -97,13 +118,18 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     /// The foreground probability of every candidate.
     public var requirements: SamplingRequirements { .foregroundProbabilities }
 
-    /// Creates the strategy with DESIGN.md's defaults unless given.
+    /// Creates the strategy with the seed's rules (DESIGN.md's defaults, the buffer before issue
+    /// 14) unless given; `SamplingParameters(head:)` holds the configured defaults, which differ
+    /// (docs/configuration.md).
+    /// - Parameters:
+    ///   - capacity: K entries; nil: ``HardNegativeBuffer/unbounded`` (the quota bounds it).
     /// - Precondition: counts ≥ 0; fractions and thresholds in [0, 1]; `expiryEpochs`,
-    ///   `perImageQuota` ≥ 0 when given.
+    ///   `perImageQuota` ≥ 0 when given; `.rank` mining has a quota.
     public init(head: DetectionHead, batchSize: Int? = nil, positiveFraction: Double? = nil,
-                capacity: Int = 1_000, backgroundThreshold: Float? = nil, scoreThreshold: Float = 0.5,
+                capacity: Int? = 1_000, backgroundThreshold: Float? = nil, scoreThreshold: Float = 0.5,
                 replayFraction: Double = 0.5, maxExtraProposals: Int? = nil, expiryEpochs: Int? = 2,
-                perImageQuota: Int? = nil, replayMode: ReplayMode = .inBatch) {
+                perImageQuota: Int? = nil, replayMode: ReplayMode = .inBatch, mining: HardNegativeMining = .threshold,
+                rescore: Bool = false, duplicateIoU: Float? = nil, separatePassDivisor: SeparatePassDivisor = .own) {
         self.head = head
         self.batchSize = batchSize ?? head.defaultBatchSize
         self.positiveFraction = positiveFraction ?? head.defaultPositiveFraction
@@ -114,7 +140,13 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         self.expiryEpochs = expiryEpochs
         self.perImageQuota = perImageQuota
         self.replayMode = replayMode
-        buffer = HardNegativeBuffer(capacity: capacity)
+        self.mining = mining
+        self.rescore = rescore
+        self.duplicateIoU = duplicateIoU
+        self.separatePassDivisor = separatePassDivisor
+        buffer = HardNegativeBuffer(capacity: capacity ?? HardNegativeBuffer.unbounded)
+        precondition(mining == .threshold || perImageQuota != nil, "HardNegativeBufferStrategy: rank mining needs a per-image quota")
+        precondition(duplicateIoU.map { $0 >= 0 && $0 <= 1 } ?? true, "HardNegativeBufferStrategy: duplicateIoU must be in [0, 1], got \(duplicateIoU!)")
         precondition(self.batchSize >= 0 && self.maxExtraProposals >= 0 && (expiryEpochs ?? 0) >= 0 && (perImageQuota ?? 0) >= 0,
                      "HardNegativeBufferStrategy: counts must be >= 0, got batchSize \(self.batchSize), maxExtraProposals \(self.maxExtraProposals), expiryEpochs \(String(describing: expiryEpochs)), perImageQuota \(String(describing: perImageQuota))")
         precondition([self.positiveFraction, replayFraction, Double(scoreThreshold), Double(self.backgroundThreshold)].allSatisfy { $0 >= 0 && $0 <= 1 },
@@ -135,9 +167,16 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     public mutating func extraCandidates(for image: SamplingImage, progress: TrainingProgress) -> Tensor {
         guard head.candidates == .proposals else { return Tensor(shape: [0, 4], scalars: []) }
         var statistics = MiningStatistics()
-        let taken = beginVisit(image, progress: progress, statistics: &statistics)
-        let kept = taken.prefix(maxExtraProposals)
-        statistics.discards += taken.count - kept.count
+        let taken: [HardNegative], kept: ArraySlice<HardNegative>
+        if rescore {
+            // Read in place: the entries beyond the cap stay as they are (not scored this visit).
+            taken = beginVisit(image, progress: progress, statistics: &statistics, takingOut: false)
+            kept = taken.prefix(maxExtraProposals)
+        } else {
+            taken = beginVisit(image, progress: progress, statistics: &statistics)
+            kept = taken.prefix(maxExtraProposals)
+            statistics.discards += taken.count - kept.count
+        }
         var boxes: [Float] = []
         boxes.reserveCapacity(4 * kept.count)
         let width = Double(image.width), height = Double(image.height)
@@ -146,7 +185,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
             let box = image.flip.mirrored(stored, width: width, height: height)
             boxes += [Float(box.x), Float(box.y), Float(box.z), Float(box.w)]
         }
-        pendingReplays[image.id] = (kept.count, statistics)
+        pendingReplays[image.id] = PendingReplay(offered: Array(kept), unreviewed: Array(taken.dropFirst(kept.count)),
+                                                 statistics: statistics)
         return Tensor(shape: [kept.count, 4], scalars: boxes)
     }
 
@@ -162,6 +202,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     ///   counters in the statistics.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
+        if rescore { return sampleRescoring(input, using: &generator) }
         let image = input.image, n = input.candidateCount
         let anchors = head.candidates == .anchors
         if anchors, let layout = image.anchorLayout {
@@ -172,9 +213,9 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         var statistics = MiningStatistics()
         var replayable: [Int] = []  // best first
         if !anchors, let pending = pendingReplays.removeValue(forKey: image.id) {
-            precondition(pending.count <= n, "\(name): \(pending.count) extra proposals were handed out for image \(image.id) but only \(n) candidates arrived")
+            precondition(pending.offered.count <= n, "\(name): \(pending.offered.count) extra proposals were handed out for image \(image.id) but only \(n) candidates arrived")
             statistics = pending.statistics
-            for i in (n - pending.count)..<n {
+            for i in (n - pending.offered.count)..<n {
                 if isBackground(i, in: input) { replayable.append(i) } else { statistics.discards += 1 }
             }
         } else {
@@ -186,13 +227,25 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
             }
         }
 
-        // The `random` part, around the replayed negatives.
+        let (positives, negatives, separatePass) = selectBatch(around: replayable, in: input, statistics: &statistics, using: &generator)
+        storeHardNegatives(of: input, statistics: &statistics)
+        return result(of: input, positives: positives, negatives: negatives, separatePass: separatePass, statistics: statistics)
+    }
+
+    /// The `random` part of a visit, around the replayable negatives (best first): p uniform
+    /// positives, the best ⌊ρ·n_b⌋ replays, and uniform negatives among the others.
+    /// Replayable negatives over the cap count as discards when `countingDiscards` (the seed's
+    /// visit, which loses them).
+    /// - Returns: positives, in-batch negatives (ascending) and separate-pass negatives (ascending).
+    mutating func selectBatch(around replayable: [Int], in input: SamplingInput, countingDiscards: Bool = true,
+                              statistics: inout MiningStatistics,
+                              using generator: inout some RandomNumberGenerator) -> ([Int], [Int], [Int]) {
         let labels = input.labels
         let available = SamplingPools.counts(labels)
         let positiveCount = min(Int(Double(batchSize) * positiveFraction), available.positives)
         let negativeBudget = batchSize - positiveCount
         let replayCount = min(replayable.count, Int(replayFraction * Double(negativeBudget)))
-        statistics.discards += replayable.count - replayCount
+        if countingDiscards { statistics.discards += replayable.count - replayCount }
         statistics.replays += replayCount
         let replayed = Array(replayable.prefix(replayCount))
         let positives = SamplingPools.randomPositives(labels, count: positiveCount, using: &generator)
@@ -208,26 +261,33 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
             negatives = SamplingPools.randomNegatives(
                 labels, count: min(negativeBudget, available.negatives - replayCount), excluding: replayed, using: &generator)
             separatePass = replayed.sorted()
+            statistics.separatePassReplays += replayCount
         }
+        return (positives, negatives, separatePass)
+    }
 
-        storeHardNegatives(of: input, statistics: &statistics)
+    /// The visit's result: the selection, the statistics with the selection's counters.
+    func result(of input: SamplingInput, positives: [Int], negatives: [Int], separatePass: [Int],
+                statistics: MiningStatistics) -> SamplingResult {
         var result = MiningStatistics(selectionOf: input, positives: positives, negatives: negatives)
         result.merge(statistics)
         result.images = 1
         result.bufferSize = buffer.count
-        return SamplingResult(candidateCount: n, positives: positives, negatives: negatives,
+        return SamplingResult(candidateCount: input.candidateCount, positives: positives, negatives: negatives,
                               normalization: normalization, boxNormalization: boxNormalization, separatePassNegatives: separatePass,
-                              statistics: result)
+                              separatePassDivisor: separatePassDivisor, statistics: result)
     }
 
     // MARK: - Visit steps
 
-    /// Expires old entries and takes the image's entries out (best first).
-    mutating func beginVisit(_ image: SamplingImage, progress: TrainingProgress, statistics: inout MiningStatistics) -> [HardNegative] {
+    /// Expires old entries and takes the image's entries out (best first), or reads them in
+    /// place when `takingOut` is false (a re-scoring visit).
+    mutating func beginVisit(_ image: SamplingImage, progress: TrainingProgress, statistics: inout MiningStatistics,
+                             takingOut: Bool = true) -> [HardNegative] {
         if let expiryEpochs {
             statistics.expirations += buffer.removeExpired(lifetime: expiryEpochs * progress.stepsPerEpoch, currentStep: progress.step)
         }
-        return buffer.removeEntries(forImage: image.id)
+        return takingOut ? buffer.removeEntries(forImage: image.id) : buffer.entries(forImage: image.id)
     }
 
     /// Whether candidate i is background now: label 0 and (if known) max IoU below the threshold.
@@ -263,8 +323,10 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     /// the rest counted as rejected without building entries.
     mutating func storeHardNegatives(of input: SamplingInput, statistics: inout MiningStatistics) {
         let probabilities = input.foregroundProbabilities!, labels = input.labels, image = input.image
-        let n = input.candidateCount, threshold = scoreThreshold
-        // 0 marks a hard negative, −1 anything else: the label layout `ohemSelect` reads.
+        let n = input.candidateCount
+        // 0 marks a hard negative, −1 anything else: the label layout `ohemSelect` reads. Rank
+        // mining takes every background candidate here and the quota below keeps the top q.
+        let threshold = mining == .threshold ? scoreThreshold : -Float.infinity
         var hard = [Int32](repeating: -1, count: n)
         var hardCount = 0
         if let maxIoU = input.maxIoU {
@@ -286,23 +348,10 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         } else {
             mined = SamplingPools.indices(of: hard) { $0 == 0 }
         }
-        let width = Double(image.width), height = Double(image.height)
-        let b = input.boxes.scalars
         var batch: [HardNegative] = []
         batch.reserveCapacity(mined.count)
         for i in mined {
-            let location: HardNegativeLocation
-            if head.candidates == .anchors {
-                var stored: Int? = i
-                if !image.flip.isIdentity {
-                    stored = image.flip.mirroredAnchorIndex(i, layout: image.anchorLayout!, width: image.width, height: image.height)
-                }
-                guard let stored else { statistics.rejections += 1; continue }
-                location = .anchor(index: stored)
-            } else {
-                let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
-                location = .box(image.flip.mirrored(box, width: width, height: height))
-            }
+            guard let location = storedLocation(of: i, in: input) else { statistics.rejections += 1; continue }
             batch.append(HardNegative(imageID: image.id, location: location, score: probabilities[i], stepMined: input.progress.step))
         }
         if sharedStep != nil {
@@ -315,5 +364,19 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         statistics.insertions += outcome.inserted
         statistics.evictions += outcome.evicted
         statistics.rejections += outcome.rejected
+    }
+
+    /// Candidate i's location in the un-flipped frame: its anchor index mirrored through the
+    /// image's flips (nil when the mirror is off the grid), or its box mirrored back.
+    func storedLocation(of i: Int, in input: SamplingInput) -> HardNegativeLocation? {
+        let image = input.image
+        if head.candidates == .anchors {
+            guard !image.flip.isIdentity else { return .anchor(index: i) }
+            return image.flip.mirroredAnchorIndex(i, layout: image.anchorLayout!, width: image.width, height: image.height)
+                .map { .anchor(index: $0) }
+        }
+        let b = input.boxes.scalars
+        let box = SIMD4(Double(b[4 * i]), Double(b[4 * i + 1]), Double(b[4 * i + 2]), Double(b[4 * i + 3]))
+        return .box(image.flip.mirrored(box, width: Double(image.width), height: Double(image.height)))
     }
 }

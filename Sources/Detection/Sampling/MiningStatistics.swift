@@ -44,6 +44,12 @@ public struct MiningStatistics: Sendable, Hashable {
     /// Entries taken out on a visit but not replayed (over the replay limit, no longer
     /// background, or without a mirror image under the current flips).
     public var discards = 0
+    /// Replays trained in a separate pass rather than in the batch (counted in `replays` too).
+    public var separatePassReplays = 0
+    /// Re-scored entries dropped because they were no longer hard (or no longer background).
+    public var drops = 0
+    /// Replayed boxes dropped as duplicates of a current proposal (IoU ≥ `duplicateIoU`).
+    public var duplicates = 0
 
     /// Creates an empty record.
     public init() {}
@@ -73,6 +79,9 @@ public struct MiningStatistics: Sendable, Hashable {
         replays += other.replays
         expirations += other.expirations
         discards += other.discards
+        separatePassReplays += other.separatePassReplays
+        drops += other.drops
+        duplicates += other.duplicates
     }
 
     /// Returns the merge of two records (`rhs` is the later one).

@@ -28,11 +28,14 @@ public struct SamplingResult: Sendable, Equatable {
     /// Background candidates for a separate forward/backward pass (the hard-negative buffer's
     /// separate-pass mode), ascending; empty otherwise. Not part of `negatives` nor of the
     /// normaliser: the detector trains them at their head with the background target, divided
-    /// by their own count over the batch, and adds that to the head's classification term.
+    /// as ``separatePassDivisor`` says, and adds that to the head's classification term.
     public var separatePassNegatives: [Int]
     /// b, the strategy's budget per image (candidates a full batch selects), which the
     /// ``LossNormalization/budget`` normaliser counts; 0 when the strategy sets none.
     public var budget: Int
+    /// What the separate pass's classification sum is divided by (`.own` unless the
+    /// strategy says otherwise).
+    public var separatePassDivisor: SeparatePassDivisor
     /// Counters for logging (selection sizes, losses, buffer activity).
     public var statistics: MiningStatistics
 
@@ -42,7 +45,8 @@ public struct SamplingResult: Sendable, Equatable {
     public init(candidateCount: Int, positives: [Int], negatives: [Int], weights: [Float]? = nil,
                 classificationLoss: ClassificationLossKind = .crossEntropy,
                 normalization: LossNormalization = .selectedCount, boxNormalization: LossNormalization = .selectedCount,
-                separatePassNegatives: [Int] = [], budget: Int = 0, statistics: MiningStatistics = MiningStatistics()) {
+                separatePassNegatives: [Int] = [], separatePassDivisor: SeparatePassDivisor = .own,
+                budget: Int = 0, statistics: MiningStatistics = MiningStatistics()) {
         precondition(weights == nil || weights!.count == candidateCount,
                      "SamplingResult: weights [\(weights!.count)] but \(candidateCount) candidates")
         self.candidateCount = candidateCount
@@ -56,6 +60,7 @@ public struct SamplingResult: Sendable, Equatable {
                      "SamplingResult: the budget normaliser needs a budget >= 1, got \(budget)")
         self.separatePassNegatives = separatePassNegatives
         self.budget = budget
+        self.separatePassDivisor = separatePassDivisor
         self.statistics = statistics
     }
 

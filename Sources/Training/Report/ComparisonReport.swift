@@ -165,10 +165,13 @@ public struct ComparisonReport: Sendable, Equatable {
     }
 
     /// The mining statistics table: per strategy and head, the mean per run over seeds of the
-    /// counts each run summed over its iterations and batch images.
+    /// counts each run summed over its iterations and batch images; then the buffer's dose —
+    /// replays per visit (image at that head) and their share of the negatives trained
+    /// (``MiningTotals/replayShare``), each a ratio of those per-run means.
     public func miningTable() -> String {
-        var s = "| strategy | head | candidates | positives | negatives | mean loss selected / all | inserted | evicted | replayed | expired |\n"
-        s += "|---|---|---|---|---|---|---|---|---|---|\n"
+        var s = "| strategy | head | candidates / run | positives / run | negatives / run | mean loss selected / all | inserted / run "
+        s += "| evicted / run | replayed / run | expired / run | replays / visit | replay share of negatives |\n"
+        s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for r in strategies {
             let heads = Set(r.runs.flatMap { $0.mining.keys }).sorted()
             for head in heads {
@@ -181,7 +184,12 @@ public struct ComparisonReport: Sendable, Equatable {
                 let lossText = sel.isEmpty || all.isEmpty ? "—"
                     : "\(format(sel.reduce(0, +) / Double(sel.count), 3)) / \(format(all.reduce(0, +) / Double(all.count), 3))"
                 s += "| \(r.strategy) | \(head) | \(perRun(\.candidates)) | \(perRun(\.positives)) | \(perRun(\.negatives)) | \(lossText) "
-                s += "| \(perRun(\.insertions)) | \(perRun(\.evictions)) | \(perRun(\.replays)) | \(perRun(\.expirations)) |\n"
+                s += "| \(perRun(\.insertions)) | \(perRun(\.evictions)) | \(perRun(\.replays)) | \(perRun(\.expirations)) "
+                let replays = totals.reduce(0) { $0 + $1.replays }, visits = totals.reduce(0) { $0 + $1.visits }
+                let trained = totals.reduce(0) { $0 + $1.negatives + $1.separatePassReplays }
+                let perVisit = visits > 0 ? format(Double(replays) / Double(visits), 1) : "—"
+                let share = trained > 0 && replays > 0 ? "\(format(100 * Double(replays) / Double(trained), 1)) %" : "—"
+                s += "| \(perVisit) | \(share) |\n"
             }
         }
         return s

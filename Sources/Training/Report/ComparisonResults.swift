@@ -106,6 +106,10 @@ public struct MiningTotals: Sendable, Equatable, Codable {
     public var candidates = 0, positives = 0, negatives = 0
     /// Hard-negative buffer events, summed (0 for strategies without a buffer).
     public var insertions = 0, evictions = 0, replays = 0, expirations = 0
+    /// Sampling calls (image visits at this head), replays trained in a separate pass (also in
+    /// `replays`), re-scored entries dropped as no longer hard, replays dropped as duplicates;
+    /// 0 in results written before issue 14 recorded them.
+    public var visits = 0, separatePassReplays = 0, drops = 0, duplicates = 0
     /// Mean per-candidate loss of the selected candidates and of all candidates, averaged over
     /// the steps where losses were computed (nil when the strategy never needed them).
     public var meanSelectedLoss: Double?, meanCandidateLoss: Double?
@@ -113,9 +117,35 @@ public struct MiningTotals: Sendable, Equatable, Codable {
     /// Creates empty totals.
     public init() {}
 
+    /// The replays' share of the negatives trained: replays / (in-batch negatives + separate-pass
+    /// replays), in [0, 1]; nil without negatives.
+    public var replayShare: Double? {
+        let negativesTrained = negatives + separatePassReplays
+        return negativesTrained > 0 ? Double(replays) / Double(negativesTrained) : nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case candidates, positives, negatives, insertions, evictions, replays, expirations
+        case visits, separatePassReplays = "separate_pass_replays", drops, duplicates
         case meanSelectedLoss = "mean_selected_loss", meanCandidateLoss = "mean_candidate_loss"
+    }
+
+    /// Decodes totals; the counters issue 14 added read as 0 when absent (older results).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        candidates = try c.decode(Int.self, forKey: .candidates)
+        positives = try c.decode(Int.self, forKey: .positives)
+        negatives = try c.decode(Int.self, forKey: .negatives)
+        insertions = try c.decode(Int.self, forKey: .insertions)
+        evictions = try c.decode(Int.self, forKey: .evictions)
+        replays = try c.decode(Int.self, forKey: .replays)
+        expirations = try c.decode(Int.self, forKey: .expirations)
+        visits = try c.decodeIfPresent(Int.self, forKey: .visits) ?? 0
+        separatePassReplays = try c.decodeIfPresent(Int.self, forKey: .separatePassReplays) ?? 0
+        drops = try c.decodeIfPresent(Int.self, forKey: .drops) ?? 0
+        duplicates = try c.decodeIfPresent(Int.self, forKey: .duplicates) ?? 0
+        meanSelectedLoss = try c.decodeIfPresent(Double.self, forKey: .meanSelectedLoss)
+        meanCandidateLoss = try c.decodeIfPresent(Double.self, forKey: .meanCandidateLoss)
     }
 }
 

@@ -25,6 +25,10 @@ public struct MiningAccumulator: Sendable, Equatable {
         totals.evictions += step.evictions
         totals.replays += step.replays
         totals.expirations += step.expirations
+        totals.visits += step.images
+        totals.separatePassReplays += step.separatePassReplays
+        totals.drops += step.drops
+        totals.duplicates += step.duplicates
         if let selected = step.meanSelectedLoss, let all = step.meanCandidateLoss {
             lossSteps += 1
             selectedLossMeans += selected

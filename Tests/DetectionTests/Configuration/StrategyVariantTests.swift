@@ -11,14 +11,16 @@ struct StrategyVariantTests {
         #expect(roi.budget == 128 && roi.positiveFraction == 0.25 && roi.nmsThreshold == 0.7)
         #expect(retina.budget == 256 && retina.positiveFraction == 0.5 && retina.nmsThreshold == nil)
         #expect(rpn.negativeRatio == 3 && rpn.minimumNegatives == 16 && rpn.alpha == 0.25 && rpn.gamma == 2 && rpn.prior == 0.01)
-        #expect(rpn.capacity == 1000 && rpn.perImageQuota == nil && rpn.scoreThreshold == 0.5 && rpn.replayFraction == 0.5
-                && rpn.expiryEpochs == 2 && rpn.bins == 3)
+        // The buffer's defaults since issue 14 (the seed's: capacity 1000, no quota, threshold
+        // mining, no re-scoring, expiry 2 — bufferParameters spells them out).
+        #expect(rpn.capacity == nil && rpn.perImageQuota == 128 && roi.perImageQuota == 64 && rpn.scoreThreshold == 0.5
+                && rpn.replayFraction == 0.5 && rpn.expiryEpochs == 3 && rpn.bins == 3)
 
         let ohem = try #require(StrategyConfiguration(kind: .ohem).makeStrategy(for: .roi) as? OHEMStrategy)
         #expect(ohem.batchSize == 128 && ohem.nmsThreshold == 0.7 && ohem.variant == .paper)
         let buffer = try #require(StrategyConfiguration(kind: .hardNegativeBufferSeparate).makeStrategy(for: .roi) as? HardNegativeBufferStrategy)
-        #expect(buffer.buffer.capacity == 1000 && buffer.maxExtraProposals == 64 && buffer.backgroundThreshold == 0.5
-                && buffer.replayMode == .separatePass && buffer.expiryEpochs == 2)
+        #expect(buffer.buffer.capacity == HardNegativeBuffer.unbounded && buffer.maxExtraProposals == 64 && buffer.backgroundThreshold == 0.5
+                && buffer.replayMode == .separatePass && buffer.expiryEpochs == 3 && buffer.perImageQuota == 64)
         let balanced = try #require(StrategyConfiguration(kind: .iouBalanced).makeStrategy(for: .rpn) as? IoUBalancedStrategy)
         #expect(balanced.batchSize == 256 && balanced.binCount == 3 && balanced.backgroundThreshold == 0.3)
     }
@@ -61,6 +63,32 @@ struct StrategyVariantTests {
     func errors(_ text: String, _ message: String) {
         #expect(throws: (any Error).self) { try StrategyVariant(parsing: text) }
         do { _ = try StrategyVariant(parsing: text) } catch { #expect(error.description == message) }
+    }
+
+    @Test("the buffer's issue-14 parameters: defaults, the seed's rules spelt out, and errors naming the key")
+    func bufferParameters() throws {
+        let defaults = try StrategyVariant(parsing: "hard-negative-buffer").configuration
+        #expect(defaults.rpn.perImageQuota == 128 && defaults.roi.perImageQuota == 64 && defaults.rpn.capacity == nil)
+        #expect(defaults.rpn.mining == .rank && defaults.rpn.rescore && defaults.roi.duplicateIoU == 0.9)
+        #expect(defaults.roi.separateDivisor == .batch && defaults.rpn.expiryEpochs == 3)
+        let seed = try StrategyVariant(parsing: "hard-negative-buffer-separate(capacity=1000, perImageQuota=none, mining=threshold, "
+                                       + "rescore=false, duplicateIoU=none, separateDivisor=own, expiryEpochs=2)")
+        let roi = try #require(seed.configuration.makeStrategy(for: .roi) as? HardNegativeBufferStrategy)
+        #expect(roi.buffer.capacity == 1000 && roi.perImageQuota == nil && roi.mining == .threshold && !roi.rescore)
+        #expect(roi.duplicateIoU == nil && roi.separatePassDivisor == .own && roi.expiryEpochs == 2 && roi.replayMode == .separatePass)
+        let unbounded = try #require(defaults.makeStrategy(for: .rpn) as? HardNegativeBufferStrategy)
+        #expect(unbounded.buffer.capacity == HardNegativeBuffer.unbounded && unbounded.rescore && unbounded.separatePassDivisor == .batch)
+        for (text, message) in [
+            ("hard-negative-buffer(mining=top)", "hard-negative-buffer(rpn.mining): expected one of threshold, rank, got 'top'"),
+            ("hard-negative-buffer(rescore=yes)", "hard-negative-buffer(rpn.rescore): expected true or false, got 'yes'"),
+            ("hard-negative-buffer(perImageQuota=none)", "hard-negative-buffer(rpn.capacity): none (no global bound) needs a perImageQuota to bound the buffer"),
+            ("hard-negative-buffer(capacity=1000, perImageQuota=none)",
+             "hard-negative-buffer(rpn.mining): rank keeps the top perImageQuota candidates, and perImageQuota is none "
+             + "(the buffer before issue 14 is mining=threshold, rescore=false, duplicateIoU=none, separateDivisor=own)"),
+            ("hard-negative-buffer(roi.duplicateIoU=1.5)", "hard-negative-buffer(roi.duplicateIoU): must be a number in [0.0, 1.0], got 1.5"),
+        ] {
+            do { _ = try StrategyVariant(parsing: text); Issue.record("\(text) parsed") } catch { #expect(error.description == message) }
+        }
     }
 
     @Test("a list splits at the commas outside parentheses")

@@ -33,6 +33,32 @@ extension HardNegativeBufferStrategyTests {
         #expect(replicas[1].checkpointState == single.checkpointState)
     }
 
+    @Test("re-scoring visits (rank mining, quota 40, expiry 1 epoch): a shared step over two replicas ends with the one-process buffer")
+    func sharedStepRescoring() throws {
+        var start = HardNegativeBufferStrategy(head: .rpn, capacity: nil, expiryEpochs: 1, perImageQuota: 40, mining: .rank, rescore: true)
+        var g = SplitMix64(seed: 4)
+        _ = start.sample(anchors(hard: 120, seed: 1, step: 0, imageID: 1), using: &g)
+        _ = start.sample(anchors(hard: 90, seed: 2, step: 3, imageID: 2), using: &g)
+        // Step 10 (10 steps per epoch): image 1's 40 entries (step 0) expire and 40 are mined
+        // afresh; image 2's (step 3, age 7) are re-scored in place, still its top 40, replayed.
+        let first = anchors(hard: 100, seed: 1, step: 10, imageID: 1), second = anchors(hard: 80, seed: 2, step: 10, imageID: 2)
+        var single = start
+        var a = SplitMix64(seed: 7), b = SplitMix64(seed: 8)
+        let expected = [single.sample(first, using: &a), single.sample(second, using: &b)]
+        #expect(expected[0].statistics.expirations == 40 && expected[1].statistics.replays > 0)
+
+        var replicas = [start, start]
+        for r in replicas.indices { replicas[r].beginSharedStep() }
+        a = SplitMix64(seed: 7)
+        b = SplitMix64(seed: 8)
+        let results = [replicas[0].sample(first, using: &a), replicas[1].sample(second, using: &b)]
+        #expect(results.map(\.negatives) == expected.map(\.negatives) && results.map(\.statistics.replays) == expected.map(\.statistics.replays))
+        let updates = replicas.map { $0.sharedStepUpdates() }
+        for r in replicas.indices { try replicas[r].endSharedStep(applying: updates) }
+        #expect(replicas[0].buffer.entriesInInsertionOrder == single.buffer.entriesInInsertionOrder)
+        #expect(replicas[1].checkpointState == single.checkpointState)
+    }
+
     @Test("with evictions inside the step the replicas still agree with each other")
     func sharedStepWithEvictions() throws {
         var start = HardNegativeBufferStrategy(head: .rpn, capacity: 150)

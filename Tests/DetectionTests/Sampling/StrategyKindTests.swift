@@ -37,7 +37,8 @@ struct StrategyKindTests {
             #expect(separate.replayMode == .separatePass && inBatch.replayMode == .inBatch)
             #expect(separate.name == "hard-negative-buffer-separate" && inBatch.name == "hard-negative-buffer")
             // Otherwise the same defaults.
-            #expect(separate.batchSize == inBatch.batchSize && separate.buffer.capacity == 1_000 && separate.maxExtraProposals == inBatch.maxExtraProposals)
+            #expect(separate.batchSize == inBatch.batchSize && separate.buffer.capacity == inBatch.buffer.capacity
+                    && separate.perImageQuota == inBatch.perImageQuota && separate.maxExtraProposals == inBatch.maxExtraProposals)
         }
         for bad in ["hard-negative-buffer-separated", "hard-negative-buffer:separate", "hard-negative-buffer-Separate", "separate"] {
             #expect(throws: UnknownStrategyError(name: bad)) { try StrategyKind(parsing: bad) }
@@ -58,9 +59,11 @@ struct StrategyKindTests {
         let focal = StrategyKind.focal.makeStrategy(for: .roi)
         #expect(focal.classificationLoss == .focal(alpha: 0.25, gamma: 2) && focal.requirements.isEmpty)
         let buffer = try #require(StrategyKind.hardNegativeBuffer.makeStrategy(for: .roi) as? HardNegativeBufferStrategy)
-        #expect(buffer.buffer.capacity == 1_000 && buffer.replayFraction == 0.5 && buffer.maxExtraProposals == 64)
-        #expect(buffer.expiryEpochs == 2 && buffer.scoreThreshold == 0.5 && buffer.backgroundThreshold == 0.5)
-        #expect(buffer.requirements == .foregroundProbabilities && buffer.replayMode == .inBatch && buffer.perImageQuota == nil)
+        // Issue 14's defaults (the seed's were capacity 1,000, expiry 2, no quota, threshold mining).
+        #expect(buffer.buffer.capacity == HardNegativeBuffer.unbounded && buffer.replayFraction == 0.5 && buffer.maxExtraProposals == 64)
+        #expect(buffer.expiryEpochs == 3 && buffer.scoreThreshold == 0.5 && buffer.backgroundThreshold == 0.5)
+        #expect(buffer.requirements == .foregroundProbabilities && buffer.replayMode == .inBatch && buffer.perImageQuota == 64)
+        #expect(buffer.mining == .rank && buffer.rescore && buffer.duplicateIoU == 0.9 && buffer.separatePassDivisor == .batch)
         let iou = try #require(StrategyKind.iouBalanced.makeStrategy(for: .rpn) as? IoUBalancedStrategy)
         #expect(iou.binCount == 3 && iou.backgroundThreshold == 0.3 && iou.requirements == .maxIoU)
     }

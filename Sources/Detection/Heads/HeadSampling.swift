@@ -50,6 +50,9 @@ public struct SampledHeadLoss {
     /// The separate-pass negatives summed over the batch's images (their pass's normaliser
     /// before max(1, ·)); 0 without a separate pass.
     public var separatePassCount: Int
+    /// The hardest negatives chosen for each image that asked for them
+    /// (``SamplingImage/recordsMinedNegatives``), in batch order; empty otherwise.
+    public var minedNegatives: [MinedNegatives] = []
 
     /// Creates the record of a head without a separate pass whose normaliser is unknown
     /// (``normalizerCount`` 0).
@@ -93,7 +96,9 @@ extension TrainingHead {
     /// (``SamplingStrategy/lossDivisors(for:)``, called once per call: the total number selected,
     /// max(1, positives), or focal's moving average of that count), plus the separate pass of any
     /// separate-pass negatives.
-    /// An image without an anchor layout gets the head's.
+    /// An image without an anchor layout gets the head's. An image that records its mined
+    /// negatives (``SamplingImage/recordsMinedNegatives``) gets its per-candidate losses computed
+    /// even when the strategy needs none, after it has sampled (so its selection is unchanged).
     /// - Parameters:
     ///   - strategy: the head's strategy, kept across steps by the caller (its state, e.g. the
     ///     hard-negative buffer, lives in it).
@@ -110,6 +115,7 @@ extension TrainingHead {
         let needs = strategy.requirements
         var candidateSets: [MatchedCandidates] = [], results: [SamplingResult] = []
         var mining = MiningStatistics()
+        var mined: [MinedNegatives] = []
         for index in 0..<imageCount {
             var image = images[index]
             var extra: Tensor?
@@ -131,6 +137,11 @@ extension TrainingHead {
             // so that they do not depend on which rank trains which image.
             (generator as? ImageRandomStreams)?.select(image: index)
             let result = strategy.sample(input, using: &generator)
+            if image.recordsMinedNegatives {
+                let recorded = losses ?? predictions(ofImage: index, for: candidates).candidateLosses(for: candidates, beta: boxLossBeta)
+                mined.append(MinedNegatives(result: result, candidates: candidates, losses: recorded, image: image, head: head,
+                                            extraCount: extra?.shape[0] ?? 0, step: progress.step))
+            }
             mining.merge(result.statistics)
             candidateSets.append(candidates)
             results.append(result)
@@ -149,8 +160,10 @@ extension TrainingHead {
             separatePass = self.loss(over: candidateSets, selections: separate, kind: kind, normalization: .selectedCount).classification
             separateCount = separate.reduce(0) { $0 + $1.indices.count }
         }
-        return SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
-                               boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
+        var sampled = SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
+                                      boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
+        sampled.minedNegatives = mined
+        return sampled
     }
 
     /// The loss kind and normaliser shared by a head's results (CE over the number selected for

@@ -70,8 +70,19 @@ extension StrategyComparison {
                     try MinedNegativePictures.picture(of: record, on: data.train[record.imageID]).writePNG(to: url)
                     pictures.append(name)
                 }
-                summaries.append(MinedNegativeSummary(strategy: entry.name, head: headName, records: mine, scores: scores,
-                                                      reference: reference?.entry.name, pictures: pictures))
+                var summary = MinedNegativeSummary(strategy: entry.name, head: headName, records: mine, scores: scores,
+                                                   reference: reference?.entry.name, pictures: pictures)
+                if let reference, let head = reference.model.heads.first(where: { $0.name == headName }), head.candidates == .proposals {
+                    // The same model on the tiles' own ground truth, for the scale of "≥ 0.5".
+                    for record in mine where record.imageID < data.train.count {
+                        let sample = data.train[record.imageID]
+                        let truth = sample.target.boxes.map { MinedNegative(box: [$0.x1, $0.y1, $0.x2, $0.y2], loss: 0, maxIoU: 1) }
+                        let p = reference.model.foregroundProbabilities(image: RGBImage.pixelTensor([sample.image]), head: head, negatives: truth)
+                        summary.groundTruthScored += p.count { $0 != nil }
+                        summary.groundTruthObjectLike += p.count { ($0 ?? 0) >= MinedNegativeSummary.objectScoreThreshold }
+                    }
+                }
+                summaries.append(summary)
             }
         }
         return summaries

@@ -105,7 +105,8 @@ struct ComparisonEndToEndTests {
                 let picture = try RGBImage(contentsOf: output.appendingPathComponent(name))
                 #expect(picture.width == 128 && picture.height == 128)
             }
-            if m.head == "rpn" { #expect(m.iouBins[2] == 0 && m.iouBins[3] == 0) }
+            if m.head == "rpn" { #expect(m.iouBins[2] == 0 && m.iouBins[3] == 0 && m.groundTruthScored == 0) }
+            if m.head == "roi" { #expect(m.groundTruthScored > 0 && m.groundTruthObjectLike <= m.groundTruthScored) }
         }
         #expect(markdown.contains("## What each strategy mines"))
         #expect(file["mined_negatives"] is [[String: Any]])

@@ -45,11 +45,11 @@ struct MinedNegativeTests {
     @Test("the report section: its table rows, the RPN note and the links, for a fabricated result")
     func reportText() {
         var report = ComparisonReport(dataset: "neon-trees", iterations: 600, strategies: [])
-        report.minedNegatives = [
-            MinedNegativeSummary(strategy: "ohem", head: "roi", records: Self.records, scores: [[0.9, 0.1, 0.6, nil], [0.2, 0.5]],
-                                 reference: "random", pictures: ["mined-ohem-roi-tile-0.png"]),
-            MinedNegativeSummary(strategy: "ohem", head: "rpn", records: Self.records, scores: [[nil]], reference: "random"),
-        ]
+        var roi = MinedNegativeSummary(strategy: "ohem", head: "roi", records: Self.records, scores: [[0.9, 0.1, 0.6, nil], [0.2, 0.5]],
+                                       reference: "random", pictures: ["mined-ohem-roi-tile-0.png"])
+        roi.groundTruthScored = 12
+        roi.groundTruthObjectLike = 9
+        report.minedNegatives = [roi, roi, MinedNegativeSummary(strategy: "ohem", head: "rpn", records: Self.records, scores: [[nil]], reference: "random")]
         let text = report.markdown()
         // Shares: 3/6 = 50%, 1/6 = 16.7% → 17%, 2/6 = 33%; 3/5 = 60%, 2/5 = 40%.
         #expect(text.contains("| ohem | roi | 2 | 6 (of 55) | 3 (50%) | 1 (17%) | 2 (33%) | 3 (60%) | 2 (40%) | 1 | 2.000 | [mined-ohem-roi-tile-0.png](mined-ohem-roi-tile-0.png) |"))
@@ -58,6 +58,9 @@ struct MinedNegativeTests {
         #expect(text.contains("## What each strategy mines"))
         #expect(text.contains("At the RPN, background is IoU < 0.3, so its 0.3–0.5 bin is empty by construction."))
         #expect(text.contains("the final `random` model of the same seed"))
+        // The scale sentence, once per head and reference although two rows carry it.
+        let scale = "For scale, at the roi head the `random` model scores 9 of the 12 ground-truth boxes of the recorded tiles ≥ 0.5"
+        #expect(text.components(separatedBy: scale).count == 2)
         // Without records the section is left out.
         #expect(!ComparisonReport(dataset: "d", iterations: 1, strategies: []).markdown().contains("What each strategy mines"))
     }

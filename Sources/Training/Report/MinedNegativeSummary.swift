@@ -48,6 +48,10 @@ public struct MinedNegativeSummary: Sendable, Equatable, Codable {
     public var reference: String?
     /// The pictures of this strategy and head (file names in the report folder).
     public var pictures: [String]
+    /// For scale, at a proposal head: how many ground-truth boxes of the recorded tiles the
+    /// reference model scored (each given as a proposal), and how many of them at ≥
+    /// ``objectScoreThreshold``; 0 and 0 at an anchor head or without a reference.
+    public var groundTruthScored = 0, groundTruthObjectLike = 0
 
     /// Summarises one strategy's records at one head.
     /// - Parameters:
@@ -135,6 +139,12 @@ extension ComparisonReport {
             s += "No `random` entry was compared, so no negative is scored (\"—\").\n\n"
         }
         s += minedNegativesTable() + "\n"
+        // Once per head and reference (the same model and tiles for every strategy): how strict 0.5 is.
+        var stated: Set<String> = []
+        for m in minedNegatives where m.groundTruthScored > 0 && stated.insert("\(m.head) \(m.reference ?? "")").inserted {
+            s += "For scale, at the \(m.head) head the `\(m.reference ?? "")` model scores \(m.groundTruthObjectLike) of the "
+            s += "\(m.groundTruthScored) ground-truth boxes of the recorded tiles ≥ 0.5 (each given as a proposal).\n\n"
+        }
         s += "Pictures (`mined-<strategy>-<head>-tile-<i>.png`): the tile as stored (un-flipped), its ground truth in yellow, the "
         s += "recorded negatives in red (buffer replays in magenta), the \(MinedNegativePictures.drawnCount) highest-loss drawn.\n\n"
         return s

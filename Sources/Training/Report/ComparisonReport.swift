@@ -256,7 +256,8 @@ public struct ComparisonReport: Sendable, Equatable {
     /// "recommended_iterations", "smallest_resolvable_ap50_median", "headline": [first lines of
     /// report.md], "strategies": [one object per strategy, see `StrategyResults`], "pairs": [one
     /// object per pair, see `StrategyPair`], "configuration": the resolved run configuration
-    /// (when known; `quarry train --config results.json` reads it)}`.
+    /// (when known; `quarry train --config results.json` reads it), "mined_negatives": [one
+    /// object per strategy and head, see `MinedNegativeSummary`] (when recorded)}`.
     /// - Throws: `EncodingError` (not expected: non-finite numbers are written as strings).
     public func json() throws -> Data {
         let encoder = JSONEncoder()

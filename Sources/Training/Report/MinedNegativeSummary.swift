@@ -94,6 +94,13 @@ public struct MinedNegativeSummary: Sendable, Equatable, Codable {
         self.objectLikeBackground = objectLikeBackground
     }
 
+    /// results.json's keys, snake_case like the rest of the file.
+    enum CodingKeys: String, CodingKey {
+        case strategy, head, tiles, negatives, selected, scored, replayed, reference, pictures
+        case iouBins = "iou_bins", objectLike = "object_like", objectLikeBackground = "object_like_background"
+        case meanLoss = "mean_loss", groundTruthScored = "ground_truth_scored", groundTruthObjectLike = "ground_truth_object_like"
+    }
+
     /// The bin of an IoU: 0 for < 0.1, 1 for [0.1, 0.3), 2 for [0.3, 0.5), 3 for ≥ 0.5.
     public static func bin(of iou: Float) -> Int {
         binEdges.firstIndex { iou < $0 } ?? binEdges.count

@@ -128,6 +128,28 @@ struct MinedNegativeTests {
         #expect(MinedNegativeRecording.latest(records).count == 8)
     }
 
+    @Test("every strategy records: at most 20 negatives per tile and head, by loss, all background; focal's pool is every background anchor; only the buffer replays",
+          arguments: StrategyKind.allCases)
+    func everyStrategy(_ kind: StrategyKind) throws {
+        let samples = try digitsSamples(count: 4)
+        // 8 iterations over 4 tiles: the buffer has met every tile before the last visits.
+        var trainer = Trainer(samples: samples, classCount: 10, strategy: kind, configuration: TrainingConfiguration(iterations: 8, seed: 3))
+        trainer.minedNegativeRecording = MinedNegativeRecording(tiles: Set(0..<4), firstIteration: 0)
+        var records: [MinedNegatives] = []
+        while !trainer.isFinished { records += try trainer.step().minedNegatives }
+        #expect(records.count == 8 * 2 * 2)
+        for record in records {
+            #expect(record.negatives.count == min(record.selectedCount, 20))
+            #expect(zip(record.negatives, record.negatives.dropFirst()).allSatisfy { $0.loss >= $1.loss })
+            #expect(record.negatives.allSatisfy { $0.maxIoU < (record.head == "rpn" ? 0.3 : 0.5) })
+            // focal trains every background anchor: far more than any budget (256 per image).
+            if kind == .focal && record.head == "rpn" { #expect(record.selectedCount > 1000) }
+        }
+        let replays = records.flatMap(\.negatives).count(where: \.replayed)
+        let buffer = kind == .hardNegativeBuffer || kind == .hardNegativeBufferSeparate
+        #expect(buffer ? replays > 0 : replays == 0, "\(kind): \(replays) replays")
+    }
+
     @Test("the reference scores: the RPN's is the sigmoid of the anchor's objectness logit; a RoI box scores the same alone or with others")
     func scores() throws {
         let samples = try digitsSamples(count: 2)

@@ -46,8 +46,9 @@ public struct MinedNegative: Sendable, Codable, Equatable {
 /// by loss (descending; ties by candidate index), the first ``recordedCount`` kept. For `focal`,
 /// which keeps every background candidate, this is the top of the focal ranking too: a
 /// negative's focal term α·p^γ·(−log(1 − p)) and its cross-entropy −log(1 − p) both rise with
-/// its foreground probability p, so they order the negatives of a one-class head alike (with K
-/// sigmoid classes the sums may order differently). Reference: Shrivastava et al.,
+/// its foreground probability p (the objectness at the RPN, 1 − P(background) under the RoI
+/// head's softmax, for any K), so they order the negatives alike; only with K > 1 sigmoid
+/// classes (RetinaNet) may the sums over classes order them differently. Reference: Shrivastava et al.,
 /// arXiv:1604.03540 (the hardest negatives by loss); Lin et al., arXiv:1708.02002.
 public struct MinedNegatives: Sendable, Codable, Equatable {
     /// How many negatives are kept per image and head: 20.

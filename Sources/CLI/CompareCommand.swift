@@ -12,7 +12,8 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         abstract: "Compare sampling strategies: train each, evaluate on the test split, write a report.",
         discussion: """
             Writes report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg \
-            and detections-<strategy>.png into the output folder, and each finished run's record into \
+            detections-<strategy>.png and mined-<strategy>-<head>-tile-<i>.png (what each strategy trained on as \
+            negatives, first seed) into the output folder, and each finished run's record into \
             runs/ as it ends (--resume reuses them after an interruption), and prints the result table and the \
             verdicts. Metrics: VOC AP50 (primary), COCO AP at maxDets 100 and 300, AP75, AR@100, seconds \
             per iteration, peak resident memory. Strategies are compared by their per-seed (paired) \
@@ -233,7 +234,7 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
         print()
         print(report.markdownTable())
         print(report.verdictSentences().joined(separator: "\n"))
-        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png, runs/*.json}")
+        print("\nWrote \(plan.output.path)/{report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg, detections-*.png, mined-*.png, runs/*.json}")
         try communicator.finalize()
     }
 }

@@ -12,10 +12,14 @@ extension StrategyComparison {
     /// Time accounting: `secondsPerIteration` and the curve's seconds sum the steps' own
     /// durations (batch preparation included), so the evaluations in between count in
     /// `evaluationSeconds` only.
-    /// - Returns: the run's record and its final evaluation (for the PR curve and the picture).
-    /// - Throws: `TrainingError.nonFiniteLoss` from a step.
+    /// The plan's first seed records the mined negatives of a few tiles near the end
+    /// (`MinedNegativeRecording`), and its `random` run saves its final model for scoring them
+    /// (`referenceModelURL`).
+    /// - Returns: the run's record, its final evaluation (for the PR curve and the picture) and
+    ///   each recorded tile's last mined negatives per head (empty for other seeds).
+    /// - Throws: `TrainingError.nonFiniteLoss` from a step; `CheckpointError` writing the model.
     static func trainAndEvaluate(_ entry: ComparisonEntry, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
-                                 progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation) {
+                                 progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation, [MinedNegatives]) {
         let strategy = entry.name
         progress(.runStarted(strategy: strategy, seed: seed))
         // Alone, a run gets its own peak; runs training at once share the process's.
@@ -28,8 +32,15 @@ extension StrategyComparison {
         var seconds = 0.0, evaluationSeconds = 0.0
         var previous: (iteration: Int, records: VOCResampling)?
         var mining: [String: MiningAccumulator] = [:]
+        let firstSeed = seed == plan.seeds[0]
+        if firstSeed {
+            trainer.minedNegativeRecording = MinedNegativeRecording(sampleCount: data.train.count, iterations: plan.iterations,
+                                                                    batchSize: configuration.batchSize)
+        }
+        var mined: [MinedNegatives] = []
         while !trainer.isFinished {
             let record = try trainer.step()
+            mined.append(contentsOf: record.minedNegatives)
             seconds += record.seconds
             for (head, statistics) in record.mining { mining[head, default: MiningAccumulator()].add(statistics) }
             if record.iteration % configuration.logInterval == 0 || trainer.isFinished {
@@ -64,13 +75,18 @@ extension StrategyComparison {
         }
         evaluationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         progress(.evaluated(strategy: strategy, seed: seed, ap50: evaluation.ap50))
+        if firstSeed && isMiningReference(entry) {
+            let url = referenceModelURL(output: plan.output, entry: entry, seed: seed)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try trainer.model.save(to: url)
+        }
         let run = SeedRun(seed: seed, ap50: evaluation.ap50, cocoAP: evaluation.cocoAP, cocoAP300: evaluation.cocoAP300,
                           ap75: evaluation.ap75, ar100: evaluation.ar100, secondsPerIteration: seconds / Double(plan.iterations),
                           peakRSSBytes: ResourceUsage.peakResidentBytes() ?? 0, lossCurve: lossCurve,
                           mining: mining.mapValues(\.totals),
                           ap50Interval: last.ap50Interval, learningCurve: learningCurve, stillRising: stillRising,
                           evaluationSeconds: evaluationSeconds)
-        return (run, evaluation)
+        return (run, evaluation, MinedNegativeRecording.latest(mined))
     }
 
     /// A learning-curve point with the bootstrap interval of its AP50 over the test images.

@@ -1,7 +1,8 @@
 // What the report needs from one run of a comparison, in a form that travels between ranks
 // (`mpirun -np N quarry compare`: a worker rank sends it to rank 0 as JSON). Besides the run's
-// numbers: for the first seed's runs, the precision–recall curve (pr.svg) and the detections on
-// the first test image (detections-<strategy>.png); the other runs carry neither.
+// numbers: for the first seed's runs, the precision–recall curve (pr.svg), the detections on
+// the first test image (detections-<strategy>.png) and the mined negatives of a few training
+// tiles (the report's "What each strategy mines"); the other runs carry none of them.
 import Detection
 import TensorCore
 
@@ -13,14 +14,18 @@ struct ComparisonRunOutcome: Codable {
     var curve: PrecisionRecallPoints?
     /// The detections on the first test image (first seed only; nil without test images).
     var firstImageDetections: TransferredDetections?
+    /// The hardest negatives of the recorded tiles, each tile's last visit per head (first seed
+    /// only, `MinedNegativeRecording`; nil in records written before they existed).
+    var minedNegatives: [MinedNegatives]?
     /// True when the run was not trained in this sitting but read from its record (`resume`);
     /// nil in records and for runs trained now.
     var reused: Bool?
 
-    /// The outcome of `run` with its final `evaluation`; keeps the curve and the first image's
-    /// detections when `keepPictures` (the plan's first seed).
-    init(run: SeedRun, evaluation: DatasetEvaluation, keepPictures: Bool) {
+    /// The outcome of `run` with its final `evaluation`; keeps the curve, the first image's
+    /// detections and the mined negatives when `keepPictures` (the plan's first seed).
+    init(run: SeedRun, evaluation: DatasetEvaluation, keepPictures: Bool, minedNegatives: [MinedNegatives] = []) {
         self.run = run
+        self.minedNegatives = keepPictures ? minedNegatives : nil
         curve = keepPictures ? evaluation.curve.map { PrecisionRecallPoints(recall: $0.recall, precision: $0.precision) } : nil
         firstImageDetections = keepPictures ? evaluation.detections.first.map(TransferredDetections.init) : nil
     }

@@ -1,7 +1,7 @@
 // `quarry compare`: train the same detector under each strategy with identical data order and
 // seeds, evaluate on the test split (during training too, for the learning curves), and write
-// report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg and
-// detections-<strategy>.png.
+// report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg,
+// detections-<strategy>.png and mined-<strategy>-<head>-tile-<i>.png.
 import AtomicFiles
 import Collectives
 import Datasets
@@ -273,9 +273,10 @@ public enum StrategyComparison {
                     break
                 }
             }
-            let (run, evaluation) = try trainAndEvaluate(entry, seed: seed, plan: plan, data: data,
-                                                         progress: { event in lock.withLock { progress(event) } })
-            let outcome = ComparisonRunOutcome(run: run, evaluation: evaluation, keepPictures: key.keepsPictures)
+            let (run, evaluation, mined) = try trainAndEvaluate(entry, seed: seed, plan: plan, data: data,
+                                                                progress: { event in lock.withLock { progress(event) } })
+            let outcome = ComparisonRunOutcome(run: run, evaluation: evaluation, keepPictures: key.keepsPictures,
+                                               minedNegatives: mined)
             try ComparisonRunRecord(key: key, outcome: outcome).write(to: url)
             return outcome
         }
@@ -307,9 +308,10 @@ public enum StrategyComparison {
         if reusedCount > 0 {
             context.append("\(reusedCount) of \(tasks.count) runs reused from \(ComparisonRunRecord.folder(of: plan.output).path) (--resume): their seconds per iteration and memory were measured when they ran")
         }
-        let report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
+        var report = ComparisonReport(dataset: data.name, iterations: plan.iterations, strategies: results, context: context,
                                       evaluationInterval: plan.evaluationInterval, bootstrap: plan.bootstrap,
                                       testImageCount: data.test.count, configuration: runConfiguration(plan, data: data))
+        report.minedNegatives = try minedNegativeSummaries(plan, data: data, outcomes: outcomes)
         try AtomicFile.write(report.markdown(), to: plan.output.appendingPathComponent("report.md"), creatingFolder: true)
         try AtomicFile.write(report.json(), to: plan.output.appendingPathComponent("results.json"))
         try AtomicFile.write(report.lossPlot().svg(), to: plan.output.appendingPathComponent("losses.svg"))

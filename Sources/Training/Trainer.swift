@@ -40,6 +40,9 @@ public struct StepRecord: Sendable, Equatable {
     public var seconds: Double
     /// Each head's strategy statistics, merged over the batch's images, by head name.
     public var mining: [String: MiningStatistics]
+    /// The hardest negatives chosen for the batch's images that recorded them
+    /// (``Trainer/minedNegativeRecording``), head by head; empty otherwise.
+    public var minedNegatives: [MinedNegatives] = []
 
     /// Creates a record (e.g. to replay a logged loss curve); mining statistics start empty.
     public init(iteration: Int, learningRate: Float, terms: [LossTermValue], seconds: Double,
@@ -97,6 +100,10 @@ public struct Trainer {
     /// Data-parallel training compares the replicas' checksums every this many iterations
     /// (and ``verifyReplicas()`` may be called at any time); 0: never during the run.
     public var replicaCheckInterval = 25
+    /// Which drawn tiles record the negatives their strategies chose (into
+    /// ``StepRecord/minedNegatives``), or nil: none. One-process training only: a data-parallel
+    /// step records nothing.
+    public var minedNegativeRecording: MinedNegativeRecording?
 
     /// Creates a run: a freshly initialised detector, SGD and the reference schedule.
     /// - Parameters:
@@ -175,8 +182,9 @@ public struct Trainer {
             // no place in the tile's frame, so it gets an id of its own that never recurs: the
             // buffer mines it but replays nothing into it.
             let id = draw.sample.flip == nil ? samples.count + iteration * configuration.batchSize + slot : draw.index
+            let records = draw.sample.flip != nil && minedNegativeRecording?.records(tile: draw.index, at: iteration) == true
             samplingImages.append(SamplingImage(id: id, width: sample.image.width, height: sample.image.height,
-                                                flip: draw.sample.flip ?? .none))
+                                                flip: draw.sample.flip ?? .none, recordsMinedNegatives: records))
         }
         let losses = model.trainingLoss(images: RGBImage.pixelTensor(images), groundTruth: groundTruth,
                                         samplingImages: samplingImages,
@@ -192,10 +200,11 @@ public struct Trainer {
             throw .nonFiniteGradient(iteration: iteration, parameter: parameter.name)
         }
         optimizer.step()
-        let record = StepRecord(iteration: iteration, learningRate: learningRate,
+        var record = StepRecord(iteration: iteration, learningRate: learningRate,
                                 terms: terms.map { LossTermValue(name: $0.name, value: Double($0.value.value.scalar)) },
                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
                                 mining: Dictionary(uniqueKeysWithValues: losses.heads.map { ($0.head.name, $0.mining) }))
+        record.minedNegatives = losses.heads.flatMap(\.minedNegatives)
         iteration += 1
         return record
     }

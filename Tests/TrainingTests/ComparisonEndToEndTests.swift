@@ -90,6 +90,26 @@ struct ComparisonEndToEndTests {
             let image = try RGBImage(contentsOf: output.appendingPathComponent("detections-\(strategy).png"))
             #expect(image.width == 128 && image.height == 128)
         }
+        // What each strategy mines: per strategy and head a row, scored by the random model of
+        // seed 0 (saved beside its record), and three tile pictures of the tile's size. 6 tiles at
+        // batch 2 over 3 iterations: the window is the whole run, and each recorded tile keeps
+        // its last visit.
+        #expect(report.minedNegatives.map { "\($0.strategy) \($0.head)" }
+                == ["random rpn", "random roi", "hard-negative-buffer rpn", "hard-negative-buffer roi"])
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/random-seed-0.safetensors").path))
+        for m in report.minedNegatives {
+            #expect(m.reference == "random" && m.scored > 0 && m.tiles >= 1 && m.iouBins.reduce(0, +) == m.negatives)
+            #expect(m.pictures.count == min(m.tiles, StrategyComparison.picturedTileCount))
+            for name in m.pictures {
+                #expect(markdown.contains("[\(name)](\(name))"))
+                let picture = try RGBImage(contentsOf: output.appendingPathComponent(name))
+                #expect(picture.width == 128 && picture.height == 128)
+            }
+            if m.head == "rpn" { #expect(m.iouBins[2] == 0 && m.iouBins[3] == 0 && m.groundTruthScored == 0) }
+            if m.head == "roi" { #expect(m.groundTruthScored > 0 && m.groundTruthObjectLike <= m.groundTruthScored) }
+        }
+        #expect(markdown.contains("## What each strategy mines"))
+        #expect(file["mined_negatives"] is [[String: Any]])
 
         // Same seeds, same data, now two runs at a time: every number identical except timings
         // and memory. results.json is compared whole, with only the measured keys taken out at
@@ -117,7 +137,8 @@ struct ComparisonEndToEndTests {
         }
         #expect(report.strategies.map { $0.runs.map(\.lossCurve) } == rerun.strategies.map { $0.runs.map(\.lossCurve) })
         // The plots and the detection pictures carry no timings: byte for byte the same.
-        for name in ["losses.svg", "pr.svg", "ap50-iterations.svg", "detections-random.png", "detections-hard-negative-buffer.png"] {
+        for name in ["losses.svg", "pr.svg", "ap50-iterations.svg", "detections-random.png", "detections-hard-negative-buffer.png"]
+                        + report.minedNegatives.flatMap(\.pictures) {
             #expect(try Data(contentsOf: output.appendingPathComponent(name)) == Data(contentsOf: again.appendingPathComponent(name)),
                     "\(name) differs between identical runs")
         }

@@ -40,13 +40,15 @@ struct ComparisonResumeTests {
         let variants = try ["random", "ohem(rpn.budget=64)"].map { (model: DetectorKind.fasterRCNN, variant: try StrategyVariant(parsing: $0)) }
         var plan = ComparisonPlan(variants: variants, base: base, seeds: [0, 1], output: output)
 
-        // First sitting: everything trains and is recorded, one file per run.
+        // First sitting: everything trains and is recorded, one file per run, plus the first
+        // seed's random model that scores the mined negatives.
         let first = try Self.sit(plan, data: data)
         #expect(first.trained == ["random 0", "random 1", "ohem(rpn.budget=64) 0", "ohem(rpn.budget=64) 1"])
         #expect(first.reused.isEmpty)
         let runs = ComparisonRunRecord.folder(of: output)
         #expect(try FileManager.default.contentsOfDirectory(atPath: runs.path).sorted()
-                == ["ohem-rpn.budget-64-seed-0.json", "ohem-rpn.budget-64-seed-1.json", "random-seed-0.json", "random-seed-1.json"])
+                == ["ohem-rpn.budget-64-seed-0.json", "ohem-rpn.budget-64-seed-1.json", "random-seed-0.json", "random-seed-0.safetensors",
+                    "random-seed-1.json"])
 
         // Second sitting, resumed: one record lost, one garbled; the two intact ones are reused.
         try FileManager.default.removeItem(at: runs.appendingPathComponent("ohem-rpn.budget-64-seed-1.json"))
@@ -63,6 +65,10 @@ struct ComparisonResumeTests {
             #expect(a.runs.map(\.lossCurve) == b.runs.map(\.lossCurve))
             #expect(a.runs[0] == b.runs[0])   // seed 0 was reused: the whole record, timings too
         }
+        // The mined negatives travel in the reused records, and the saved random model scores
+        // them again: the section is unchanged.
+        #expect(!first.report.minedNegatives.isEmpty && first.report.minedNegatives.allSatisfy { $0.scored > 0 })
+        #expect(second.report.minedNegatives == first.report.minedNegatives)
         #expect(second.report.context.contains { $0.hasPrefix("2 of 4 runs reused from \(runs.path) (--resume)") })
         #expect(!first.report.context.contains { $0.contains("reused") })
 

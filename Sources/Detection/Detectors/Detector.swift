@@ -59,6 +59,22 @@ public protocol Detector {
     /// Reference: Lin et al., arXiv:1708.02002, §3.3 and §4.1 ("Initialization").
     /// - Precondition: 0 < π < 1; `head` is one of ``heads``.
     func initializeClassificationPrior(of head: DetectionHead, probability: Float)
+
+    /// Computes a head's foreground probability for given negatives of one image, without
+    /// gradient: the score the head gives them (ForegroundScoring.swift).
+    ///
+    /// At an anchor head, the probability of the anchor at ``MinedNegative/anchorIndex`` (the
+    /// RPN's objectness sigmoid, RetinaNet's highest class sigmoid); at a proposal head, of the
+    /// box ``MinedNegative/box`` given to the head as a proposal (the RoI head's 1 − softmax
+    /// background probability). `HeadPredictions.foregroundProbabilities` in both cases.
+    /// - Parameters:
+    ///   - image: [1, 3, H, W] RGB pixels in 0...255, the frame the negatives are in.
+    ///   - head: one of ``heads``.
+    ///   - negatives: the negatives to score.
+    /// - Returns: one probability in [0, 1] per negative; nil for an anchor negative without an
+    ///   anchor index (or outside the grid).
+    /// - Precondition: one image; `head` is one of ``heads``.
+    func foregroundProbabilities(image: Tensor, head: DetectionHead, negatives: [MinedNegative]) -> [Float?]
 }
 
 extension Detector {

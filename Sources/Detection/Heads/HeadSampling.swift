@@ -55,6 +55,9 @@ public struct SampledHeadLoss {
     /// What ``separatePass`` was divided by: max(1, ``separatePassCount``) (`.own`) or the
     /// batch's classification divisor (`.batch`).
     public var separatePassDivisor: SeparatePassDivisor = .own
+    /// The hardest negatives chosen for each image that asked for them
+    /// (``SamplingImage/recordsMinedNegatives``), in batch order; empty otherwise.
+    public var minedNegatives: [MinedNegatives] = []
 
     /// Creates the record of a head without a separate pass whose normaliser is unknown
     /// (``normalizerCount`` 0).
@@ -98,7 +101,9 @@ extension TrainingHead {
     /// (``SamplingStrategy/lossDivisors(for:)``, called once per call: the total number selected,
     /// max(1, positives), or focal's moving average of that count), plus the separate pass of any
     /// separate-pass negatives.
-    /// An image without an anchor layout gets the head's.
+    /// An image without an anchor layout gets the head's. An image that records its mined
+    /// negatives (``SamplingImage/recordsMinedNegatives``) gets its per-candidate losses computed
+    /// even when the strategy needs none, after it has sampled (so its selection is unchanged).
     /// - Parameters:
     ///   - strategy: the head's strategy, kept across steps by the caller (its state, e.g. the
     ///     hard-negative buffer, lives in it).
@@ -115,6 +120,7 @@ extension TrainingHead {
         let needs = strategy.requirements
         var candidateSets: [MatchedCandidates] = [], results: [SamplingResult] = []
         var mining = MiningStatistics()
+        var mined: [MinedNegatives] = []
         for index in 0..<imageCount {
             var image = images[index]
             var extra: Tensor?
@@ -136,6 +142,11 @@ extension TrainingHead {
             // so that they do not depend on which rank trains which image.
             (generator as? ImageRandomStreams)?.select(image: index)
             let result = strategy.sample(input, using: &generator)
+            if image.recordsMinedNegatives {
+                let recorded = losses ?? predictions(ofImage: index, for: candidates).candidateLosses(for: candidates, beta: boxLossBeta)
+                mined.append(MinedNegatives(result: result, candidates: candidates, losses: recorded, image: image, head: head,
+                                            extraCount: extra?.shape[0] ?? 0, step: progress.step))
+            }
             mining.merge(result.statistics)
             candidateSets.append(candidates)
             results.append(result)
@@ -160,6 +171,7 @@ extension TrainingHead {
         var sampled = SampledHeadLoss(head: head, batchLoss: loss, separatePass: separatePass, normalizerCount: count,
                                       boxNormalizerCount: boxCount, separatePassCount: separateCount, mining: mining)
         sampled.separatePassDivisor = results.first?.separatePassDivisor ?? .own
+        sampled.minedNegatives = mined
         return sampled
     }
 

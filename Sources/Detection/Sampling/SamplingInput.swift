@@ -60,16 +60,23 @@ public struct SamplingImage: Sendable, Hashable {
     public var flip: Flip
     /// The anchor grid (anchor heads only); needed to mirror anchor indices of a flipped image.
     public var anchorLayout: AnchorLayout?
+    /// Whether the head records the negatives its strategy chose for this image
+    /// (``MinedNegatives``, in ``SampledHeadLoss/minedNegatives``); strategies do not read it.
+    /// The trainer asks for it only on the last iterations and a few tiles
+    /// (`Trainer.minedNegativeRecording`), since a strategy that needs no losses then pays for them.
+    public var recordsMinedNegatives: Bool
 
     /// Creates an image description.
     /// - Precondition: `width >= 1`, `height >= 1`.
-    public init(id: Int, width: Int, height: Int, flip: Flip = .none, anchorLayout: AnchorLayout? = nil) {
+    public init(id: Int, width: Int, height: Int, flip: Flip = .none, anchorLayout: AnchorLayout? = nil,
+                recordsMinedNegatives: Bool = false) {
         precondition(width >= 1 && height >= 1, "SamplingImage: size must be positive, got \(width)×\(height)")
         self.id = id
         self.width = width
         self.height = height
         self.flip = flip
         self.anchorLayout = anchorLayout
+        self.recordsMinedNegatives = recordsMinedNegatives
     }
 }
 

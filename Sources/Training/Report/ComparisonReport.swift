@@ -21,6 +21,9 @@ public struct ComparisonReport: Sendable, Equatable {
     /// The resolved configuration of the first entry's first-seed run (schedule, model settings,
     /// class names; each entry's strategy parameters are in its results), or nil.
     public var configuration: TrainingConfiguration?
+    /// What each strategy mines: per entry and head, its first seed's recorded negatives
+    /// (`MinedNegativeSummary`); empty when none were recorded.
+    public var minedNegatives: [MinedNegativeSummary] = []
 
     /// Creates a report.
     public init(dataset: String, iterations: Int, strategies: [StrategyResults], context: [String] = [],
@@ -241,6 +244,7 @@ public struct ComparisonReport: Sendable, Equatable {
         s += "does not show that a longer run would not do better.\n\n"
         s += "## Mining statistics (per run: summed over the run's iterations and images, then averaged over the \(seedCount) "
         s += "seed\(seedCount == 1 ? "" : "s"))\n\n" + miningTable() + "\n"
+        s += minedNegativesSection()
         s += "Plots: `losses.svg` (training loss), `pr.svg` (precision–recall at IoU 0.5), `ap50-iterations.svg`, `ap50-seconds.svg`. "
         s += "`detections-<strategy>.png`: the first test image with its ground truth (yellow) and the first seed's "
         s += "detections at score ≥ \(StrategyComparison.drawnScoreThreshold) (green); an image without green boxes "
@@ -260,7 +264,8 @@ public struct ComparisonReport: Sendable, Equatable {
     /// "recommended_iterations", "smallest_resolvable_ap50_median", "headline": [first lines of
     /// report.md], "strategies": [one object per strategy, see `StrategyResults`], "pairs": [one
     /// object per pair, see `StrategyPair`], "configuration": the resolved run configuration
-    /// (when known; `quarry train --config results.json` reads it)}`.
+    /// (when known; `quarry train --config results.json` reads it), "mined_negatives": [one
+    /// object per strategy and head, see `MinedNegativeSummary`] (when recorded)}`.
     /// - Throws: `EncodingError` (not expected: non-finite numbers are written as strings).
     public func json() throws -> Data {
         let encoder = JSONEncoder()
@@ -278,6 +283,7 @@ public struct ComparisonReport: Sendable, Equatable {
             case evalEvery = "eval_every", testImages = "test_images", shortRun = "short_run"
             case recommendedSeeds = "recommended_seeds", recommendedIterations = "recommended_iterations"
             case smallestResolvable = "smallest_resolvable_ap50_median", configuration
+            case minedNegatives = "mined_negatives"
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -293,6 +299,7 @@ public struct ComparisonReport: Sendable, Equatable {
             try c.encode(report.strategies, forKey: .strategies)
             try c.encode(report.pairs, forKey: .pairs)
             try c.encodeIfPresent(report.configuration, forKey: .configuration)
+            if !report.minedNegatives.isEmpty { try c.encode(report.minedNegatives, forKey: .minedNegatives) }
         }
     }
 

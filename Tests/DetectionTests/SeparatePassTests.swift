@@ -109,19 +109,7 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
         #expect(roi.returned.count == 2 && rpn.returned.map(\.count) == [5, 5])
         for (returned, n) in zip(roi.returned, roi.candidateCounts) { #expect(returned == [n - 3, n - 2, n - 1]) }
 
-        let (objectness, extra) = Self.logits(s)
-        let a = objectness.shape[1]
-        // RPN: BCE against 0 is softplus(x), averaged over the 10 pooled anchors.
-        var rpnSum = 0.0
-        for (image, anchors) in rpn.returned.enumerated() {
-            for j in anchors { rpnSum += Self.softplus(Double(objectness.scalars[image * a + j])) }
-        }
-        // RoI head: CE against class 0 is logsumexp(l) − l₀, averaged over the 6 pooled RoIs.
-        var roiSum = 0.0
-        for r in 0..<6 {
-            let l0 = Double(extra.scalars[2 * r]), l1 = Double(extra.scalars[2 * r + 1])
-            roiSum += max(l0, l1) + log(exp(l0 - max(l0, l1)) + exp(l1 - max(l0, l1))) - l0
-        }
+        let (rpnSum, roiSum) = Self.separatePassSums(s, rpnReturned: rpn.returned)
         #expect(rpnSum > 0 && roiSum > 0)
         expectClose(Double(with.rpnObjectness.value.scalar), Double(without.rpnObjectness.value.scalar) + rpnSum / 10,
                     relativeTolerance: 1e-5)
@@ -134,22 +122,30 @@ struct FixedSeparatePassStrategy: StatefulSamplingStrategy {
         #expect(with.rpnMining.negativesSelected == 16 && with.roiMining.negativesSelected == 16)
     }
 
-    @Test("divisor .batch: the separate pass is divided by the batch's count, each replay weighing one in-batch negative")
-    func batchDivisor() {
-        let s = Self.setup()
-        let (with, rpn, _) = Self.losses(s, separate: true, divisor: .batch)
-        let (without, _, _) = Self.losses(s, separate: false)
-        let (objectness, extra) = Self.logits(s)
+    /// The separate pass's summed losses by hand: at the RPN, BCE against 0 is softplus(x) over
+    /// the returned anchors; at the RoI head, CE against class 0 is logsumexp(l) − l₀ over the 6
+    /// appended RoIs.
+    static func separatePassSums(_ s: Setup, rpnReturned: [[Int]]) -> (rpn: Double, roi: Double) {
+        let (objectness, extra) = logits(s)
         let a = objectness.shape[1]
         var rpnSum = 0.0
-        for (image, anchors) in rpn.returned.enumerated() {
-            for j in anchors { rpnSum += Self.softplus(Double(objectness.scalars[image * a + j])) }
+        for (image, anchors) in rpnReturned.enumerated() {
+            for j in anchors { rpnSum += softplus(Double(objectness.scalars[image * a + j])) }
         }
         var roiSum = 0.0
         for r in 0..<6 {
             let l0 = Double(extra.scalars[2 * r]), l1 = Double(extra.scalars[2 * r + 1])
             roiSum += max(l0, l1) + log(exp(l0 - max(l0, l1)) + exp(l1 - max(l0, l1))) - l0
         }
+        return (rpnSum, roiSum)
+    }
+
+    @Test("divisor .batch: the separate pass is divided by the batch's count, each replay weighing one in-batch negative")
+    func batchDivisor() {
+        let s = Self.setup()
+        let (with, rpn, _) = Self.losses(s, separate: true, divisor: .batch)
+        let (without, _, _) = Self.losses(s, separate: false)
+        let (rpnSum, roiSum) = Self.separatePassSums(s, rpnReturned: rpn.returned)
         // The batch divisor is the number selected over both images (8 negatives + up to 4
         // positives each): e.g. 24 at the RPN, so 10 replays weigh 10/24 of the batch, not 10/10.
         let rpnCount = Double(with.rpnMining.positivesSelected + with.rpnMining.negativesSelected)

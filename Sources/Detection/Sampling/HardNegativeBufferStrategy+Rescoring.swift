@@ -58,11 +58,7 @@ extension HardNegativeBufferStrategy {
     mutating func sampleRescoring(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         let image = input.image, n = input.candidateCount
         let anchors = head.candidates == .anchors
-        if anchors, let layout = image.anchorLayout {
-            precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
-        }
-        precondition(!anchors || image.flip.isIdentity || image.anchorLayout != nil,
-                     "\(name): a flipped image at an anchor head needs its anchor layout to mirror anchor indices")
+        checkAnchorLayout(of: input)
         let probabilities = input.foregroundProbabilities!
         var statistics = MiningStatistics()
         // 1. The scored entries with their current candidate index, and the unscored ones.

@@ -205,11 +205,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         if rescore { return sampleRescoring(input, using: &generator) }
         let image = input.image, n = input.candidateCount
         let anchors = head.candidates == .anchors
-        if anchors, let layout = image.anchorLayout {
-            precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
-        }
-        precondition(!anchors || image.flip.isIdentity || image.anchorLayout != nil,
-                     "\(name): a flipped image at an anchor head needs its anchor layout to mirror anchor indices")
+        checkAnchorLayout(of: input)
         var statistics = MiningStatistics()
         var replayable: [Int] = []  // best first
         if !anchors, let pending = pendingReplays.removeValue(forKey: image.id) {
@@ -279,6 +275,18 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     }
 
     // MARK: - Visit steps
+
+    /// Traps unless an anchor head's input can be mirrored: its anchor layout, when given, has
+    /// H·W·A = N, and a flipped image has one.
+    func checkAnchorLayout(of input: SamplingInput) {
+        let image = input.image, n = input.candidateCount
+        guard head.candidates == .anchors else { return }
+        if let layout = image.anchorLayout {
+            precondition(layout.anchorCount == n, "\(name): anchor layout \(layout.featureHeight)×\(layout.featureWidth)×\(layout.anchorsPerLocation) but \(n) candidates")
+        }
+        precondition(image.flip.isIdentity || image.anchorLayout != nil,
+                     "\(name): a flipped image at an anchor head needs its anchor layout to mirror anchor indices")
+    }
 
     /// Expires old entries and takes the image's entries out (best first), or reads them in
     /// place when `takingOut` is false (a re-scoring visit).

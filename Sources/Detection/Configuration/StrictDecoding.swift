@@ -29,3 +29,20 @@ extension Decoder {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The value at `key` when the object holds it, else `current`: a configuration document
+    /// changes only the keys it holds.
+    /// - Throws: `DecodingError` when the value has the wrong type (or is null).
+    public func decode<T: Decodable>(_ key: Key, keeping current: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? current
+    }
+
+    /// The optional value at `key`: a value replaces `current`, null clears it, an absent key
+    /// keeps it (so that "no NMS" survives a round trip instead of falling back to a default).
+    /// - Throws: `DecodingError` when the value has the wrong type.
+    public func decodeOptional<T: Decodable>(_ key: Key, keeping current: T?) throws -> T? {
+        guard contains(key) else { return current }
+        return try decodeNil(forKey: key) ? nil : try decode(T.self, forKey: key)
+    }
+}

@@ -85,48 +85,11 @@ public enum HeadLossEvaluation {
         let n = candidates.count
         precondition(objectness.value.rank == 2 && objectness.shape[0] == n && deltas.shape == objectness.shape + [4],
                      "rpnLoss: objectness \(objectness.shape) and deltas \(deltas.shape) must be [\(n), A] and [\(n), A, 4]")
-        let a = objectness.shape[1]
-        var rows: [Int] = [], targets: [Float] = [], weights: [Float] = []
-        var positiveRows: [Int] = [], boxTargets: [Float] = [], boxWeights: [Float] = []
-        let weighted = selections.contains { $0.weights != nil }
-        for (image, (matched, selection)) in zip(candidates, selections).enumerated() {
-            precondition(matched.count == a, "rpnLoss: image \(image) has \(matched.count) matched anchors, expected \(a)")
-            let regression = matched.regressionTargets.scalars
-            for (s, j) in selection.indices.enumerated() {
-                let label = matched.labels[j]
-                precondition(label >= 0, "rpnLoss: image \(image) selects ignored anchor \(j)")
-                let w = selection.weights?[s] ?? 1
-                rows.append(image * a + j)
-                targets.append(label > 0 ? 1 : 0)
-                if weighted { weights.append(w) }
-                if label > 0 {
-                    positiveRows.append(image * a + j)
-                    boxTargets.append(contentsOf: regression[(4 * j)..<(4 * j + 4)])
-                    if weighted { boxWeights.append(contentsOf: [w, w, w, w]) }
-                }
-            }
-        }
-        let scale = 1 / divisors.classification, boxScale = 1 / divisors.box
-        var classification = Variable(Tensor(0))
-        if !rows.isEmpty {
-            let logits = objectness.reshaped(to: [n * a]).gathering(rows, alongAxis: 0)
-            let t = Tensor(shape: [rows.count], scalars: targets)
-            let w = weighted ? Tensor(shape: [rows.count], scalars: weights) : nil
-            let perAnchor: Variable
-            switch kind {
-            case .crossEntropy: perAnchor = logits.binaryCrossEntropyWithLogits(targets: t, weights: w)
-            case let .focal(alpha, gamma): perAnchor = logits.sigmoidFocalLoss(targets: t, alpha: alpha, gamma: gamma, weights: w)
-            }
-            classification = perAnchor.sum() * scale
-        }
-        var box = Variable(Tensor(0))
-        if !positiveRows.isEmpty {
-            let predicted = deltas.reshaped(to: [n * a, 4]).gathering(positiveRows, alongAxis: 0)
-            let t = Tensor(shape: [positiveRows.count, 4], scalars: boxTargets)
-            let w = weighted ? Tensor(shape: [positiveRows.count, 4], scalars: boxWeights) : nil
-            box = predicted.smoothL1Loss(target: t, beta: smoothL1Beta, weights: w).sum() * boxScale
-        }
-        return HeadLoss(classification: classification, box: box)
+        // The objectness is RetinaNet's dense head with one class: the anchors' binary labels
+        // (1 foreground, 0 background) are its one-hot targets, the same sums in the same order.
+        return denseLoss(classLogits: objectness.reshaped(to: objectness.shape + [1]), deltas: deltas,
+                         candidates: candidates, selections: selections, kind: kind, divisors: divisors,
+                         boxLossBeta: smoothL1Beta)
     }
 
     /// Evaluates the RoI-head loss over G selected RoIs pooled from the batch.

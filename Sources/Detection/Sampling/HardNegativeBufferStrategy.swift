@@ -102,6 +102,13 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     public var separatePassDivisor: SeparatePassDivisor
     /// Where replayed negatives go.
     public var replayMode: ReplayMode
+    /// N, the iterations between mining rounds (`hard-negative-bootstrap`): training visits then
+    /// replay and (with ``rescore``) re-score entries but store none, and only mining rounds
+    /// (``MiningRoundStrategy``) fill the buffer. nil: every training visit mines (the buffer).
+    public var miningInterval: Int?
+    /// Whether a mining round is under way (between ``beginMiningRound()`` and
+    /// ``endMiningRound()``): `sample` then only mines and selects nothing.
+    var isMiningRound = false
     /// The buffer of this head's hard negatives.
     public internal(set) var buffer: HardNegativeBuffer
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
@@ -113,7 +120,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     /// `hard-negative-buffer` (in-batch replay) or `hard-negative-buffer-separate` (separate pass),
     /// the ``StrategyKind`` name that builds this configuration.
     public var name: String {
-        (replayMode == .inBatch ? StrategyKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
+        if miningInterval != nil { return StrategyKind.hardNegativeBootstrap.rawValue }
+        return (replayMode == .inBatch ? StrategyKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
     }
     /// The foreground probability of every candidate.
     public var requirements: SamplingRequirements { .foregroundProbabilities }
@@ -165,7 +173,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     ///   - progress: the current step and steps per epoch.
     /// - Returns: [E, 4] boxes (x1, y1, x2, y2), pixels, E ≤ ``maxExtraProposals``.
     public mutating func extraCandidates(for image: SamplingImage, progress: TrainingProgress) -> Tensor {
-        guard head.candidates == .proposals else { return Tensor(shape: [0, 4], scalars: []) }
+        guard head.candidates == .proposals, !isMiningRound else { return Tensor(shape: [0, 4], scalars: []) }
         var statistics = MiningStatistics()
         let taken: [HardNegative], kept: ArraySlice<HardNegative>
         if rescore {
@@ -202,6 +210,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     ///   counters in the statistics.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
+        if isMiningRound { return mine(input) }
         if rescore { return sampleRescoring(input, using: &generator) }
         let image = input.image, n = input.candidateCount
         let anchors = head.candidates == .anchors
@@ -224,7 +233,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         }
 
         let (positives, negatives, separatePass) = selectBatch(around: replayable, in: input, statistics: &statistics, using: &generator)
-        storeHardNegatives(of: input, statistics: &statistics)
+        // Bootstrapping stores entries in its mining rounds only.
+        if miningInterval == nil { storeHardNegatives(of: input, statistics: &statistics) }
         return result(of: input, positives: positives, negatives: negatives, separatePass: separatePass, statistics: statistics)
     }
 

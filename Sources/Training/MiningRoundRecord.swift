@@ -1,5 +1,6 @@
 // What one mining round of a bootstrapping strategy did, for the run's log.
 import Detection
+import Foundation
 
 /// The record of one mining round (`hard-negative-bootstrap`): when it ran, how long it took,
 /// and what each head's buffer took in.
@@ -7,7 +8,7 @@ import Detection
 /// Its ``seconds`` are part of the ``StepRecord/seconds`` of the iteration it precedes, so a
 /// run's time axis (losses.csv, the comparison's seconds) pays for the rounds.
 /// Reference: Felzenszwalb et al., TPAMI 2010, §4.5 (the data-mining round).
-public struct MiningRoundRecord: Sendable, Equatable {
+public struct MiningRoundRecord: Sendable, Equatable, CustomStringConvertible {
     /// The iteration the round ran before (N, 2N, …; 0-based).
     public var iteration: Int
     /// Wall-clock seconds of the round: one pass of the model over every training image.
@@ -23,5 +24,15 @@ public struct MiningRoundRecord: Sendable, Equatable {
         self.iteration = iteration
         self.seconds = seconds
         self.mining = mining
+    }
+
+    /// One line for the progress log, heads by name: "mining round before iteration 500:
+    /// 12.3 s; roi 4160 stored, 310 over quota or capacity, 4160 held; rpn …".
+    public var description: String {
+        let heads = mining.keys.sorted().map { name in
+            let m = mining[name]!
+            return "\(name) \(m.insertions) stored, \(m.rejections) over quota or capacity, \(m.bufferSize) held"
+        }
+        return "mining round before iteration \(iteration): " + String(format: "%.1f s", seconds) + "; " + heads.joined(separator: "; ")
     }
 }

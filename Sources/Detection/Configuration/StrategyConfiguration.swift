@@ -70,6 +70,18 @@ public struct StrategyConfiguration: Sendable, Hashable, Codable {
         for head in Self.heads {
             do { try self[head].validate(for: kind) } catch { throw error.nested(under: head.name) }
         }
+        try validateAcrossHeads()
+    }
+
+    /// Checks the rules between heads: under `hard-negative-bootstrap` one mining round serves
+    /// both of TinyFasterRCNN's heads, so `rpn.miningInterval` and `roi.miningInterval` must be
+    /// equal (RetinaNet's single head has its own).
+    /// - Throws: `ConfigurationError` naming `roi.miningInterval`.
+    public func validateAcrossHeads() throws(ConfigurationError) {
+        if kind == .hardNegativeBootstrap, rpn.miningInterval != roi.miningInterval {
+            throw ConfigurationError(key: "roi.\(SamplingParameters.Name.miningInterval.rawValue)",
+                                     reason: "must equal rpn.miningInterval, \(rpn.miningInterval): one mining round serves both heads, got \(roi.miningInterval)")
+        }
     }
 
     // MARK: - Codable

@@ -109,6 +109,15 @@ struct HardNegativeBootstrapTests {
         } catch {
             #expect(error.description == "hard-negative-bootstrap(rpn.miningInterval): must be at least 1, got 0")
         }
+        // One round serves both heads: their intervals must agree.
+        do {
+            _ = try StrategyVariant(parsing: "hard-negative-bootstrap(roi.miningInterval=200)")
+            Issue.record("unequal intervals were accepted")
+        } catch {
+            #expect(error.description == "hard-negative-bootstrap(roi.miningInterval): must equal rpn.miningInterval, 500: one mining round serves both heads, got 200")
+        }
+        #expect(try StrategyVariant(parsing: "hard-negative-bootstrap(rpn.miningInterval=200, roi.miningInterval=200)")
+            .configuration.roi.miningInterval == 200)
         // The buffer does not read the interval.
         #expect(throws: (any Error).self) { try StrategyVariant(parsing: "hard-negative-buffer(miningInterval=100)") }
         let buffer = try #require(StrategyKind.hardNegativeBuffer.makeStrategy(for: .rpn) as? HardNegativeBufferStrategy)

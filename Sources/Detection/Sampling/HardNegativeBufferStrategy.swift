@@ -21,6 +21,8 @@
 // scores them again in this pass and keeps them across visits — see
 // HardNegativeBufferStrategy+Rescoring.swift. The mining rule of step 4 is `mining`: above the
 // score threshold, or the image's top q background candidates by foreground probability.
+// Bootstrapping (`hard-negative-bootstrap`, ``miningInterval`` set): step 4 never happens in a
+// training visit, only in the mining rounds (HardNegativeBufferStrategy+MiningRounds.swift).
 
 import TensorCore
 
@@ -46,7 +48,9 @@ import TensorCore
 /// visits that re-score the entries in place and keep the still-hard ones across visits
 /// (``rescore``), RoI duplicates (``duplicateIoU``), the separate pass over the batch's divisor
 /// (``separatePassDivisor``) — are the configured defaults (`SamplingParameters(head:)`; see
-/// HardNegativeBufferStrategy+Rescoring.swift).
+/// HardNegativeBufferStrategy+Rescoring.swift). With ``miningInterval`` set it is
+/// `hard-negative-bootstrap`: the same replay, its entries stored only by mining rounds over
+/// every training image (``MiningRoundStrategy``).
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).

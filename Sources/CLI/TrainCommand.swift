@@ -142,6 +142,7 @@ struct TrainCommand: ParsableCommand, TrainingRunDefaults {
         }
         while !trainer.isFinished {
             let record = try trainer.step()
+            if isRoot, let round = record.miningRound { progress.note(round.description) }
             if var written = log {
                 try written.append(record)
                 log = written

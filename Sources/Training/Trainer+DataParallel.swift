@@ -47,12 +47,17 @@ extension Trainer {
     /// ``synchronizeReplicas()``. A run distributed over one rank trains as over N (per-image
     /// selection streams), which differs from the plain one-process run in its random draws.
     /// - Throws: `TrainingError.batchNotDivisible` when the global batch does not split evenly;
-    ///   `.strategyNotReplicable` for a strategy whose state cannot be shared between ranks.
+    ///   `.strategyNotReplicable` for a strategy whose state cannot be shared between ranks, or
+    ///   that mines in rounds over every tile (`hard-negative-bootstrap`: not replicated yet).
     public mutating func distribute(over communicator: any Communicator) throws(TrainingError) {
         guard configuration.batchSize % communicator.size == 0 else {
             throw .batchNotDivisible(batchSize: configuration.batchSize, ranks: communicator.size)
         }
         for instance in strategies where instance is any StatefulSamplingStrategy && !(instance is any ReplicatedSamplingStrategy) {
+            throw .strategyNotReplicable(strategy: instance.name)
+        }
+        // Mining rounds would have to split the tiles over the ranks and merge the buffers: not built.
+        for instance in strategies where (instance as? any MiningRoundStrategy)?.miningInterval != nil {
             throw .strategyNotReplicable(strategy: instance.name)
         }
         self.communicator = communicator

@@ -36,13 +36,17 @@ public struct StepRecord: Sendable, Equatable {
     public var terms: [LossTermValue]
     /// The sum of the terms, added left to right.
     public var total: Double { terms.dropFirst().reduce(terms.first?.value ?? 0) { $0 + $1.value } }
-    /// Wall-clock seconds of the iteration, batch preparation included.
+    /// Wall-clock seconds of the iteration, batch preparation and a preceding mining round
+    /// (``miningRound``) included.
     public var seconds: Double
     /// Each head's strategy statistics, merged over the batch's images, by head name.
     public var mining: [String: MiningStatistics]
     /// The hardest negatives chosen for the batch's images that recorded them
     /// (``Trainer/minedNegativeRecording``), head by head; empty otherwise.
     public var minedNegatives: [MinedNegatives] = []
+    /// The mining round that ran before this iteration (`hard-negative-bootstrap`, at
+    /// iterations N, 2N, …), whose seconds are included in ``seconds``; nil otherwise.
+    public var miningRound: MiningRoundRecord?
 
     /// Creates a record (e.g. to replay a logged loss curve); mining statistics start empty.
     public init(iteration: Int, learningRate: Float, terms: [LossTermValue], seconds: Double,
@@ -158,8 +162,8 @@ public struct Trainer {
         model.heads.flatMap { ["\($0.name)_\($0.classificationTermName)", "\($0.name)_box"] }
     }
 
-    /// Trains one iteration: draw a batch, compute the losses, check them, back-propagate, check
-    /// the gradients, step.
+    /// Trains one iteration: run a mining round if one is due (``runsMiningRound(before:)``), draw
+    /// a batch, compute the losses, check them, back-propagate, check the gradients, step.
     /// - Throws: `TrainingError.nonFiniteLoss` naming the iteration and term, or
     ///   `.nonFiniteGradient` naming the iteration and the first parameter whose gradient holds
     ///   NaN or infinity (a finite loss can still give one, e.g. 0 · NaN in a backward GEMM),
@@ -167,6 +171,8 @@ public struct Trainer {
     public mutating func step() throws(TrainingError) -> StepRecord {
         if let communicator { return try dataParallelStep(over: communicator) }
         let start = DispatchTime.now().uptimeNanoseconds
+        // A bootstrapping strategy's round over every tile first, inside this iteration's time.
+        let round = runsMiningRound(before: iteration) ? runMiningRound() : nil
         let learningRate = schedule.learningRate(at: iteration)
         optimizer.learningRate = learningRate
         var images: [RGBImage] = []
@@ -205,6 +211,7 @@ public struct Trainer {
                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
                                 mining: Dictionary(uniqueKeysWithValues: losses.heads.map { ($0.head.name, $0.mining) }))
         record.minedNegatives = losses.heads.flatMap(\.minedNegatives)
+        record.miningRound = round
         iteration += 1
         return record
     }

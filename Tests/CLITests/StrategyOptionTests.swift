@@ -14,7 +14,7 @@ struct StrategyOptionTests {
 
     @Test("an unknown strategy is rejected by both commands, naming the flag and listing the valid names")
     func unknownName() {
-        let valid = "random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced"
+        let valid = "random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced, hard-negative-bootstrap"
         let cases: [(any ParsableCommand.Type, [String], String)] = [
             (TrainCommand.self, ["--strategy", "hard-negative-buffer-separated"],
              "--strategy: unknown strategy 'hard-negative-buffer-separated'; valid names: \(valid)"),

@@ -143,7 +143,7 @@ import TestSupport
         let anchors = 2 * 2 * 16 * 16 * 9
         #expect(run.rpnMining.candidates == anchors)
         let expected: Int = switch kind {
-        case .random, .ohem, .hardNegativeBuffer, .hardNegativeBufferSeparate, .iouBalanced: 4 * 256
+        case .random, .ohem, .hardNegativeBuffer, .hardNegativeBufferSeparate, .hardNegativeBootstrap, .iouBalanced: 4 * 256
         case .ssd: 4 * 16
         case .focal: anchors
         }

@@ -77,13 +77,17 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     public var expiryEpochs: Int?
     /// IoU-balanced sampling's bins over [0, background threshold), ≥ 1 (3).
     public var bins: Int
+    /// `hard-negative-bootstrap`: iterations between mining rounds, ≥ 1 (500); a round runs the
+    /// model over every training tile before iterations N, 2N, … (Felzenszwalb et al., TPAMI
+    /// 2010, §4.5; Sung & Poggio 1998).
+    public var miningInterval: Int
 
     /// The parameter names, as JSON keys and on the command line.
     public enum Name: String, CodingKey, CaseIterable, Sendable {
         case budget, positiveFraction, nmsThreshold, negativeRatio, minimumNegatives, alpha, gamma, prior
         case normalizer, boxNormalizer, momentum
         case capacity, perImageQuota, scoreThreshold, replayFraction, expiryEpochs, bins
-        case mining, rescore, duplicateIoU, separateDivisor
+        case mining, rescore, duplicateIoU, separateDivisor, miningInterval
     }
 
     /// Creates the defaults of `head` (see the type's documentation).
@@ -109,6 +113,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         replayFraction = 0.5
         expiryEpochs = 3
         bins = 3
+        miningInterval = 500
     }
 
     /// Checks every value (``validate()``) and that `kind` can use the normalisers: the moving
@@ -133,7 +138,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
     /// others ignore them): `capacity=none` and `mining=rank` each need a `perImageQuota`.
     /// - Throws: `ConfigurationError` naming `capacity` or `mining`.
     public func validateCombinations(for kind: StrategyKind) throws(ConfigurationError) {
-        guard kind == .hardNegativeBuffer || kind == .hardNegativeBufferSeparate, perImageQuota == nil else { return }
+        guard [.hardNegativeBuffer, .hardNegativeBufferSeparate, .hardNegativeBootstrap].contains(kind), perImageQuota == nil else { return }
         if capacity == nil {
             throw ConfigurationError(key: Name.capacity.rawValue, reason: "none (no global bound) needs a perImageQuota to bound the buffer")
         }
@@ -169,6 +174,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         try ConfigurationError.check(replayFraction, in: 0...1, key: Name.replayFraction.rawValue)
         if let expiryEpochs { try ConfigurationError.check(expiryEpochs, atLeast: 1, key: Name.expiryEpochs.rawValue) }
         try ConfigurationError.check(bins, atLeast: 1, key: Name.bins.rawValue)
+        try ConfigurationError.check(miningInterval, atLeast: 1, key: Name.miningInterval.rawValue)
     }
 
     /// Sets one parameter to its value in `other` (the others keep theirs).
@@ -198,6 +204,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         case .rescore: rescore = other.rescore
         case .duplicateIoU: duplicateIoU = other.duplicateIoU
         case .separateDivisor: separateDivisor = other.separateDivisor
+        case .miningInterval: miningInterval = other.miningInterval
         }
     }
 
@@ -253,6 +260,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
                 throw ConfigurationError(key: name.rawValue, reason: "expected one of \(SeparatePassDivisor.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             }
             separateDivisor = value
+        case .miningInterval: miningInterval = try integer()
         }
     }
 
@@ -273,6 +281,7 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         try c.encode(expiryEpochs, forKey: .expiryEpochs); try c.encode(bins, forKey: .bins)
         try c.encode(mining, forKey: .mining); try c.encode(rescore, forKey: .rescore)
         try c.encode(duplicateIoU, forKey: .duplicateIoU); try c.encode(separateDivisor, forKey: .separateDivisor)
+        try c.encode(miningInterval, forKey: .miningInterval)
     }
 
     /// Decodes a JSON object onto `defaults`: keys present replace their value (null clears an
@@ -303,5 +312,6 @@ public struct SamplingParameters: Sendable, Hashable, Encodable {
         rescore = try c.decode(.rescore, keeping: rescore)
         duplicateIoU = try c.decodeOptional(.duplicateIoU, keeping: duplicateIoU)
         separateDivisor = try c.decode(.separateDivisor, keeping: separateDivisor)
+        miningInterval = try c.decode(.miningInterval, keeping: miningInterval)
     }
 }

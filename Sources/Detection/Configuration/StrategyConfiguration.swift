@@ -70,6 +70,18 @@ public struct StrategyConfiguration: Sendable, Hashable, Codable {
         for head in Self.heads {
             do { try self[head].validate(for: kind) } catch { throw error.nested(under: head.name) }
         }
+        try validateAcrossHeads()
+    }
+
+    /// Checks the rules between heads: under `hard-negative-bootstrap` one mining round serves
+    /// both of TinyFasterRCNN's heads, so `rpn.miningInterval` and `roi.miningInterval` must be
+    /// equal (RetinaNet's single head has its own).
+    /// - Throws: `ConfigurationError` naming `roi.miningInterval`.
+    public func validateAcrossHeads() throws(ConfigurationError) {
+        if kind == .hardNegativeBootstrap, rpn.miningInterval != roi.miningInterval {
+            throw ConfigurationError(key: "roi.\(SamplingParameters.Name.miningInterval.rawValue)",
+                                     reason: "must equal rpn.miningInterval, \(rpn.miningInterval): one mining round serves both heads, got \(roi.miningInterval)")
+        }
     }
 
     // MARK: - Codable
@@ -121,6 +133,10 @@ extension StrategyKind {
             [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction, .expiryEpochs,
              .mining, .rescore, .duplicateIoU, .separateDivisor, .normalizer, .boxNormalizer]
         case .iouBalanced: [.budget, .positiveFraction, .bins, .normalizer, .boxNormalizer]
+        // No expiry (a round replaces the entries) and no separate pass (in-batch replay only).
+        case .hardNegativeBootstrap:
+            [.budget, .positiveFraction, .capacity, .perImageQuota, .scoreThreshold, .replayFraction,
+             .mining, .rescore, .duplicateIoU, .miningInterval, .normalizer, .boxNormalizer]
         }
     }
 
@@ -166,6 +182,16 @@ extension StrategyKind {
                 perImageQuota: p.perImageQuota, replayMode: self == .hardNegativeBuffer ? .inBatch : .separatePass,
                 mining: p.mining, rescore: p.rescore, duplicateIoU: p.duplicateIoU, separatePassDivisor: p.separateDivisor)) {
                 $0.normalization = normalization; $0.boxNormalization = boxNormalization
+            }
+        case .hardNegativeBootstrap:
+            // Entries live until the next round replaces them: no expiry.
+            return normalized(HardNegativeBufferStrategy(
+                head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, capacity: p.capacity,
+                scoreThreshold: p.scoreThreshold, replayFraction: p.replayFraction, expiryEpochs: nil,
+                perImageQuota: p.perImageQuota, replayMode: .inBatch, mining: p.mining, rescore: p.rescore,
+                duplicateIoU: p.duplicateIoU, separatePassDivisor: p.separateDivisor)) {
+                $0.normalization = normalization; $0.boxNormalization = boxNormalization
+                $0.miningInterval = p.miningInterval
             }
         case .iouBalanced:
             return normalized(IoUBalancedStrategy(head: head, batchSize: p.budget, positiveFraction: p.positiveFraction, binCount: p.bins)) {

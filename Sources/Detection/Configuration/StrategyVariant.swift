@@ -73,6 +73,9 @@ public struct StrategyVariant: Sendable, Hashable {
                 throw .badValue(ConfigurationError(key: "\(kind.rawValue)(\(head.name).\(error.key))", reason: error.reason))
             }
         }
+        do { try configuration.validateAcrossHeads() } catch {
+            throw .badValue(ConfigurationError(key: "\(kind.rawValue)(\(error.key))", reason: error.reason))
+        }
         self.name = compact
         self.configuration = configuration
     }

@@ -123,7 +123,8 @@ extension HardNegativeBufferStrategy {
 
         // 5. The image's entries after the visit: the best q of kept, unscored and new.
         var fresh: [HardNegative] = []
-        for i in hard where !represented[i] {
+        // Bootstrapping (`miningInterval`) adds entries in its mining rounds only.
+        for i in hard where !represented[i] && miningInterval == nil {
             guard let location = storedLocation(of: i, in: input) else { statistics.rejections += 1; continue }
             fresh.append(HardNegative(imageID: image.id, location: location, score: probabilities[i], stepMined: input.progress.step))
         }

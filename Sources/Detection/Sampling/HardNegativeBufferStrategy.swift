@@ -21,6 +21,8 @@
 // scores them again in this pass and keeps them across visits — see
 // HardNegativeBufferStrategy+Rescoring.swift. The mining rule of step 4 is `mining`: above the
 // score threshold, or the image's top q background candidates by foreground probability.
+// Bootstrapping (`hard-negative-bootstrap`, ``miningInterval`` set): step 4 never happens in a
+// training visit, only in the mining rounds (HardNegativeBufferStrategy+MiningRounds.swift).
 
 import TensorCore
 
@@ -46,7 +48,9 @@ import TensorCore
 /// visits that re-score the entries in place and keep the still-hard ones across visits
 /// (``rescore``), RoI duplicates (``duplicateIoU``), the separate pass over the batch's divisor
 /// (``separatePassDivisor``) — are the configured defaults (`SamplingParameters(head:)`; see
-/// HardNegativeBufferStrategy+Rescoring.swift).
+/// HardNegativeBufferStrategy+Rescoring.swift). With ``miningInterval`` set it is
+/// `hard-negative-bootstrap`: the same replay, its entries stored only by mining rounds over
+/// every training image (``MiningRoundStrategy``).
 /// Reference: DESIGN.md "The hard-negative buffer"; the replayed-negatives idea follows hard
 /// negative mining with a cache of past false positives (Felzenszwalb et al., "Object Detection
 /// with Discriminatively Trained Part-Based Models", TPAMI 2010, §4.5).
@@ -102,6 +106,13 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     public var separatePassDivisor: SeparatePassDivisor
     /// Where replayed negatives go.
     public var replayMode: ReplayMode
+    /// N, the iterations between mining rounds (`hard-negative-bootstrap`): training visits then
+    /// replay and (with ``rescore``) re-score entries but store none, and only mining rounds
+    /// (``MiningRoundStrategy``) fill the buffer. nil: every training visit mines (the buffer).
+    public var miningInterval: Int?
+    /// Whether a mining round is under way (between ``beginMiningRound()`` and
+    /// ``endMiningRound()``): `sample` then only mines and selects nothing.
+    var isMiningRound = false
     /// The buffer of this head's hard negatives.
     public internal(set) var buffer: HardNegativeBuffer
     /// Extra proposals handed out per image id, awaiting that image's `sample` call.
@@ -113,7 +124,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     /// `hard-negative-buffer` (in-batch replay) or `hard-negative-buffer-separate` (separate pass),
     /// the ``StrategyKind`` name that builds this configuration.
     public var name: String {
-        (replayMode == .inBatch ? StrategyKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
+        if miningInterval != nil { return StrategyKind.hardNegativeBootstrap.rawValue }
+        return (replayMode == .inBatch ? StrategyKind.hardNegativeBuffer : .hardNegativeBufferSeparate).rawValue
     }
     /// The foreground probability of every candidate.
     public var requirements: SamplingRequirements { .foregroundProbabilities }
@@ -165,7 +177,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     ///   - progress: the current step and steps per epoch.
     /// - Returns: [E, 4] boxes (x1, y1, x2, y2), pixels, E ≤ ``maxExtraProposals``.
     public mutating func extraCandidates(for image: SamplingImage, progress: TrainingProgress) -> Tensor {
-        guard head.candidates == .proposals else { return Tensor(shape: [0, 4], scalars: []) }
+        guard head.candidates == .proposals, !isMiningRound else { return Tensor(shape: [0, 4], scalars: []) }
         var statistics = MiningStatistics()
         let taken: [HardNegative], kept: ArraySlice<HardNegative>
         if rescore {
@@ -202,6 +214,7 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
     ///   counters in the statistics.
     public mutating func sample(_ input: SamplingInput, using generator: inout some RandomNumberGenerator) -> SamplingResult {
         input.validate(requirements, by: name)
+        if isMiningRound { return mine(input) }
         if rescore { return sampleRescoring(input, using: &generator) }
         let image = input.image, n = input.candidateCount
         let anchors = head.candidates == .anchors
@@ -224,7 +237,8 @@ public struct HardNegativeBufferStrategy: StatefulSamplingStrategy {
         }
 
         let (positives, negatives, separatePass) = selectBatch(around: replayable, in: input, statistics: &statistics, using: &generator)
-        storeHardNegatives(of: input, statistics: &statistics)
+        // Bootstrapping stores entries in its mining rounds only.
+        if miningInterval == nil { storeHardNegatives(of: input, statistics: &statistics) }
         return result(of: input, positives: positives, negatives: negatives, separatePass: separatePass, statistics: statistics)
     }
 

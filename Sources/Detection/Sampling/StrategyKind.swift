@@ -18,6 +18,10 @@ public enum StrategyKind: String, CaseIterable, Sendable, Hashable, Codable, Cus
     case hardNegativeBufferSeparate = "hard-negative-buffer-separate"
     /// Negatives balanced over IoU bins (``IoUBalancedStrategy``).
     case iouBalanced = "iou-balanced"
+    /// Classic bootstrapping: `hard-negative-buffer`'s in-batch replay, its entries mined only
+    /// by rounds over every training tile every `miningInterval` iterations
+    /// (``HardNegativeBufferStrategy/miningInterval``, ``MiningRoundStrategy``).
+    case hardNegativeBootstrap = "hard-negative-bootstrap"
 
     /// The command-line name.
     public var description: String { rawValue }
@@ -56,7 +60,7 @@ public struct UnknownStrategyError: Error, Sendable, Hashable, CustomStringConve
     public init(name: String) { self.name = name }
 
     /// "unknown strategy 'x'; valid names: random, ohem, ssd, focal, hard-negative-buffer,
-    /// hard-negative-buffer-separate, iou-balanced".
+    /// hard-negative-buffer-separate, iou-balanced, hard-negative-bootstrap".
     public var description: String {
         "unknown strategy '\(name)'; valid names: \(StrategyKind.validNames)"
     }

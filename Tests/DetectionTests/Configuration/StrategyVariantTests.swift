@@ -51,7 +51,7 @@ struct StrategyVariantTests {
 
     @Test("errors name the unknown strategy, head or parameter and list the valid ones; bad values name strategy, head and parameter",
           arguments: [
-              ("focall(gamma=1)", "unknown strategy 'focall'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced"),
+              ("focall(gamma=1)", "unknown strategy 'focall'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced, hard-negative-bootstrap"),
               ("ohem(gamma=1)", "ohem: unknown parameter 'gamma'; valid parameters: budget, nmsThreshold, normalizer, boxNormalizer (each optionally prefixed by a head: rpn, roi, retina)"),
               ("ohem(rcnn.budget=1)", "ohem: unknown head 'rcnn'; valid heads: rpn, roi, retina"),
               ("ohem(rpn.budget=0)", "ohem(rpn.budget): must be at least 1, got 0"),

@@ -80,7 +80,7 @@ struct EmptyInputTests {
             let result = sample(kind, .roi, [Int32](repeating: 1, count: 50))
             #expect(result.negatives.isEmpty)
             // Quota strategies take Int(128 · 0.25) = 32; the others every positive (OHEM: 50 < 128).
-            let quota = [.random, .hardNegativeBuffer, .hardNegativeBufferSeparate, .iouBalanced].contains(kind)
+            let quota = [.random, .hardNegativeBuffer, .hardNegativeBufferSeparate, .hardNegativeBootstrap, .iouBalanced].contains(kind)
             #expect(result.positives.count == (quota ? 32 : 50), "\(kind)")
         }
     }

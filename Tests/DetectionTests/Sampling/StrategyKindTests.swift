@@ -9,7 +9,7 @@ struct StrategyKindTests {
     @Test("names parse to their kinds and back")
     func roundTrip() throws {
         #expect(StrategyKind.allCases.map(\.rawValue) == ["random", "ohem", "ssd", "focal", "hard-negative-buffer",
-                                                      "hard-negative-buffer-separate", "iou-balanced"])
+                                                      "hard-negative-buffer-separate", "iou-balanced", "hard-negative-bootstrap"])
         for kind in StrategyKind.allCases {
             #expect(try StrategyKind(parsing: kind.rawValue) == kind)
             #expect(kind.makeStrategy(for: .rpn).name == kind.rawValue)
@@ -24,7 +24,7 @@ struct StrategyKindTests {
             Issue.record("parsed an unknown name")
         } catch {
             #expect(error.name == "hard_negative")
-            #expect(error.description == "unknown strategy 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced")
+            #expect(error.description == "unknown strategy 'hard_negative'; valid names: random, ohem, ssd, focal, hard-negative-buffer, hard-negative-buffer-separate, iou-balanced, hard-negative-bootstrap")
         }
     }
 

@@ -15,22 +15,30 @@ extension HardNegativeBufferStrategyTests {
         _ = start.sample(anchors(hard: 90, seed: 2, step: 0, imageID: 2), using: &g)
         let first = anchors(hard: 100, seed: 3, step: 1, imageID: 1), second = anchors(hard: 80, seed: 4, step: 1, imageID: 2)
 
+        let (expected, results) = try Self.expectSharedStepEqualsOneProcess(start: start, first: first, second: second)
+        #expect(results.map(\.positives) == expected.map(\.positives) && results.map(\.negatives) == expected.map(\.negatives))
+        #expect(results.map(\.statistics.replays) == expected.map(\.statistics.replays) && expected[1].statistics.replays > 0)
+    }
+
+    /// Samples `first` and `second` in one process, then each on its own replica of `start` in a
+    /// shared step (the same generators), exchanges the updates, and expects both replicas to end
+    /// with the one process's buffer.
+    /// - Returns: the one process's results and the replicas' results.
+    static func expectSharedStepEqualsOneProcess(start: HardNegativeBufferStrategy, first: SamplingInput, second: SamplingInput) throws
+        -> (expected: [SamplingResult], results: [SamplingResult]) {
         var single = start
         var a = SplitMix64(seed: 7), b = SplitMix64(seed: 8)
         let expected = [single.sample(first, using: &a), single.sample(second, using: &b)]
-
         var replicas = [start, start]
-        replicas[0].beginSharedStep()
-        replicas[1].beginSharedStep()
+        for r in replicas.indices { replicas[r].beginSharedStep() }
         a = SplitMix64(seed: 7)
         b = SplitMix64(seed: 8)
         let results = [replicas[0].sample(first, using: &a), replicas[1].sample(second, using: &b)]
-        #expect(results.map(\.positives) == expected.map(\.positives) && results.map(\.negatives) == expected.map(\.negatives))
-        #expect(results.map(\.statistics.replays) == expected.map(\.statistics.replays) && expected[1].statistics.replays > 0)
         let updates = replicas.map { $0.sharedStepUpdates() }
         for r in replicas.indices { try replicas[r].endSharedStep(applying: updates) }
         #expect(replicas[0].buffer.entriesInInsertionOrder == single.buffer.entriesInInsertionOrder)
         #expect(replicas[1].checkpointState == single.checkpointState)
+        return (expected, results)
     }
 
     @Test("re-scoring visits (rank mining, quota 40, expiry 1 epoch): a shared step over two replicas ends with the one-process buffer")
@@ -42,21 +50,9 @@ extension HardNegativeBufferStrategyTests {
         // Step 10 (10 steps per epoch): image 1's 40 entries (step 0) expire and 40 are mined
         // afresh; image 2's (step 3, age 7) are re-scored in place, still its top 40, replayed.
         let first = anchors(hard: 100, seed: 1, step: 10, imageID: 1), second = anchors(hard: 80, seed: 2, step: 10, imageID: 2)
-        var single = start
-        var a = SplitMix64(seed: 7), b = SplitMix64(seed: 8)
-        let expected = [single.sample(first, using: &a), single.sample(second, using: &b)]
+        let (expected, results) = try Self.expectSharedStepEqualsOneProcess(start: start, first: first, second: second)
         #expect(expected[0].statistics.expirations == 40 && expected[1].statistics.replays > 0)
-
-        var replicas = [start, start]
-        for r in replicas.indices { replicas[r].beginSharedStep() }
-        a = SplitMix64(seed: 7)
-        b = SplitMix64(seed: 8)
-        let results = [replicas[0].sample(first, using: &a), replicas[1].sample(second, using: &b)]
         #expect(results.map(\.negatives) == expected.map(\.negatives) && results.map(\.statistics.replays) == expected.map(\.statistics.replays))
-        let updates = replicas.map { $0.sharedStepUpdates() }
-        for r in replicas.indices { try replicas[r].endSharedStep(applying: updates) }
-        #expect(replicas[0].buffer.entriesInInsertionOrder == single.buffer.entriesInInsertionOrder)
-        #expect(replicas[1].checkpointState == single.checkpointState)
     }
 
     @Test("with evictions inside the step the replicas still agree with each other")

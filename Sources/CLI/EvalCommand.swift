@@ -58,6 +58,13 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (with --checkpoint).")
     var threads = 2
 
+    @Flag(name: .customLong("proposal-recall"),
+          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and 300 per tile).")
+    var proposalRecall = false
+
+    /// The proposals per tile at which `--proposal-recall` reports: 100 and the RPN's 300.
+    static let proposalLimits = [100, 300]
+
     /// Where the detections to score come from.
     enum Source: Equatable {
         /// A COCO result file, scored against a COCO ground-truth file.
@@ -83,6 +90,9 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("--max-dets must be at least 10 (the caps are 1, 10 and N), got \(maxDetections).")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if proposalRecall, checkpointPath == nil {
+            throw ValidationError("--proposal-recall measures a trained detector's proposals; give --checkpoint FILE --dataset NAME with it")
+        }
     }
 
     /// The source the options name.
@@ -123,16 +133,22 @@ struct EvalCommand: ParsableCommand {
     ///   read or does not fit (naming the file and the key or parameter); `LocatorError` or
     ///   `AnnotationError` for a dataset that cannot be loaded.
     func evaluate() throws -> EvaluationOutput {
-        let (groundTruth, detections) = try loadInputs()
-        return EvaluationOutput(groundTruth: groundTruth, detections: detections, maxDetections: caps)
+        let inputs = try loadInputs()
+        var output = EvaluationOutput(groundTruth: inputs.groundTruth, detections: inputs.detections, maxDetections: caps)
+        output.proposalRecall = inputs.proposalRecall
+        return output
     }
 
-    /// The ground truth and the detections to evaluate, from the source the options name.
-    func loadInputs() throws -> (COCOGroundTruth, [COCODetection]) {
+    /// The ground truth and the detections to evaluate, from the source the options name, and
+    /// with `--proposal-recall` the proposals' recall at each of `proposalLimits`.
+    /// - Throws: as `evaluate()`; `ValidationError` when `--proposal-recall` names a checkpoint
+    ///   of a single-stage detector.
+    func loadInputs() throws -> (groundTruth: COCOGroundTruth, detections: [COCODetection],
+                                 proposalRecall: [EvaluationOutput.ProposalRecallLine]) {
         switch try source() {
         case let .resultFile(groundTruthPath, detectionsPath):
             let groundTruth = try COCOGroundTruth.load(contentsOf: URL(fileURLWithPath: groundTruthPath))
-            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)))
+            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)), [])
         case let .checkpoint(path, dataset):
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
@@ -151,8 +167,16 @@ struct EvalCommand: ParsableCommand {
                     expected: "\(data.classNames.joined(separator: ",")), the classes of dataset \(dataset)",
                     found: names.joined(separator: ","))
             }
+            var recalls: [EvaluationOutput.ProposalRecallLine] = []
+            if proposalRecall {
+                guard let twoStage = model as? any ProposalDetector else {
+                    throw ValidationError("--proposal-recall: \(path) holds a \(model.kind.rawValue) detector, which makes no "
+                        + "proposals; it needs a two-stage detector (faster-rcnn)")
+                }
+                recalls = Self.proposalLimits.map { .init(perTile: $0, recall: twoStage.proposalRecall(on: data.test, limit: $0)) }
+            }
             let found = model.detections(on: data.test, classCount: data.classCount)
-            return (found.groundTruth, found.results)
+            return (found.groundTruth, found.results, recalls)
         }
     }
 }

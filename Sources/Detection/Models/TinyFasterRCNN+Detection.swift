@@ -30,3 +30,15 @@ extension TinyFasterRCNN {
         }
     }
 }
+
+extension TinyFasterRCNN: ProposalDetector {
+    /// The RPN's inference proposals (1,000 → NMS 0.7 → 300), as `detect(images:)` makes them.
+    /// - Parameter images: [N, 3, H, W] RGB pixels in 0...255.
+    /// - Returns: per image, [P ≤ 300, 4] proposals, pixels, by decreasing objectness.
+    /// - Precondition: images are [N, 3, H, W].
+    public func proposals(images: Tensor) -> [Tensor] {
+        withoutGradients {
+            rpn.proposals(rpn(features(images)), imageHeight: images.shape[2], imageWidth: images.shape[3], filter: rpn.inferenceFilter)
+        }
+    }
+}

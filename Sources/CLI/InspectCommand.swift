@@ -75,8 +75,9 @@ struct InspectCommand: ParsableCommand {
         let coverage = AnchorCoverage(samples: samples, anchors: model.makeAnchorGenerator())
         let anchors = "sizes \(model.anchorSizes.map(\.formatted).joined(separator: ",")), ratios \(model.aspectRatios.map(\.formatted).joined(separator: ","))"
         let name = label + String(repeating: " ", count: max(0, 11 - label.count))
-        return "  " + name + anchors + String(format: ": IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%", 100 * coverage.recall(atIoU: 0.5),
-                                                 100 * coverage.recall(atIoU: 0.7))
+        return "  " + name + anchors + String(format: ": IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%; %.1f anchors per box at IoU ≥ 0.7",
+                                                 100 * coverage.recall(atIoU: 0.5), 100 * coverage.recall(atIoU: 0.7),
+                                                 coverage.foregroundAnchorsPerBox)
     }
 
     /// The statistics as text: counts, then one line of quantiles per box measure.

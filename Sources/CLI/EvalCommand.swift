@@ -7,9 +7,11 @@ import Quarry
 ///
 /// Prints the 12 numbers with pycocotools' labels, COCO AP at maxDets 300, then the VOC AP at
 /// IoU 0.5; with `--json` also writes `{"stats": [12 numbers], "ap50_voc": x, "max_dets": [1,
-/// 10, N], "coco_ap_maxdets300": y}` atomically. Bad input (a file, a checkpoint that does not
-/// fit) ends the command with a message naming the file and the JSON location, metadata key or
-/// parameter, exit 1.
+/// 10, N], "coco_ap_maxdets300": y}` atomically. With `--proposal-recall` (a two-stage
+/// checkpoint) it adds one line per proposals-per-tile limit and `"proposal_recall": [...]`
+/// (`EvaluationOutput.ProposalRecallLine`). Bad input (a file, a checkpoint that does not fit,
+/// `--proposal-recall` on a single-stage checkpoint) ends the command with a message naming the
+/// file and the JSON location, metadata key or parameter, exit 1.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -59,11 +61,14 @@ struct EvalCommand: ParsableCommand {
     var threads = 2
 
     @Flag(name: .customLong("proposal-recall"),
-          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and 300 per tile).")
+          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and all per tile).")
     var proposalRecall = false
 
-    /// The proposals per tile at which `--proposal-recall` reports: 100 and the RPN's 300.
-    static let proposalLimits = [100, 300]
+    /// The proposals per tile at which `--proposal-recall` reports: 100 and every proposal the
+    /// RPN gives a tile (its inference post-NMS count, 300 by default).
+    static func proposalLimits(_ model: DetectorConfiguration) -> [Int] {
+        model.inferencePostNMSTopN > 100 ? [100, model.inferencePostNMSTopN] : [model.inferencePostNMSTopN]
+    }
 
     /// Where the detections to score come from.
     enum Source: Equatable {
@@ -141,8 +146,8 @@ struct EvalCommand: ParsableCommand {
 
     /// The ground truth and the detections to evaluate, from the source the options name, and
     /// with `--proposal-recall` the proposals' recall at each of `proposalLimits`.
-    /// - Throws: as `evaluate()`; `ValidationError` when `--proposal-recall` names a checkpoint
-    ///   of a single-stage detector.
+    /// - Throws: as `evaluate()`; `TrainingError.incompatibleCheckpoint` naming `quarry.model`
+    ///   when `--proposal-recall` names a checkpoint of a single-stage detector.
     func loadInputs() throws -> (groundTruth: COCOGroundTruth, detections: [COCODetection],
                                  proposalRecall: [EvaluationOutput.ProposalRecallLine]) {
         switch try source() {
@@ -153,6 +158,12 @@ struct EvalCommand: ParsableCommand {
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
             let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path), model: try detectorKind())
+            let twoStage = model as? any ProposalDetector
+            if proposalRecall, twoStage == nil {
+                throw TrainingError.incompatibleCheckpoint(
+                    path: path, field: "quarry.model", expected: "a two-stage detector (faster-rcnn): --proposal-recall measures its proposals",
+                    found: "\(model.kind.rawValue), which makes no proposals")
+            }
             let data = try TrainingData.load(dataset)
             guard model.classCount == data.classCount else {
                 throw TrainingError.incompatibleCheckpoint(
@@ -168,12 +179,9 @@ struct EvalCommand: ParsableCommand {
                     found: names.joined(separator: ","))
             }
             var recalls: [EvaluationOutput.ProposalRecallLine] = []
-            if proposalRecall {
-                guard let twoStage = model as? any ProposalDetector else {
-                    throw ValidationError("--proposal-recall: \(path) holds a \(model.kind.rawValue) detector, which makes no "
-                        + "proposals; it needs a two-stage detector (faster-rcnn)")
-                }
-                recalls = Self.proposalLimits.map { .init(perTile: $0, recall: twoStage.proposalRecall(on: data.test, limit: $0)) }
+            if proposalRecall, let twoStage {
+                let limits = Self.proposalLimits(model.configuration)
+                recalls = zip(limits, twoStage.proposalRecalls(on: data.test, limits: limits)).map { .init(perTile: $0, recall: $1) }
             }
             let found = model.detections(on: data.test, classCount: data.classCount)
             return (found.groundTruth, found.results, recalls)

@@ -14,14 +14,16 @@ struct EvaluationOutput: Encodable {
     /// With `--proposal-recall`: the RPN proposals' recall, one line per proposals-per-tile limit.
     var proposalRecall: [ProposalRecallLine] = []
 
-    /// The recall of a detector's first `perTile` proposals of each tile (`ProposalRecall`).
+    /// The recall of a detector's first `perTile` proposals of each tile (`ProposalRecall`): its
+    /// text line, " Proposal recall (RPN, first 100 per tile, G boxes, p per image): IoU 0.50 r |
+    /// IoU 0.70 r | AR@[.5:.95] r", and its JSON object.
     struct ProposalRecallLine: Encodable {
         /// Proposals kept per tile, by objectness.
         var perTile: Int
         /// The tally over the test split's boxes.
         var recall: ProposalRecall
 
-        /// "Proposal recall (RPN, first 100 per tile, G boxes, p per image): IoU 0.50 r | IoU 0.70 r | AR r".
+        /// The line, as above (p: proposals per image, all tiles of it together).
         var text: String {
             func f(_ x: Double) -> String { String(format: "%.3f", x) }
             return " Proposal recall (RPN, first \(perTile) per tile, \(recall.groundTruthCount) boxes, "

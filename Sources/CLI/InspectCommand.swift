@@ -15,9 +15,10 @@ struct InspectCommand: ParsableCommand {
             (the fraction of boxes some anchor of the image's grid overlaps that much) of the \
             configured anchors and of anchors fitted to the boxes by k-means under an IoU distance \
             (YOLOv2's dimension clusters; sizes and ratios fitted apart, docs/configuration.md). \
-            The fitted anchors' RPN pre-NMS top-N (training and inference) is the configured one \
-            scaled by how many more anchors reach IoU 0.7 per box, up to a tile's anchor count. \
-            --write-config FILE writes the configuration with the fitted anchors and top-N, for train --config.
+            When the fitted anchors put more anchors per box at IoU 0.7 than the configured ones, \
+            the fitted RPN keeps every anchor of a tile before NMS (pre-NMS top-N, training and \
+            inference). --write-config FILE writes the configuration with the fitted anchors and \
+            top-N, for train --config.
             """
     )
 
@@ -32,7 +33,7 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .customLong("ratios"), help: "Aspect ratios to fit (default: as many as configured).")
     var ratioCount: Int?
 
-    @Option(name: .customLong("write-config"), help: ArgumentHelp("Write the configuration with the fitted anchors to this JSON file.",
+    @Option(name: .customLong("write-config"), help: ArgumentHelp("Write the configuration with the fitted anchors (and pre-NMS top-N) to this JSON file.",
                                                                   valueName: "file"))
     var writeConfig: String?
 
@@ -67,11 +68,14 @@ struct InspectCommand: ParsableCommand {
         let fittedCoverage = AnchorCoverage(samples: data.train, anchors: fitted.makeAnchorGenerator())
         print(Self.coverageLine("fitted", fitted, coverage: fittedCoverage))
         // More anchors per object fill the RPN's pre-NMS top-N with fewer objects (docs/configuration.md).
-        fitted.scalePreNMSTopN(by: AnchorFitting.preNMSScale(configured: configuredCoverage, fitted: fittedCoverage))
-        let model = configuration.model
-        if fitted.trainingPreNMSTopN != model.trainingPreNMSTopN || fitted.inferencePreNMSTopN != model.inferencePreNMSTopN {
-            print("  fitted RPN pre-NMS top-N: training \(model.trainingPreNMSTopN) → \(fitted.trainingPreNMSTopN), "
-                  + "inference \(model.inferencePreNMSTopN) → \(fitted.inferencePreNMSTopN) (scaled by the anchors per box at IoU ≥ 0.7)")
+        if fittedCoverage.foregroundAnchorsPerBox > configuredCoverage.foregroundAnchorsPerBox {
+            fitted.keepEveryAnchorBeforeNMS()
+            let model = configuration.model
+            if fitted.trainingPreNMSTopN != model.trainingPreNMSTopN || fitted.inferencePreNMSTopN != model.inferencePreNMSTopN {
+                print("  fitted RPN pre-NMS top-N: training \(model.trainingPreNMSTopN) → \(fitted.trainingPreNMSTopN), "
+                      + "inference \(model.inferencePreNMSTopN) → \(fitted.inferencePreNMSTopN) (every anchor of a tile: the fitted "
+                      + "anchors put more anchors per box at IoU ≥ 0.7)")
+            }
         }
         if let writeConfig {
             configuration.model = fitted

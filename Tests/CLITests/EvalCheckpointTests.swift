@@ -13,7 +13,7 @@ struct TrainedDigitsModel: Sendable {
     var checkpointBytes: Data
     /// `model.evaluate(on: data.test, classCount: 10)` of the trained model before it was saved.
     var reference: DatasetEvaluation
-    /// `model.proposalRecall(on: data.test, limit:)` of the in-memory model at 100 and 300 per tile.
+    /// `model.proposalRecalls(on: data.test, limits: [100, 300])` of the in-memory model.
     var proposalRecall: [ProposalRecall]
 
     /// Trained once per test process: 8 iterations take about a second in release.
@@ -28,7 +28,7 @@ struct TrainedDigitsModel: Sendable {
         try trainer.saveCheckpoint(to: url, strategyName: "random")
         return TrainedDigitsModel(data: data, checkpointBytes: try Data(contentsOf: url),
                                   reference: trainer.model.evaluate(on: data.test, classCount: data.classCount),
-                                  proposalRecall: [100, 300].map { (trainer.model as! any ProposalDetector).proposalRecall(on: data.test, limit: $0) })
+                                  proposalRecall: (trainer.model as! any ProposalDetector).proposalRecalls(on: data.test, limits: [100, 300]))
     }
 
     /// A fresh folder holding the checkpoint as `checkpoint.safetensors`; the caller removes it.
@@ -127,6 +127,24 @@ struct EvalCheckpointTests {
             try EvalCommand.parse(["--ground-truth", "g.json", "--detections", "d.json", "--proposal-recall"])
         }
         #expect(error.map { EvalCommand.message(for: $0).contains("--proposal-recall measures a trained detector") } == true)
+    }
+
+    @Test("--proposal-recall on a RetinaNet checkpoint: an error naming the file and quarry.model, before the dataset loads")
+    func proposalRecallNeedsTwoStages() throws {
+        let data = try TrainingData.load("digits", digitsCounts: (2, 1))
+        let trainer = Trainer(samples: data.train, classCount: 10, model: .retinaNet, configuration: TrainingConfiguration(iterations: 1, seed: 0))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-retina-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.saveCheckpoint(to: url, strategyName: "random")
+        // A dataset that does not exist: the checkpoint's refusal must come first.
+        let command = try EvalCommand.parse(["--checkpoint", url.path, "--dataset", "/nonexistent", "--proposal-recall"])
+        #expect {
+            try command.run()
+        } throws: { error in
+            guard case let .incompatibleCheckpoint(path, field, _, found) = error as? TrainingError else { return false }
+            return path == url.path && field == "quarry.model" && found.hasPrefix("retinanet")
+        }
     }
 
     @Test("--max-dets 300 gives the 12 numbers of model.evaluate's maxDets-300 pass")

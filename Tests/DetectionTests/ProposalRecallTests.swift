@@ -67,8 +67,8 @@ struct TiledProposalTests {
         let model = try golden.model()
         let own = model.proposals(images: golden.image)[0]
         try #require(own.shape[0] > 100)
-        #expect(model.proposalsTiled(image: golden.image.reshaped(to: [3, 400, 400]), limit: 300) == own)
-        #expect(model.proposalsTiled(image: golden.image.reshaped(to: [3, 400, 400]), limit: 100) == own.slice(alongAxis: 0, 0..<100))
+        #expect(model.proposalsTiled(image: golden.image.reshaped(to: [3, 400, 400]), limits: [300, 100])
+                == [own, own.slice(alongAxis: 0, 0..<100)])
     }
 
     @Test("a 400 × 700 image: the first tile's proposals, then the second tile's shifted 300 px right")
@@ -80,6 +80,6 @@ struct TiledProposalTests {
         let expected = Tensor.concatenate([model.proposals(images: golden.image)[0].slice(alongAxis: 0, 0..<50),
                                            Boxes.shifted(model.proposals(images: second)[0].slice(alongAxis: 0, 0..<50), dx: 300, dy: 0)],
                                           alongAxis: 0)
-        #expect(model.proposalsTiled(image: wide, limit: 50) == expected)
+        #expect(model.proposalsTiled(image: wide, limits: [50]) == [expected])
     }
 }

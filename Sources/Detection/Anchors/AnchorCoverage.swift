@@ -25,7 +25,7 @@ public struct AnchorCoverage: Sendable, Hashable {
     /// The RPN matcher's foreground threshold, 0.7 (Ren et al., §3.1.2).
     public static let foregroundIoU: Float = 0.7
 
-    /// Computes every box's best anchor IoU.
+    /// Computes every box's best anchor IoU and its count of anchors at IoU ≥ `foregroundIoU`.
     /// - Parameters:
     ///   - samples: images (their sizes place the grid) and boxes.
     ///   - anchors: the anchor generator (sizes, ratios, stride).
@@ -67,6 +67,13 @@ public struct AnchorCoverage: Sendable, Hashable {
     /// The anchors of the grid at IoU ≥ `foregroundIoU` with `box`: for each shape, the grid
     /// points whose anchor overlaps the box at all (centre offsets under the half-sums of the
     /// sides) are tried.
+    /// - Parameters:
+    ///   - box: a ground-truth box, pixels.
+    ///   - base: [4A] the A anchor shapes at grid point (0, 0) as x1, y1, x2, y2, pixels.
+    ///   - stride: s, pixels between grid points.
+    ///   - cellsX: grid points across the whole image (⌈W/s⌉), not a tile.
+    ///   - cellsY: grid points down the whole image (⌈H/s⌉).
+    /// - Returns: the count; 0 for a box of zero area.
     static func foregroundCount(_ box: BoundingBox, base: [Float], stride: Float, cellsX: Int, cellsY: Int) -> Int {
         let boxArea = box.area
         guard boxArea > 0 else { return 0 }

@@ -18,25 +18,27 @@ public protocol ProposalDetector: Detector {
 }
 
 extension ProposalDetector {
-    /// The proposals of an image of any size, tile by tile on `detectTiled(image:)`'s grid: each
-    /// tile's first `limit` proposals (by objectness), shifted to image pixels, concatenated
-    /// without merging (every tile's proposals reach the second stage).
+    /// The proposals of an image of any size, tile by tile on `detectTiled(image:)`'s grid, at
+    /// several limits from one pass: for each limit, each tile's first `limit` proposals (by
+    /// objectness), shifted to image pixels, concatenated without merging (every tile's
+    /// proposals reach the second stage).
     /// - Parameters:
     ///   - image: [3, H, W] RGB pixels in 0...255.
-    ///   - limit: proposals kept per tile (at most the inference filter's post-NMS count).
+    ///   - limits: proposals kept per tile (the RPN gives at most its inference post-NMS count).
     ///   - tileSize: T (nil: the configuration's `inferenceTileSize`).
     ///   - stride: S (nil: the configuration's `inferenceTileStride`).
-    /// - Returns: [P, 4] proposals, pixels, tile by tile in row-major tile order.
-    /// - Precondition: image is [3, H, W]; limit ≥ 1.
-    public func proposalsTiled(image: Tensor, limit: Int, tileSize: Int? = nil, stride: Int? = nil) -> Tensor {
-        precondition(limit >= 1, "proposalsTiled: limit \(limit) must be at least 1")
-        var boxes: [Tensor] = []
+    /// - Returns: per limit, [P, 4] proposals, pixels, tile by tile in row-major tile order.
+    /// - Precondition: image is [3, H, W]; every limit ≥ 1.
+    public func proposalsTiled(image: Tensor, limits: [Int], tileSize: Int? = nil, stride: Int? = nil) -> [Tensor] {
+        precondition(limits.allSatisfy { $0 >= 1 }, "proposalsTiled: limits \(limits) must be at least 1")
+        var boxes = limits.map { _ in [Tensor]() }
         Tiling(tileSize: tileSize ?? configuration.inferenceTileSize, stride: stride ?? configuration.inferenceTileStride)
             .forEachTile(of: image) { tile, x, y in
-                let proposals = self.proposals(images: tile)[0]
-                let kept = proposals.slice(alongAxis: 0, 0..<min(limit, proposals.shape[0]))
-                boxes.append(Boxes.shifted(kept, dx: Float(x), dy: Float(y)))
+                let proposals = Boxes.shifted(self.proposals(images: tile)[0], dx: Float(x), dy: Float(y))
+                for (index, limit) in limits.enumerated() {
+                    boxes[index].append(proposals.slice(alongAxis: 0, 0..<min(limit, proposals.shape[0])))
+                }
             }
-        return Tensor.concatenate(boxes, alongAxis: 0)
+        return boxes.map { Tensor.concatenate($0, alongAxis: 0) }
     }
 }

@@ -65,8 +65,8 @@ public struct ProposalRecall: Sendable, Equatable {
         overlaps.isEmpty ? 0 : Double(overlaps.count { $0 >= threshold }) / Double(overlaps.count)
     }
 
-    /// The mean number of proposals per image (0 when no image was added): under the limit when
-    /// the RPN's NMS leaves fewer.
+    /// The mean number of proposals per image, all its tiles together (0 when no image was
+    /// added); for images of one tile, under the per-tile limit when the RPN's NMS left fewer.
     public var proposalsPerImage: Double { imageCount == 0 ? 0 : Double(proposalCount) / Double(imageCount) }
 
     /// The mean of the recalls at `thresholds`.

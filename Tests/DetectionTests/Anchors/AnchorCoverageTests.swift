@@ -79,36 +79,16 @@ struct AnchorCoverageTests {
 
 @Suite("The RPN's pre-NMS top-N for fitted anchors")
 struct PreNMSFittingTests {
-    static func coverage(_ counts: [Int]) -> AnchorCoverage {
-        var coverage = AnchorCoverage(samples: [], anchors: AnchorGenerator(sizes: [32], aspectRatios: [1], stride: 8))
-        coverage.bestIoUs = counts.map { _ in 1 }
-        coverage.foregroundCounts = counts
-        return coverage
-    }
-
-    @Test("the factor is the ratio of anchors per box at IoU ≥ 0.7, never below 1")
-    func scale() {
-        #expect(AnchorFitting.preNMSScale(configured: Self.coverage([1, 1]), fitted: Self.coverage([4, 6])) == 5)
-        #expect(AnchorFitting.preNMSScale(configured: Self.coverage([4, 6]), fitted: Self.coverage([1, 1])) == 1)
-        #expect(AnchorFitting.preNMSScale(configured: Self.coverage([0, 0]), fitted: Self.coverage([0, 2])) == .infinity)
-        #expect(AnchorFitting.preNMSScale(configured: Self.coverage([0]), fitted: Self.coverage([0])) == 1)
-    }
-
-    @Test("scaled counts: 2,000 and 1,000 × 5 on 512-px tiles; capped at a 400-px tile's 50² × 9 = 22,500 anchors")
-    func scaledCounts() {
-        var model = DetectorConfiguration()
-        model.trainingTileSize = 512
-        model.inferenceTileSize = 512
-        #expect(model.anchorCount(tileSize: 512) == 64 * 64 * 9)
-        model.scalePreNMSTopN(by: 5)
-        #expect(model.trainingPreNMSTopN == 10_000 && model.inferencePreNMSTopN == 5_000)
-        var reference = DetectorConfiguration()   // 400-px tiles
-        reference.scalePreNMSTopN(by: 20)
-        #expect(reference.trainingPreNMSTopN == 22_500 && reference.inferencePreNMSTopN == 20_000)
-        reference.scalePreNMSTopN(by: .infinity)
-        #expect(reference.inferencePreNMSTopN == 22_500)
-        var unchanged = DetectorConfiguration()
-        unchanged.scalePreNMSTopN(by: 1)
-        #expect(unchanged == DetectorConfiguration())
+    @Test("every anchor of a tile: 64² × 9 on 512 px, 50² × 9 on 400 px; never lowered; saturating for absurd tiles")
+    func everyAnchor() {
+        var model = DetectorConfiguration()   // 400-px tiles, 3 × 3 anchors
+        #expect(model.anchorCount(tileSize: 512) == 64 * 64 * 9 && model.anchorCount(tileSize: 401) == 51 * 51 * 9)
+        model.keepEveryAnchorBeforeNMS()
+        #expect(model.trainingPreNMSTopN == 22_500 && model.inferencePreNMSTopN == 22_500)
+        var small = DetectorConfiguration()
+        small.trainingTileSize = 64   // 8² × 9 = 576 anchors, under the 2,000 already configured
+        small.keepEveryAnchorBeforeNMS()
+        #expect(small.trainingPreNMSTopN == 2_000 && small.inferencePreNMSTopN == 22_500)
+        #expect(DetectorConfiguration().anchorCount(tileSize: 10_000_000_000) == Int.max)
     }
 }

@@ -7,9 +7,11 @@ import Quarry
 ///
 /// Prints the 12 numbers with pycocotools' labels, COCO AP at maxDets 300, then the VOC AP at
 /// IoU 0.5; with `--json` also writes `{"stats": [12 numbers], "ap50_voc": x, "max_dets": [1,
-/// 10, N], "coco_ap_maxdets300": y}` atomically. Bad input (a file, a checkpoint that does not
-/// fit) ends the command with a message naming the file and the JSON location, metadata key or
-/// parameter, exit 1.
+/// 10, N], "coco_ap_maxdets300": y}` atomically. With `--proposal-recall` (a two-stage
+/// checkpoint) it adds one line per proposals-per-tile limit and `"proposal_recall": [...]`
+/// (`EvaluationOutput.ProposalRecallLine`). Bad input (a file, a checkpoint that does not fit,
+/// `--proposal-recall` on a single-stage checkpoint) ends the command with a message naming the
+/// file and the JSON location, metadata key or parameter, exit 1.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -58,6 +60,16 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (with --checkpoint).")
     var threads = 2
 
+    @Flag(name: .customLong("proposal-recall"),
+          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and all per tile).")
+    var proposalRecall = false
+
+    /// The proposals per tile at which `--proposal-recall` reports: 100 and every proposal the
+    /// RPN gives a tile (its inference post-NMS count, 300 by default).
+    static func proposalLimits(_ model: DetectorConfiguration) -> [Int] {
+        model.inferencePostNMSTopN > 100 ? [100, model.inferencePostNMSTopN] : [model.inferencePostNMSTopN]
+    }
+
     /// Where the detections to score come from.
     enum Source: Equatable {
         /// A COCO result file, scored against a COCO ground-truth file.
@@ -83,6 +95,9 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("--max-dets must be at least 10 (the caps are 1, 10 and N), got \(maxDetections).")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if proposalRecall, checkpointPath == nil {
+            throw ValidationError("--proposal-recall measures a trained detector's proposals; give --checkpoint FILE --dataset NAME with it")
+        }
     }
 
     /// The source the options name.
@@ -123,20 +138,32 @@ struct EvalCommand: ParsableCommand {
     ///   read or does not fit (naming the file and the key or parameter); `LocatorError` or
     ///   `AnnotationError` for a dataset that cannot be loaded.
     func evaluate() throws -> EvaluationOutput {
-        let (groundTruth, detections) = try loadInputs()
-        return EvaluationOutput(groundTruth: groundTruth, detections: detections, maxDetections: caps)
+        let inputs = try loadInputs()
+        var output = EvaluationOutput(groundTruth: inputs.groundTruth, detections: inputs.detections, maxDetections: caps)
+        output.proposalRecall = inputs.proposalRecall
+        return output
     }
 
-    /// The ground truth and the detections to evaluate, from the source the options name.
-    func loadInputs() throws -> (COCOGroundTruth, [COCODetection]) {
+    /// The ground truth and the detections to evaluate, from the source the options name, and
+    /// with `--proposal-recall` the proposals' recall at each of `proposalLimits`.
+    /// - Throws: as `evaluate()`; `TrainingError.incompatibleCheckpoint` naming `quarry.model`
+    ///   when `--proposal-recall` names a checkpoint of a single-stage detector.
+    func loadInputs() throws -> (groundTruth: COCOGroundTruth, detections: [COCODetection],
+                                 proposalRecall: [EvaluationOutput.ProposalRecallLine]) {
         switch try source() {
         case let .resultFile(groundTruthPath, detectionsPath):
             let groundTruth = try COCOGroundTruth.load(contentsOf: URL(fileURLWithPath: groundTruthPath))
-            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)))
+            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)), [])
         case let .checkpoint(path, dataset):
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
             let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path), model: try detectorKind())
+            let twoStage = model as? any ProposalDetector
+            if proposalRecall, twoStage == nil {
+                throw TrainingError.incompatibleCheckpoint(
+                    path: path, field: "quarry.model", expected: "a two-stage detector (faster-rcnn): --proposal-recall measures its proposals",
+                    found: "\(model.kind.rawValue), which makes no proposals")
+            }
             let data = try TrainingData.load(dataset)
             guard model.classCount == data.classCount else {
                 throw TrainingError.incompatibleCheckpoint(
@@ -151,8 +178,13 @@ struct EvalCommand: ParsableCommand {
                     expected: "\(data.classNames.joined(separator: ",")), the classes of dataset \(dataset)",
                     found: names.joined(separator: ","))
             }
+            var recalls: [EvaluationOutput.ProposalRecallLine] = []
+            if proposalRecall, let twoStage {
+                let limits = Self.proposalLimits(model.configuration)
+                recalls = zip(limits, twoStage.proposalRecalls(on: data.test, limits: limits)).map { .init(perTile: $0, recall: $1) }
+            }
             let found = model.detections(on: data.test, classCount: data.classCount)
-            return (found.groundTruth, found.results)
+            return (found.groundTruth, found.results, recalls)
         }
     }
 }

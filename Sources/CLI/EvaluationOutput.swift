@@ -11,6 +11,41 @@ struct EvaluationOutput: Encodable {
     var cocoAP300: Double
     /// The pycocotools line of `cocoAP300`.
     var cocoAP300Line: String
+    /// With `--proposal-recall`: the RPN proposals' recall, one line per proposals-per-tile limit.
+    var proposalRecall: [ProposalRecallLine] = []
+
+    /// The recall of a detector's first `perTile` proposals of each tile (`ProposalRecall`): its
+    /// text line, " Proposal recall (RPN, first 100 per tile, G boxes, p per image): IoU 0.50 r |
+    /// IoU 0.70 r | AR@[.5:.95] r", and its JSON object.
+    struct ProposalRecallLine: Encodable {
+        /// Proposals kept per tile, by objectness.
+        var perTile: Int
+        /// The tally over the test split's boxes.
+        var recall: ProposalRecall
+
+        /// The line, as above (p: proposals per image, all tiles of it together).
+        var text: String {
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            return " Proposal recall (RPN, first \(perTile) per tile, \(recall.groundTruthCount) boxes, "
+                + String(format: "%.1f", recall.proposalsPerImage) + " per image): IoU 0.50 "
+                + "\(f(recall.recall(atIoU: 0.5))) | IoU 0.70 \(f(recall.recall(atIoU: 0.7))) | AR@[.5:.95] \(f(recall.averageRecall))"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case perTile = "per_tile", boxes, proposalsPerImage = "proposals_per_image", recall50 = "recall_50",
+                 recall70 = "recall_70", averageRecall = "ar"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(perTile, forKey: .perTile)
+            try container.encode(recall.groundTruthCount, forKey: .boxes)
+            try container.encode(recall.proposalsPerImage, forKey: .proposalsPerImage)
+            try container.encode(recall.recall(atIoU: 0.5), forKey: .recall50)
+            try container.encode(recall.recall(atIoU: 0.7), forKey: .recall70)
+            try container.encode(recall.averageRecall, forKey: .averageRecall)
+        }
+    }
 
     /// Scores detections against ground truth at `maxDetections`, and at maxDets 300.
     init(groundTruth: COCOGroundTruth, detections: [COCODetection], maxDetections: [Int]) {
@@ -27,11 +62,11 @@ struct EvaluationOutput: Encodable {
     }
 
     /// pycocotools' 12 lines, the maxDets-300 AP line (unless the caps already end at 300),
-    /// then VOC AP50.
+    /// VOC AP50, then any proposal-recall lines.
     var text: String {
         var lines = report.text.components(separatedBy: "\n")
         if report.maxDetections.last != 300 { lines.insert(cocoAP300Line, at: min(12, lines.count)) }
-        return lines.joined(separator: "\n")
+        return (lines + proposalRecall.map(\.text)).joined(separator: "\n")
     }
 
     enum CodingKeys: String, CodingKey {
@@ -39,15 +74,19 @@ struct EvaluationOutput: Encodable {
         case vocAP50 = "ap50_voc"
         case maxDetections = "max_dets"
         case cocoAP300 = "coco_ap_maxdets300"
+        case proposalRecall = "proposal_recall"
     }
 
-    /// `{"stats": [12], "ap50_voc": x or null, "max_dets": [3], "coco_ap_maxdets300": y}`.
+    /// `{"stats": [12], "ap50_voc": x or null, "max_dets": [3], "coco_ap_maxdets300": y}`, and
+    /// with `--proposal-recall` `"proposal_recall": [{"per_tile", "boxes", "proposals_per_image", "recall_50",
+    /// "recall_70", "ar"}]`.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(report.stats, forKey: .stats)
         try container.encode(report.vocAP50, forKey: .vocAP50)
         try container.encode(report.maxDetections, forKey: .maxDetections)
         try container.encode(cocoAP300, forKey: .cocoAP300)
+        if !proposalRecall.isEmpty { try container.encode(proposalRecall, forKey: .proposalRecall) }
     }
 
     /// Writes the JSON form atomically (`AtomicFile`; a missing folder is created).

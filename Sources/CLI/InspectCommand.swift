@@ -15,7 +15,10 @@ struct InspectCommand: ParsableCommand {
             (the fraction of boxes some anchor of the image's grid overlaps that much) of the \
             configured anchors and of anchors fitted to the boxes by k-means under an IoU distance \
             (YOLOv2's dimension clusters; sizes and ratios fitted apart, docs/configuration.md). \
-            --write-config FILE writes the configuration with the fitted anchors, for train --config.
+            When the fitted anchors put more anchors per box at IoU 0.7 than the configured ones, \
+            the fitted RPN keeps every anchor of a tile before NMS (pre-NMS top-N, training and \
+            inference). --write-config FILE writes the configuration with the fitted anchors and \
+            top-N, for train --config.
             """
     )
 
@@ -30,7 +33,7 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .customLong("ratios"), help: "Aspect ratios to fit (default: as many as configured).")
     var ratioCount: Int?
 
-    @Option(name: .customLong("write-config"), help: ArgumentHelp("Write the configuration with the fitted anchors to this JSON file.",
+    @Option(name: .customLong("write-config"), help: ArgumentHelp("Write the configuration with the fitted anchors (and pre-NMS top-N) to this JSON file.",
                                                                   valueName: "file"))
     var writeConfig: String?
 
@@ -56,12 +59,24 @@ struct InspectCommand: ParsableCommand {
         fitted.anchorSizes = AnchorFitting.sizes(of: boxes, count: sizeCount ?? configuration.model.anchorSizes.count)
         fitted.aspectRatios = AnchorFitting.aspectRatios(of: boxes, count: ratioCount ?? configuration.model.aspectRatios.count)
         print("\nanchor coverage (best-possible recall: boxes some anchor of the stride-\(DetectorConfiguration.backboneStride) grid overlaps at IoU ≥ t)")
-        print(Self.coverageLine("configured", configuration.model, samples: data.train))
+        let configuredCoverage = AnchorCoverage(samples: data.train, anchors: configuration.model.makeAnchorGenerator())
+        print(Self.coverageLine("configured", configuration.model, coverage: configuredCoverage))
         if fitted.anchorSizes.isEmpty {
             print("fitted: no boxes to fit")
             return
         }
-        print(Self.coverageLine("fitted", fitted, samples: data.train))
+        let fittedCoverage = AnchorCoverage(samples: data.train, anchors: fitted.makeAnchorGenerator())
+        print(Self.coverageLine("fitted", fitted, coverage: fittedCoverage))
+        // More anchors per object fill the RPN's pre-NMS top-N with fewer objects (docs/configuration.md).
+        if fittedCoverage.foregroundAnchorsPerBox > configuredCoverage.foregroundAnchorsPerBox {
+            fitted.keepEveryAnchorBeforeNMS()
+            let model = configuration.model
+            if fitted.trainingPreNMSTopN != model.trainingPreNMSTopN || fitted.inferencePreNMSTopN != model.inferencePreNMSTopN {
+                print("  fitted RPN pre-NMS top-N: training \(model.trainingPreNMSTopN) → \(fitted.trainingPreNMSTopN), "
+                      + "inference \(model.inferencePreNMSTopN) → \(fitted.inferencePreNMSTopN) (every anchor of a tile: the fitted "
+                      + "anchors put more anchors per box at IoU ≥ 0.7)")
+            }
+        }
         if let writeConfig {
             configuration.model = fitted
             let url = URL(fileURLWithPath: writeConfig)
@@ -70,13 +85,14 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
-    /// One line of the coverage table: the anchors and their recall at IoU 0.5 and 0.7.
-    static func coverageLine(_ label: String, _ model: DetectorConfiguration, samples: [DetectionSample]) -> String {
-        let coverage = AnchorCoverage(samples: samples, anchors: model.makeAnchorGenerator())
+    /// One line of the coverage table: the anchors, their recall at IoU 0.5 and 0.7 and their
+    /// anchors per box at IoU ≥ 0.7.
+    static func coverageLine(_ label: String, _ model: DetectorConfiguration, coverage: AnchorCoverage) -> String {
         let anchors = "sizes \(model.anchorSizes.map(\.formatted).joined(separator: ",")), ratios \(model.aspectRatios.map(\.formatted).joined(separator: ","))"
         let name = label + String(repeating: " ", count: max(0, 11 - label.count))
-        return "  " + name + anchors + String(format: ": IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%", 100 * coverage.recall(atIoU: 0.5),
-                                                 100 * coverage.recall(atIoU: 0.7))
+        return "  " + name + anchors + String(format: ": IoU ≥ 0.5 %.1f%%, IoU ≥ 0.7 %.1f%%; %.1f anchors per box at IoU ≥ 0.7",
+                                                 100 * coverage.recall(atIoU: 0.5), 100 * coverage.recall(atIoU: 0.7),
+                                                 coverage.foregroundAnchorsPerBox)
     }
 
     /// The statistics as text: counts, then one line of quantiles per box measure.

@@ -13,6 +13,8 @@ struct TrainedDigitsModel: Sendable {
     var checkpointBytes: Data
     /// `model.evaluate(on: data.test, classCount: 10)` of the trained model before it was saved.
     var reference: DatasetEvaluation
+    /// `model.proposalRecalls(on: data.test, limits: [100, 300])` of the in-memory model.
+    var proposalRecall: [ProposalRecall]
 
     /// Trained once per test process: 8 iterations take about a second in release.
     static let shared: Result<TrainedDigitsModel, any Error> = Result {
@@ -25,7 +27,8 @@ struct TrainedDigitsModel: Sendable {
         let url = folder.appendingPathComponent("checkpoint.safetensors")
         try trainer.saveCheckpoint(to: url, strategyName: "random")
         return TrainedDigitsModel(data: data, checkpointBytes: try Data(contentsOf: url),
-                                  reference: trainer.model.evaluate(on: data.test, classCount: data.classCount))
+                                  reference: trainer.model.evaluate(on: data.test, classCount: data.classCount),
+                                  proposalRecall: (trainer.model as! any ProposalDetector).proposalRecalls(on: data.test, limits: [100, 300]))
     }
 
     /// A fresh folder holding the checkpoint as `checkpoint.safetensors`; the caller removes it.
@@ -92,6 +95,56 @@ struct EvalCheckpointTests {
         #expect(lines[12] == " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=300 ] = "
                 + String(format: "%0.3f", reference.cocoAP300))
         #expect(lines[13].hasPrefix(" VOC AP50 (all-point, IoU>=0.50, mean of 10 classes) = "))
+    }
+
+    @Test("--proposal-recall: the RPN's recall at 100 and 300 proposals, as the in-memory model's, over every test box")
+    func proposalRecall() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (json, text) = try runEval(in: folder, extra: ["--proposal-recall"])
+        let entries = try #require(json["proposal_recall"] as? [[String: Any]])
+        try #require(entries.count == 2)
+        let boxes = trained.data.test.reduce(0) { $0 + $1.target.isDifficult.count { !$0 } }
+        let lines = text.components(separatedBy: "\n").suffix(2)
+        for ((entry, expected), (limit, line)) in zip(zip(entries, trained.proposalRecall), zip([100, 300], lines)) {
+            #expect(entry["per_tile"] as? Int == limit)
+            #expect(entry["boxes"] as? Int == boxes)
+            let recall50 = try #require(entry["recall_50"] as? Double)
+            #expect(recall50 > 0, "an 8-iteration RPN still covers some digits at IoU 0.5")
+            // JSON keeps a Double to about 1e-16.
+            #expect(abs(recall50 - expected.recall(atIoU: 0.5)) <= 1e-12)
+            #expect(abs(try #require(entry["recall_70"] as? Double) - expected.recall(atIoU: 0.7)) <= 1e-12)
+            #expect(abs(try #require(entry["ar"] as? Double) - expected.averageRecall) <= 1e-12)
+            #expect(abs(try #require(entry["proposals_per_image"] as? Double) - expected.proposalsPerImage) <= 1e-12)
+            #expect(expected.imageCount == trained.data.test.count && expected.proposalsPerImage <= Double(limit))
+            #expect(line == " Proposal recall (RPN, first \(limit) per tile, \(boxes) boxes, "
+                    + String(format: "%.1f", expected.proposalsPerImage) + " per image): IoU 0.50 "
+                    + String(format: "%.3f | IoU 0.70 %.3f | AR@[.5:.95] %.3f", expected.recall(atIoU: 0.5),
+                             expected.recall(atIoU: 0.7), expected.averageRecall))
+        }
+        let error = #expect(throws: (any Error).self) {
+            try EvalCommand.parse(["--ground-truth", "g.json", "--detections", "d.json", "--proposal-recall"])
+        }
+        #expect(error.map { EvalCommand.message(for: $0).contains("--proposal-recall measures a trained detector") } == true)
+    }
+
+    @Test("--proposal-recall on a RetinaNet checkpoint: an error naming the file and quarry.model, before the dataset loads")
+    func proposalRecallNeedsTwoStages() throws {
+        let data = try TrainingData.load("digits", digitsCounts: (2, 1))
+        let trainer = Trainer(samples: data.train, classCount: 10, model: .retinaNet, configuration: TrainingConfiguration(iterations: 1, seed: 0))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-retina-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.saveCheckpoint(to: url, strategyName: "random")
+        // A dataset that does not exist: the checkpoint's refusal must come first.
+        let command = try EvalCommand.parse(["--checkpoint", url.path, "--dataset", "/nonexistent", "--proposal-recall"])
+        #expect {
+            try command.run()
+        } throws: { error in
+            guard case let .incompatibleCheckpoint(path, field, _, found) = error as? TrainingError else { return false }
+            return path == url.path && field == "quarry.model" && found.hasPrefix("retinanet")
+        }
     }
 
     @Test("--max-dets 300 gives the 12 numbers of model.evaluate's maxDets-300 pass")

@@ -52,6 +52,9 @@ struct InspectCommandTests {
         #expect(configuration.model.anchorSizes.count == 3 && configuration.model.aspectRatios.count == 2)
         #expect(configuration.model.anchorSizes.allSatisfy { $0 > 40 } && configuration.model.classNames == (0...9).map(String.init))
         #expect(text.contains("  fitted     sizes \(configuration.model.anchorSizes.map(\.formatted).joined(separator: ","))"))
+        // Many more anchors per digit at IoU 0.7: the RPN keeps every anchor of a 400-px tile, 50² × (3 × 2).
+        #expect(configuration.model.trainingPreNMSTopN == 15_000 && configuration.model.inferencePreNMSTopN == 15_000)
+        #expect(text.contains("  fitted RPN pre-NMS top-N: training 2000 → 15000, inference 1000 → 15000 (every anchor of a tile"))
         #expect(CommandValidationTests.refusal(TrainCommand.self, ["--config", file.path, "--dataset", "digits-4x"]) == nil)
     }
 }

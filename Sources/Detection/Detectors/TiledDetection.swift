@@ -20,23 +20,35 @@ extension Detector {
     /// - Precondition: image is [3, H, W].
     public func detectTiled(image: Tensor, tileSize: Int? = nil, stride: Int? = nil, mergeThreshold: Float = 0.5) -> Detections {
         let tileSize = tileSize ?? configuration.inferenceTileSize, stride = stride ?? configuration.inferenceTileStride
-        precondition(image.rank == 3 && image.shape[0] == 3, "detectTiled: image \(image.shape) must be [3, H, W]")
-        let height = image.shape[1], width = image.shape[2]
-        let tileHeight = min(tileSize, height), tileWidth = min(tileSize, width)
-        let tiling = Tiling(tileSize: tileSize, stride: stride)
         var boxes: [Tensor] = [], labels: [Int] = [], scores: [Float] = []
-        for y in tiling.origins(length: height) {
-            let band = image.slice(alongAxis: 1, y..<(y + tileHeight))
-            for x in tiling.origins(length: width) {
-                let tile = band.slice(alongAxis: 2, x..<(x + tileWidth)).reshaped(to: [1, 3, tileHeight, tileWidth])
-                let found = detect(images: tile)[0]
-                boxes.append(Boxes.shifted(found.boxes, dx: Float(x), dy: Float(y)))
-                labels += found.labels
-                scores += found.scores
-            }
+        Tiling(tileSize: tileSize, stride: stride).forEachTile(of: image) { tile, x, y in
+            let found = detect(images: tile)[0]
+            boxes.append(Boxes.shifted(found.boxes, dx: Float(x), dy: Float(y)))
+            labels += found.labels
+            scores += found.scores
         }
         let all = Tensor.concatenate(boxes, alongAxis: 0)
         let kept = Boxes.batchedNMS(all, scores: scores, classes: labels, iouThreshold: mergeThreshold)
         return Detections(boxes: Boxes.gathered(all, kept), labels: kept.map { labels[$0] }, scores: kept.map { scores[$0] })
+    }
+}
+
+extension Tiling {
+    /// Calls `body` with each tile of an image and the tile's origin, row by row: tiles are T×T
+    /// (or the whole side when shorter) at the origins of `origins(length:)`.
+    /// - Parameters:
+    ///   - image: [3, H, W] pixels.
+    ///   - body: receives the tile as [1, 3, h, w] and its origin x, y in image pixels.
+    /// - Precondition: image is [3, H, W].
+    func forEachTile(of image: Tensor, _ body: (_ tile: Tensor, _ x: Int, _ y: Int) -> Void) {
+        precondition(image.rank == 3 && image.shape[0] == 3, "Tiling: image \(image.shape) must be [3, H, W]")
+        let height = image.shape[1], width = image.shape[2]
+        let tileHeight = min(tileSize, height), tileWidth = min(tileSize, width)
+        for y in origins(length: height) {
+            let band = image.slice(alongAxis: 1, y..<(y + tileHeight))
+            for x in origins(length: width) {
+                body(band.slice(alongAxis: 2, x..<(x + tileWidth)).reshaped(to: [1, 3, tileHeight, tileWidth]), x, y)
+            }
+        }
     }
 }

@@ -136,12 +136,8 @@ struct EvalClassNameTests {
 struct RecordedDetectorTests {
     @Test("a TinyRetinaNet checkpoint as --config: retinanet unless --model says otherwise; a JSON file: faster-rcnn")
     func recordedModel() throws {
-        let data = try TrainingData.load("digits", digitsCounts: (2, 1))
-        let trainer = Trainer(samples: data.train, classCount: 10, model: .retinaNet, configuration: TrainingConfiguration(iterations: 1, seed: 0))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-recorded-\(UUID().uuidString)")
+        let (folder, url) = try RetinaNetCheckpoint.make()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("checkpoint.safetensors")
-        try trainer.saveCheckpoint(to: url, strategyName: "random")
         #expect(try TrainCommand.parse(["--config", url.path]).detectorKind() == .retinaNet)
         #expect(try TrainCommand.parse(["--config", url.path, "--model", "faster-rcnn"]).detectorKind() == .fasterRCNN)
         let json = folder.appendingPathComponent("run.json")

@@ -43,6 +43,19 @@ struct TrainedDigitsModel: Sendable {
     static func checkpoint(in folder: URL) -> URL { folder.appendingPathComponent("checkpoint.safetensors") }
 }
 
+/// A TinyRetinaNet checkpoint trained for one iteration on two digits canvases.
+enum RetinaNetCheckpoint {
+    /// Writes it as `checkpoint.safetensors` in a fresh temporary folder; the caller removes the folder.
+    static func make() throws -> (folder: URL, checkpoint: URL) {
+        let data = try TrainingData.load("digits", digitsCounts: (2, 1))
+        let trainer = Trainer(samples: data.train, classCount: 10, model: .retinaNet, configuration: TrainingConfiguration(iterations: 1, seed: 0))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-retinanet-\(UUID().uuidString)")
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.saveCheckpoint(to: url, strategyName: "random")
+        return (folder, url)
+    }
+}
+
 @Suite("quarry eval --checkpoint and quarry detect on a trained checkpoint")
 struct EvalCheckpointTests {
     /// Runs `quarry eval --checkpoint … --dataset digits --json …` and returns the JSON and text.
@@ -131,12 +144,8 @@ struct EvalCheckpointTests {
 
     @Test("--proposal-recall on a RetinaNet checkpoint: an error naming the file and quarry.model, before the dataset loads")
     func proposalRecallNeedsTwoStages() throws {
-        let data = try TrainingData.load("digits", digitsCounts: (2, 1))
-        let trainer = Trainer(samples: data.train, classCount: 10, model: .retinaNet, configuration: TrainingConfiguration(iterations: 1, seed: 0))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-eval-retina-\(UUID().uuidString)")
+        let (folder, url) = try RetinaNetCheckpoint.make()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("checkpoint.safetensors")
-        try trainer.saveCheckpoint(to: url, strategyName: "random")
         // A dataset that does not exist: the checkpoint's refusal must come first.
         let command = try EvalCommand.parse(["--checkpoint", url.path, "--dataset", "/nonexistent", "--proposal-recall"])
         #expect {

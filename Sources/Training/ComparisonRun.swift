@@ -13,11 +13,12 @@ extension StrategyComparison {
     /// durations (batch preparation included), so the evaluations in between count in
     /// `evaluationSeconds` only.
     /// The plan's first seed records the mined negatives of a few tiles near the end
-    /// (`MinedNegativeRecording`), and its `random` run saves its final model for scoring them
-    /// (`referenceModelURL`).
+    /// (`MinedNegativeRecording`), and saves every entry's final model with the run's metadata
+    /// (`modelURL`): the `random` one scores the mined negatives, and any of them loads
+    /// in `quarry eval --checkpoint` and `quarry detect`.
     /// - Returns: the run's record, its final evaluation (for the PR curve and the picture) and
     ///   each recorded tile's last mined negatives per head (empty for other seeds).
-    /// - Throws: `TrainingError.nonFiniteLoss` from a step; `CheckpointError` writing the model.
+    /// - Throws: `TrainingError.nonFiniteLoss` from a step, `TrainingError.checkpoint` writing the model.
     static func trainAndEvaluate(_ entry: ComparisonEntry, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
                                  progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation, [MinedNegatives]) {
         let strategy = entry.name
@@ -75,10 +76,9 @@ extension StrategyComparison {
         }
         evaluationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         progress(.evaluated(strategy: strategy, seed: seed, ap50: evaluation.ap50))
-        if firstSeed && isMiningReference(entry) {
-            let url = referenceModelURL(output: plan.output, entry: entry, seed: seed)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try trainer.model.save(to: url)
+        if firstSeed {
+            try trainer.saveModel(to: modelURL(output: plan.output, entry: entry, seed: seed),
+                                  strategyName: entry.strategy.rawValue)
         }
         let run = SeedRun(seed: seed, ap50: evaluation.ap50, cocoAP: evaluation.cocoAP, cocoAP300: evaluation.cocoAP300,
                           ap75: evaluation.ap75, ar100: evaluation.ar100, secondsPerIteration: seconds / Double(plan.iterations),
@@ -87,6 +87,12 @@ extension StrategyComparison {
                           ap50Interval: last.ap50Interval, learningCurve: learningCurve, stillRising: stillRising,
                           evaluationSeconds: evaluationSeconds)
         return (run, evaluation, MinedNegativeRecording.latest(mined))
+    }
+
+    /// Where the first seed's run of an entry keeps its final model (`Trainer.saveModel`):
+    /// `runs/<stem>-seed-<S>.safetensors`, beside its record.
+    static func modelURL(output: URL, entry: ComparisonEntry, seed: UInt64) -> URL {
+        ComparisonRunRecord.url(output: output, entry: entry, seed: seed).deletingPathExtension().appendingPathExtension("safetensors")
     }
 
     /// A learning-curve point with the bootstrap interval of its AP50 over the test images.

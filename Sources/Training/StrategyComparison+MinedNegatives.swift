@@ -25,12 +25,6 @@ extension StrategyComparison {
         plan.entries.first { isMiningReference($0) && $0.model == entry.model && $0.augmentations == entry.augmentations }
     }
 
-    /// Where a reference run's final model is kept: `runs/<stem>-seed-<S>.safetensors`, beside
-    /// its record.
-    static func referenceModelURL(output: URL, entry: ComparisonEntry, seed: UInt64) -> URL {
-        ComparisonRunRecord.url(output: output, entry: entry, seed: seed).deletingPathExtension().appendingPathExtension("safetensors")
-    }
-
     /// Summarises, scores and draws every entry's recorded negatives (the first seed's runs).
     /// - Parameter outcomes: the runs, entry-major then seed, as `run` gathers them.
     /// - Returns: one summary per entry and head with records, in plan then head order.
@@ -90,7 +84,7 @@ extension StrategyComparison {
 
     /// The reference run's final model, or nil when its file is missing or does not load.
     static func loadReferenceModel(_ plan: ComparisonPlan, entry: ComparisonEntry, seed: UInt64, data: TrainingData) -> (any Detector)? {
-        let url = referenceModelURL(output: plan.output, entry: entry, seed: seed)
+        let url = modelURL(output: plan.output, entry: entry, seed: seed)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         var generator = SplitMix64(seed: 0)
         let model = entry.model.makeDetector(classCount: data.classCount,

@@ -239,12 +239,9 @@ public struct Trainer {
         static func strategyState(_ head: DetectionHead) -> String { "quarry.sampler_state.\(head.name)" }
     }
 
-    /// Writes the model, optimiser state, training progress and the strategies' state (the
-    /// hard-negative buffers, as JSON metadata) to a safetensors file, atomically (a crash
-    /// mid-write leaves the previous file intact).
-    /// - Parameter strategyName: recorded so that a resume with another strategy is refused.
-    /// - Throws: `TrainingError.checkpoint` if the file cannot be written.
-    public func saveCheckpoint(to url: URL, strategyName: String) throws(TrainingError) {
+    /// The metadata of every file written from this run: progress, seed, strategy, class count,
+    /// detector kind, resolved configuration, augmentations and how selections draw randomness.
+    func runMetadata(strategyName: String) -> [String: String] {
         var metadata = [MetadataKey.iteration: String(iteration), MetadataKey.seed: String(configuration.seed),
                         MetadataKey.iterations: String(configuration.iterations),
                         MetadataKey.samplingState: String(samplingGenerator.state),
@@ -254,16 +251,42 @@ public struct Trainer {
                         MetadataKey.augmentations: configuration.augmentations.description,
                         MetadataKey.samplingStreams: samplingStreams]
         if let communicator { metadata[MetadataKey.worldSize] = String(communicator.size) }
-        for (head, instance) in zip(model.heads, strategies) {
-            if let stateful = instance as? any StatefulSamplingStrategy {
-                metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
-            }
-        }
+        return metadata
+    }
+
+    /// Writes the model's parameters with the run's metadata (class count, detector kind,
+    /// configuration, progress) but no optimiser or strategy state, atomically: a file that
+    /// `TrainedDetector.load` (`quarry detect`, `quarry eval --checkpoint`) reads, half the size
+    /// of a checkpoint, that `--resume` cannot continue.
+    /// - Throws: `TrainingError.checkpoint` if the folder or the file cannot be written.
+    public func saveModel(to url: URL, strategyName: String) throws(TrainingError) {
+        try Self.createFolder(of: url)
+        do {
+            try Checkpoint(model: model.parameters, metadata: runMetadata(strategyName: strategyName)).write(to: url)
+        } catch { throw .checkpoint(error) }
+    }
+
+    private static func createFolder(of url: URL) throws(TrainingError) {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw .checkpoint(.file(.io(path: url.path, reason: "cannot create folder: \(error)")))
         }
+    }
+
+    /// Writes the model, optimiser state, training progress and the strategies' state (the
+    /// hard-negative buffers, as JSON metadata) to a safetensors file, atomically (a crash
+    /// mid-write leaves the previous file intact).
+    /// - Parameter strategyName: recorded so that a resume with another strategy is refused.
+    /// - Throws: `TrainingError.checkpoint` if the file cannot be written.
+    public func saveCheckpoint(to url: URL, strategyName: String) throws(TrainingError) {
+        var metadata = runMetadata(strategyName: strategyName)
+        for (head, instance) in zip(model.heads, strategies) {
+            if let stateful = instance as? any StatefulSamplingStrategy {
+                metadata[MetadataKey.strategyState(head)] = stateful.checkpointState
+            }
+        }
+        try Self.createFolder(of: url)
         do {
             try Checkpoint(model: model.parameters, optimizerState: optimizer.stateTensors(), metadata: metadata).write(to: url)
         } catch { throw .checkpoint(error) }

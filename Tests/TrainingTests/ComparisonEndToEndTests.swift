@@ -97,6 +97,14 @@ struct ComparisonEndToEndTests {
         #expect(report.minedNegatives.map { "\($0.strategy) \($0.head)" }
                 == ["random rpn", "random roi", "hard-negative-buffer rpn", "hard-negative-buffer roi"])
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/random-seed-0.safetensors").path))
+        // Every entry's first-seed model is kept with the run's metadata: it loads without a class
+        // count or configuration given and scores the test split as the run did; the second seed's
+        // is not kept.
+        let data = try TrainingData.load("digits", datasetsFolder: try DatasetLocator.datasetsFolder(currentDirectory: URL(fileURLWithPath: #filePath)),
+                                         digitsCounts: (6, 3), seed: 1)
+        let buffer = try TrainedDetector.load(checkpoint: output.appendingPathComponent("runs/hard-negative-buffer-seed-0.safetensors"))
+        #expect(buffer.evaluate(on: data.test, classCount: data.classCount).ap50 == report.strategies[1].runs[0].ap50)
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/hard-negative-buffer-seed-1.safetensors").path))
         for m in report.minedNegatives {
             #expect(m.reference == "random" && m.scored > 0 && m.tiles >= 1 && m.iouBins.reduce(0, +) == m.negatives)
             #expect(m.pictures.count == min(m.tiles, StrategyComparison.picturedTileCount))

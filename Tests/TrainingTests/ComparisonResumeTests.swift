@@ -40,15 +40,15 @@ struct ComparisonResumeTests {
         let variants = try ["random", "ohem(rpn.budget=64)"].map { (model: DetectorKind.fasterRCNN, variant: try StrategyVariant(parsing: $0)) }
         var plan = ComparisonPlan(variants: variants, base: base, seeds: [0, 1], output: output)
 
-        // First sitting: everything trains and is recorded, one file per run, plus the first
-        // seed's random model that scores the mined negatives.
+        // First sitting: everything trains and is recorded, one file per run, plus each entry's
+        // first-seed model (the random one scores the mined negatives).
         let first = try Self.sit(plan, data: data)
         #expect(first.trained == ["random 0", "random 1", "ohem(rpn.budget=64) 0", "ohem(rpn.budget=64) 1"])
         #expect(first.reused.isEmpty)
         let runs = ComparisonRunRecord.folder(of: output)
         #expect(try FileManager.default.contentsOfDirectory(atPath: runs.path).sorted()
-                == ["ohem-rpn.budget-64-seed-0.json", "ohem-rpn.budget-64-seed-1.json", "random-seed-0.json", "random-seed-0.safetensors",
-                    "random-seed-1.json"])
+                == ["ohem-rpn.budget-64-seed-0.json", "ohem-rpn.budget-64-seed-0.safetensors", "ohem-rpn.budget-64-seed-1.json",
+                    "random-seed-0.json", "random-seed-0.safetensors", "random-seed-1.json"])
 
         // Second sitting, resumed: one record lost, one garbled; the two intact ones are reused.
         try FileManager.default.removeItem(at: runs.appendingPathComponent("ohem-rpn.budget-64-seed-1.json"))

@@ -9,7 +9,6 @@
 // proposals only when a smaller one runs out: keeping every anchor costs time (the sort and the
 // NMS over all of a tile's anchors), never proposals. The rule is Quarry's, from that
 // measurement; no paper sets the top-N from the anchors.
-import Foundation
 
 extension DetectorConfiguration {
     /// The anchors of one T×T tile: ⌈T / 8⌉² locations × A shapes, saturating at `Int.max`.

@@ -14,7 +14,8 @@ struct CompareCommand: ParsableCommand, TrainingRunDefaults {
             Writes report.md, results.json, losses.svg, pr.svg, ap50-iterations.svg, ap50-seconds.svg \
             detections-<strategy>.png and mined-<strategy>-<head>-tile-<i>.png (what each strategy trained on as \
             negatives, first seed) into the output folder, and each finished run's record into \
-            runs/ as it ends (--resume reuses them after an interruption), and prints the result table and the \
+            runs/ as it ends (--resume reuses them after an interruption) with, for the first seed, each entry's \
+            final model (runs/<entry>-seed-<S>.safetensors, loadable by eval --checkpoint and detect), and prints the result table and the \
             verdicts. Metrics: VOC AP50 (primary), COCO AP at maxDets 100 and 300, AP75, AR@100, seconds \
             per iteration, peak resident memory. Strategies are compared by their per-seed (paired) \
             differences with a 95% Student-t interval; each run's AP50 gets a 95% bootstrap interval \

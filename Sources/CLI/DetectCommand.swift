@@ -19,7 +19,7 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "A PNG or JPEG image.")
     var image: String
 
-    @Option(help: "A checkpoint written by quarry train.")
+    @Option(help: "A checkpoint written by quarry train, or a model quarry compare keeps in runs/.")
     var checkpoint: String
 
     @Option(help: "The annotated image to write (PNG); the JSON goes beside it.")

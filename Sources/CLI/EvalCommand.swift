@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
             COCO result list of {image_id, category_id, bbox, score}.
 
             --checkpoint FILE --dataset neon-trees|digits|PATH: a checkpoint written by quarry \
-            train is run (tiled, as in training's final evaluation) on the dataset's test split; \
+            train (or a model quarry compare keeps in runs/) is run (tiled, as in training's final evaluation) on the dataset's test split; \
             the detector (faster-rcnn or retinanet, --model to name it for weights without Quarry \
             metadata) and the class count come from the checkpoint's metadata, and the class count \
             must match the dataset's.
@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("detections"), help: ArgumentHelp("COCO detection-result JSON file.", valueName: "file"))
     var detectionsPath: String?
 
-    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("A checkpoint written by quarry train.", valueName: "file"))
+    @Option(name: .customLong("checkpoint"), help: ArgumentHelp("A checkpoint written by quarry train, or a model quarry compare keeps in runs/.", valueName: "file"))
     var checkpointPath: String?
 
     @Option(help: ArgumentHelp("With --checkpoint: neon-trees, digits, or a path to VOC XML folder / COCO JSON / CSV.",

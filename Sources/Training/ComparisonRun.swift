@@ -18,7 +18,8 @@ extension StrategyComparison {
     /// in `quarry eval --checkpoint` and `quarry detect`.
     /// - Returns: the run's record, its final evaluation (for the PR curve and the picture) and
     ///   each recorded tile's last mined negatives per head (empty for other seeds).
-    /// - Throws: `TrainingError.nonFiniteLoss` from a step, `TrainingError.checkpoint` writing the model.
+    /// - Throws: `TrainingError.nonFiniteLoss` or `.nonFiniteGradient` from a step,
+    ///   `TrainingError.checkpoint` writing the model.
     static func trainAndEvaluate(_ entry: ComparisonEntry, seed: UInt64, plan: ComparisonPlan, data: TrainingData,
                                  progress: (ComparisonEvent) -> Void) throws -> (SeedRun, DatasetEvaluation, [MinedNegatives]) {
         let strategy = entry.name

@@ -1,6 +1,6 @@
-// Loading a detector that `quarry train` (or `Trainer.saveCheckpoint`) wrote, for detection and
-// evaluation: the detector kind and the class count come from the checkpoint's metadata, the
-// weights by name.
+// Loading a detector that `quarry train` or `quarry compare` wrote (`Trainer.saveCheckpoint`,
+// `Trainer.saveModel`), for detection and evaluation: the detector kind and the class count come
+// from the file's metadata, the weights by name.
 import Detection
 import Foundation
 import NN
@@ -12,7 +12,8 @@ public enum TrainedDetector {
     /// a 256-wide layer fit in memory.
     static let plausibleClassCounts = 1...100_000
 
-    /// Loads a trained detector from a checkpoint written by `Trainer.saveCheckpoint`.
+    /// Loads a trained detector from a checkpoint written by `Trainer.saveCheckpoint` or
+    /// `Trainer.saveModel`.
     ///
     /// The detector kind is read from the `quarry.model` metadata (a checkpoint without it is a
     /// TinyFasterRCNN's, as every checkpoint written before the key existed) unless `model` is

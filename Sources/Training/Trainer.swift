@@ -258,6 +258,9 @@ public struct Trainer {
     /// configuration, progress) but no optimiser or strategy state, atomically: a file that
     /// `TrainedDetector.load` (`quarry detect`, `quarry eval --checkpoint`) reads, half the size
     /// of a checkpoint, that `--resume` cannot continue.
+    /// - Parameters:
+    ///   - url: the `.safetensors` file to write (its folder is created).
+    ///   - strategyName: recorded as `quarry.strategy` (the parameters are in `quarry.configuration`).
     /// - Throws: `TrainingError.checkpoint` if the folder or the file cannot be written.
     public func saveModel(to url: URL, strategyName: String) throws(TrainingError) {
         try Self.createFolder(of: url)

@@ -10,20 +10,20 @@ import FoundationXML
 
 @Suite("quarry compare end to end on digits canvases")
 struct ComparisonEndToEndTests {
-    /// Runs a tiny comparison into a fresh folder, `jobs` runs at a time, and returns the folder
-    /// and the report.
-    func runTiny(jobs: Int = 1) throws -> (URL, ComparisonReport) {
+    /// Runs a tiny comparison into a fresh folder, `jobs` runs at a time, and returns the folder,
+    /// the report and the data.
+    func runTiny(jobs: Int = 1) throws -> (URL, ComparisonReport, TrainingData) {
         let folder = try DatasetLocator.datasetsFolder(currentDirectory: URL(fileURLWithPath: #filePath))
         let data = try TrainingData.load("digits", datasetsFolder: folder, digitsCounts: (6, 3), seed: 1)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-compare-\(UUID().uuidString)")
         let plan = ComparisonPlan(strategies: [.random, .hardNegativeBuffer], seeds: [0, 1], iterations: 3, output: output,
                                   evaluationInterval: 2, jobs: jobs)
-        return (output, try StrategyComparison.run(plan, data: data))
+        return (output, try StrategyComparison.run(plan, data: data), data)
     }
 
     @Test("every output file parses, results.json has every key, pairs, intervals and curves, and a rerun two runs at a time gives the same numbers")
     func endToEnd() throws {
-        let (output, report) = try runTiny()
+        let (output, report, data) = try runTiny()
         defer { try? FileManager.default.removeItem(at: output) }
         #expect(report.strategies.map(\.strategy) == ["random", "hard-negative-buffer"])
 
@@ -100,8 +100,6 @@ struct ComparisonEndToEndTests {
         // Every entry's first-seed model is kept with the run's metadata: it loads without a class
         // count or configuration given and scores the test split as the run did; the second seed's
         // is not kept.
-        let data = try TrainingData.load("digits", datasetsFolder: try DatasetLocator.datasetsFolder(currentDirectory: URL(fileURLWithPath: #filePath)),
-                                         digitsCounts: (6, 3), seed: 1)
         let buffer = try TrainedDetector.load(checkpoint: output.appendingPathComponent("runs/hard-negative-buffer-seed-0.safetensors"))
         #expect(buffer.evaluate(on: data.test, classCount: data.classCount).ap50 == report.strategies[1].runs[0].ap50)
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/hard-negative-buffer-seed-1.safetensors").path))
@@ -122,7 +120,7 @@ struct ComparisonEndToEndTests {
         // Same seeds, same data, now two runs at a time: every number identical except timings
         // and memory. results.json is compared whole, with only the measured keys taken out at
         // every level.
-        let (again, rerun) = try runTiny(jobs: 2)
+        let (again, rerun, _) = try runTiny(jobs: 2)
         defer { try? FileManager.default.removeItem(at: again) }
         var removed: [String: Int] = [:]
         func withoutTimings(_ folder: URL) throws -> Data {

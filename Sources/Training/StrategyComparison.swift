@@ -74,6 +74,11 @@ public struct ComparisonPlan: Sendable {
     /// match exactly (`ComparisonRunRecord`); train only the others. Every finished run is
     /// recorded there either way.
     public var resume = false
+    /// The OpenBLAS thread count the runs train with, as their records state it: read when the
+    /// plan is made, so set OpenBLAS's threads first (`quarry compare` does). Read once, it stays
+    /// the same for every run of a sitting even if other code in the process later changes the
+    /// process-wide setting (as tests running side by side do).
+    public var blasThreads = Kernels.blasThreadCount
 
     /// The number of seeds the verdicts are sized for: 8. The paired interval's half-width is
     /// t_{0.975, n−1}/√n paired standard deviations: 2.48 at 3 seeds, 1.24 at 5, 0.84 at 8, so
@@ -339,7 +344,7 @@ public enum StrategyComparison {
     }
 
     /// The circumstances of the plan's run of `entry` with `seed` that its numbers depend on
-    /// (`ComparisonRunRecord`), read on this process: the BLAS thread count is the one set now.
+    /// (`ComparisonRunRecord`), read on this process; the BLAS thread count is the plan's.
     static func runKey(_ plan: ComparisonPlan, entry: ComparisonEntry, seed: UInt64, data: TrainingData) -> ComparisonRunKey {
         let blas = Kernels.blasStatus
         return ComparisonRunKey(entry: entry.name, configuration: runConfiguration(plan, entry: entry, seed: seed, data: data),
@@ -347,7 +352,7 @@ public enum StrategyComparison {
                                 evaluationInterval: plan.evaluationInterval, bootstrapResamples: plan.bootstrap.resamples,
                                 bootstrapConfidence: plan.bootstrap.confidence, bootstrapSeed: plan.bootstrap.seed,
                                 keepsPictures: seed == plan.seeds[0], blas: blas.version, blasCore: blas.coreAfter,
-                                blasThreads: Kernels.blasThreadCount, cpuModel: blas.cpuModel)
+                                blasThreads: plan.blasThreads, cpuModel: blas.cpuModel)
     }
 
     /// `detections-<name>.png`, the entry's name with each run of characters other than

@@ -79,6 +79,20 @@ struct ComparisonResumeTests {
         #expect(third.notReused.count == 4)
         #expect(third.notReused.allSatisfy { $0.contains("recorded under other circumstances (configuration.baseLearningRate)") })
 
+        // The records state the plan's OpenBLAS thread count, read once when the plan was made
+        // (tests side by side change the process-wide count); a sitting under another count
+        // does not reuse them.
+        let record = try JSONDecoder().decode(ComparisonRunRecord.self,
+                                              from: Data(contentsOf: runs.appendingPathComponent("random-seed-0.json")))
+        #expect(record.key.blasThreads == plan.blasThreads)
+        var otherThreads = plan
+        otherThreads.blasThreads += 1
+        otherThreads.seeds = [0]
+        otherThreads.entries = [plan.entries[0]]
+        let fifth = try Self.sit(otherThreads, data: data)
+        #expect(fifth.reused.isEmpty && fifth.notReused.count == 1
+                && fifth.notReused[0].contains("recorded under other circumstances (machine (OpenBLAS core, threads, CPU))"))
+
         // Without --resume the records are not read, only rewritten.
         plan.resume = false
         let fourth = try Self.sit(plan, data: data)

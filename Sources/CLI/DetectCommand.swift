@@ -12,7 +12,8 @@ struct DetectCommand: ParsableCommand {
             The detector is rebuilt from the checkpoint's recorded configuration (anchors, backbone \
             width, RoI size, inference tiles; docs/configuration.md) and class count; a checkpoint \
             whose parameters do not fit stops the command with a message naming the file and the \
-            parameter.
+            parameter. --pre-nms-top-n, --post-nms-top-n, --tile-size and --tile-stride replace the \
+            recorded inference settings.
             """
     )
 
@@ -34,6 +35,9 @@ struct DetectCommand: ParsableCommand {
 
     @Option(name: .customLong("min-score"), help: "Draw detections at or above this score.")
     var minimumScore: Double = 0.5
+
+    @OptionGroup(title: "Inference (default: the checkpoint's)")
+    var inference: InferenceOptions
 
     /// The detector named by `--model`, or nil to take the checkpoint's.
     /// - Throws: `ValidationError` naming the unknown model and listing the valid ones.
@@ -63,8 +67,7 @@ struct DetectCommand: ParsableCommand {
             throw ValidationError("--output: cannot create the folder \(folder.path): \(error.localizedDescription)")
         }
         let picture = try RGBImage(contentsOf: URL(fileURLWithPath: image))
-        let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount,
-                                             model: try detectorKind())
+        let model = try inference.load(checkpoint: URL(fileURLWithPath: checkpoint), classCount: classCount, model: try detectorKind())
         let found = model.detectTiled(image: RGBImage.pixelTensor([picture]).reshaped(to: [3, picture.height, picture.width]))
         var drawn = picture
         var results: [COCODetection] = []

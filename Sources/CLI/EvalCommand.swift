@@ -27,7 +27,9 @@ struct EvalCommand: ParsableCommand {
             train (or a model quarry compare keeps in runs/) is run (tiled, as in training's final evaluation) on the dataset's test split; \
             the detector (faster-rcnn or retinanet, --model to name it for weights without Quarry \
             metadata) and the class count come from the checkpoint's metadata, and the class count \
-            must match the dataset's.
+            must match the dataset's. Its recorded inference settings apply unless --pre-nms-top-n, \
+            --post-nms-top-n, --tile-size or --tile-stride replace them; the settings used are printed \
+            and written.
 
             Use --max-dets 300 when images hold more than 100 objects: the caps become 1, 10 and \
             300. COCO AP at maxDets 300 is printed (and written) whatever the caps.
@@ -59,6 +61,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "OpenBLAS threads (with --checkpoint).")
     var threads = 2
+
+    @OptionGroup(title: "Inference (with --checkpoint; default: the checkpoint's)")
+    var inference: InferenceOptions
 
     @Flag(name: .customLong("proposal-recall"),
           help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and all per tile).")
@@ -95,6 +100,9 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("--max-dets must be at least 10 (the caps are 1, 10 and N), got \(maxDetections).")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if checkpointPath == nil, let flag = inference.given.first {
+            throw ValidationError("\(flag) sets how a trained detector runs; give --checkpoint FILE --dataset NAME with it")
+        }
         if proposalRecall, checkpointPath == nil {
             throw ValidationError("--proposal-recall measures a trained detector's proposals; give --checkpoint FILE --dataset NAME with it")
         }
@@ -141,23 +149,25 @@ struct EvalCommand: ParsableCommand {
         let inputs = try loadInputs()
         var output = EvaluationOutput(groundTruth: inputs.groundTruth, detections: inputs.detections, maxDetections: caps)
         output.proposalRecall = inputs.proposalRecall
+        output.inference = inputs.inference
         return output
     }
 
     /// The ground truth and the detections to evaluate, from the source the options name, and
-    /// with `--proposal-recall` the proposals' recall at each of `proposalLimits`.
+    /// with `--proposal-recall` the proposals' recall at each of `proposalLimits`; for a
+    /// checkpoint, the inference settings it ran with.
     /// - Throws: as `evaluate()`; `TrainingError.incompatibleCheckpoint` naming `quarry.model`
     ///   when `--proposal-recall` names a checkpoint of a single-stage detector.
     func loadInputs() throws -> (groundTruth: COCOGroundTruth, detections: [COCODetection],
-                                 proposalRecall: [EvaluationOutput.ProposalRecallLine]) {
+                                 proposalRecall: [EvaluationOutput.ProposalRecallLine], inference: EvaluationOutput.InferenceLine?) {
         switch try source() {
         case let .resultFile(groundTruthPath, detectionsPath):
             let groundTruth = try COCOGroundTruth.load(contentsOf: URL(fileURLWithPath: groundTruthPath))
-            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)), [])
+            return (groundTruth, try groundTruth.loadDetections(contentsOf: URL(fileURLWithPath: detectionsPath)), [], nil)
         case let .checkpoint(path, dataset):
             Kernels.setBLASThreadCount(threads)
             // The checkpoint first: a bad file fails before a dataset is loaded.
-            let model = try TrainedDetector.load(checkpoint: URL(fileURLWithPath: path), model: try detectorKind())
+            let model = try inference.load(checkpoint: URL(fileURLWithPath: path), model: try detectorKind())
             let twoStage = model as? any ProposalDetector
             if proposalRecall, twoStage == nil {
                 throw TrainingError.incompatibleCheckpoint(
@@ -184,7 +194,7 @@ struct EvalCommand: ParsableCommand {
                 recalls = zip(limits, twoStage.proposalRecalls(on: data.test, limits: limits)).map { .init(perTile: $0, recall: $1) }
             }
             let found = model.detections(on: data.test, classCount: data.classCount)
-            return (found.groundTruth, found.results, recalls)
+            return (found.groundTruth, found.results, recalls, EvaluationOutput.InferenceLine(model.configuration, makesProposals: model.kind.makesProposals))
         }
     }
 }

@@ -47,6 +47,37 @@ struct EvaluationOutput: Encodable {
         }
     }
 
+    /// The inference settings a checkpoint ran with: its line, " Inference: 512-px tiles, stride
+    /// 384; RPN top-N 36864 before NMS, 300 after" (no RPN part for a single-stage detector), and
+    /// its JSON object `{"tile_size", "tile_stride", "pre_nms_top_n", "post_nms_top_n"}`.
+    struct InferenceLine: Encodable, Equatable {
+        var tileSize: Int
+        var tileStride: Int
+        /// The RPN's top-N before and after NMS; nil for a detector without proposals.
+        var preNMSTopN: Int?
+        var postNMSTopN: Int?
+
+        /// The settings of `configuration`, the top-N only when the detector makes proposals.
+        init(_ configuration: DetectorConfiguration, makesProposals: Bool) {
+            tileSize = configuration.inferenceTileSize
+            tileStride = configuration.inferenceTileStride
+            preNMSTopN = makesProposals ? configuration.inferencePreNMSTopN : nil
+            postNMSTopN = makesProposals ? configuration.inferencePostNMSTopN : nil
+        }
+
+        var text: String {
+            " Inference: \(tileSize)-px tiles, stride \(tileStride)"
+                + (preNMSTopN.map { pre in "; RPN top-N \(pre) before NMS, \(postNMSTopN ?? 0) after" } ?? "")
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case tileSize = "tile_size", tileStride = "tile_stride", preNMSTopN = "pre_nms_top_n", postNMSTopN = "post_nms_top_n"
+        }
+    }
+
+    /// The inference settings of the checkpoint evaluated, or nil for a result file.
+    var inference: InferenceLine?
+
     /// Scores detections against ground truth at `maxDetections`, and at maxDets 300.
     init(groundTruth: COCOGroundTruth, detections: [COCODetection], maxDetections: [Int]) {
         report = EvaluationReport(groundTruth: groundTruth, detections: detections, maxDetections: maxDetections)
@@ -62,11 +93,11 @@ struct EvaluationOutput: Encodable {
     }
 
     /// pycocotools' 12 lines, the maxDets-300 AP line (unless the caps already end at 300),
-    /// VOC AP50, then any proposal-recall lines.
+    /// VOC AP50, then any proposal-recall lines, then the inference line of a checkpoint.
     var text: String {
         var lines = report.text.components(separatedBy: "\n")
         if report.maxDetections.last != 300 { lines.insert(cocoAP300Line, at: min(12, lines.count)) }
-        return (lines + proposalRecall.map(\.text)).joined(separator: "\n")
+        return (lines + proposalRecall.map(\.text) + (inference.map { [$0.text] } ?? [])).joined(separator: "\n")
     }
 
     enum CodingKeys: String, CodingKey {
@@ -75,11 +106,13 @@ struct EvaluationOutput: Encodable {
         case maxDetections = "max_dets"
         case cocoAP300 = "coco_ap_maxdets300"
         case proposalRecall = "proposal_recall"
+        case inference
     }
 
     /// `{"stats": [12], "ap50_voc": x or null, "max_dets": [3], "coco_ap_maxdets300": y}`, and
     /// with `--proposal-recall` `"proposal_recall": [{"per_tile", "boxes", "proposals_per_image", "recall_50",
-    /// "recall_70", "ar"}]`.
+    /// "recall_70", "ar"}]`; for a checkpoint `"inference": {"tile_size", "tile_stride",
+    /// "pre_nms_top_n", "post_nms_top_n"}` (the top-N absent for a single-stage detector).
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(report.stats, forKey: .stats)
@@ -87,6 +120,7 @@ struct EvaluationOutput: Encodable {
         try container.encode(report.maxDetections, forKey: .maxDetections)
         try container.encode(cocoAP300, forKey: .cocoAP300)
         if !proposalRecall.isEmpty { try container.encode(proposalRecall, forKey: .proposalRecall) }
+        try container.encodeIfPresent(inference, forKey: .inference)
     }
 
     /// Writes the JSON form atomically (`AtomicFile`; a missing folder is created).

@@ -21,19 +21,24 @@ public enum TrainedDetector {
     /// elsewhere, e.g. by PyTorch, which carry no Quarry metadata). The detector's settings
     /// (anchors, backbone width, proposal counts, RoI size, tiling) come from the run's recorded
     /// configuration (`quarry.configuration`), or are the reference's when the file has none.
-    /// The optimiser state and the other training metadata in the file are ignored.
+    /// The optimiser state and the other training metadata in the file are ignored. `inference`
+    /// replaces the recorded inference settings (top-N, tiles); the weights do not depend on them.
     /// - Parameters:
     ///   - url: a safetensors checkpoint.
     ///   - classCount: K ≥ 1 to use instead of the file's metadata, or nil.
     ///   - model: the detector kind to use instead of the file's metadata, or nil.
+    ///   - inference: inference settings to use instead of the recorded ones (none by default).
     /// - Returns: the detector with the file's weights.
     /// - Throws: `TrainingError.checkpoint` for an unreadable file or parameters that do not fit
     ///   a K-class detector of that kind (naming the file and parameter);
     ///   `TrainingError.incompatibleCheckpoint` naming the file and the key when `quarry.class_count`
     ///   is missing or not an integer in 1...100,000, `classCount` is outside that range,
     ///   `quarry.model` names no detector, or `model` contradicts it, or `quarry.configuration`
-    ///   is not a valid configuration or names another number of classes (the field named).
-    public static func load(checkpoint url: URL, classCount: Int? = nil, model: DetectorKind? = nil) throws(TrainingError) -> any Detector {
+    ///   is not a valid configuration or names another number of classes (the field named);
+    ///   `TrainingError.invalidInferenceSettings` naming the file and the field for `inference`
+    ///   settings the configuration refuses (`InferenceSettings.applied(to:hasProposals:)`).
+    public static func load(checkpoint url: URL, classCount: Int? = nil, model: DetectorKind? = nil,
+                            inference: InferenceSettings = InferenceSettings()) throws(TrainingError) -> any Detector {
         let file: Checkpoint
         do { file = try Checkpoint(contentsOf: url) } catch { throw .checkpoint(error) }
         let kind = try detectorKind(of: file, path: url.path, requested: model)
@@ -46,6 +51,9 @@ public enum TrainedDetector {
                 throw .incompatibleCheckpoint(path: url.path, field: "\(Trainer.MetadataKey.configuration) \(error.key)",
                                               expected: "a valid configuration", found: error.reason)
             }
+        }
+        do { configuration = try inference.applied(to: configuration, hasProposals: kind.makesProposals) } catch {
+            throw .invalidInferenceSettings(path: url.path, error)
         }
         let count: Int
         if let classCount {

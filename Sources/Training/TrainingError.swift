@@ -18,6 +18,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint does not belong to this run (different strategy, seed or dataset), or is
     /// missing the training state it needs (`field` names it).
     case incompatibleCheckpoint(path: String, field: String, expected: String, found: String)
+    /// Inference settings given for a trained detector that its configuration refuses (`key`
+    /// names the `DetectorConfiguration` field: a top-N for a detector without an RPN, a count
+    /// below 1, a post-NMS top-N above the pre-NMS one, a tile under the backbone's stride).
+    case invalidInferenceSettings(path: String, ConfigurationError)
     /// Data-parallel training: the global batch of `batchSize` images cannot be split evenly
     /// over `ranks` ranks.
     case batchNotDivisible(batchSize: Int, ranks: Int)
@@ -49,6 +53,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return Self.describe(error)
         case let .incompatibleCheckpoint(path, field, expected, found):
             return "\(path): checkpoint \(field) is '\(found)', this run expects '\(expected)'"
+        case let .invalidInferenceSettings(path, error):
+            return "\(path): inference setting \(error.key): \(error.reason)"
         case let .batchNotDivisible(batchSize, ranks):
             return "--distributed: the batch of \(batchSize) images cannot be split evenly over \(ranks) ranks; use a batch size that is a multiple of the rank count (--batch-size), or start \(batchSize) ranks or a divisor of it"
         case let .strategyNotReplicable(strategy):

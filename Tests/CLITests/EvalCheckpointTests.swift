@@ -59,9 +59,9 @@ enum RetinaNetCheckpoint {
 @Suite("quarry eval --checkpoint and quarry detect on a trained checkpoint")
 struct EvalCheckpointTests {
     /// Runs `quarry eval --checkpoint … --dataset digits --json …` and returns the JSON and text.
-    func runEval(in folder: URL, extra: [String] = []) throws -> ([String: Any], String) {
+    func runEval(in folder: URL, checkpoint: URL? = nil, extra: [String] = []) throws -> ([String: Any], String) {
         let output = folder.appendingPathComponent("eval-\(UUID().uuidString).json")
-        let command = try EvalCommand.parse(["--checkpoint", TrainedDigitsModel.checkpoint(in: folder).path, "--dataset", "digits",
+        let command = try EvalCommand.parse(["--checkpoint", (checkpoint ?? TrainedDigitsModel.checkpoint(in: folder)).path, "--dataset", "digits",
                                              "--json", output.path, "--threads", "1"] + extra)
         let text = try command.evaluate().text
         try command.run()
@@ -119,7 +119,10 @@ struct EvalCheckpointTests {
         let entries = try #require(json["proposal_recall"] as? [[String: Any]])
         try #require(entries.count == 2)
         let boxes = trained.data.test.reduce(0) { $0 + $1.target.isDifficult.count { !$0 } }
-        let lines = text.components(separatedBy: "\n").suffix(2)
+        // The two recall lines, then the inference settings the checkpoint ran with.
+        let lines = text.components(separatedBy: "\n").dropLast().suffix(2)
+        #expect(text.components(separatedBy: "\n").last == " Inference: 400-px tiles, stride 300; RPN top-N 1000 before NMS, 300 after")
+        #expect(json["inference"] as? [String: Int] == ["tile_size": 400, "tile_stride": 300, "pre_nms_top_n": 1000, "post_nms_top_n": 300])
         for ((entry, expected), (limit, line)) in zip(zip(entries, trained.proposalRecall), zip([100, 300], lines)) {
             #expect(entry["per_tile"] as? Int == limit)
             #expect(entry["boxes"] as? Int == boxes)
@@ -154,6 +157,72 @@ struct EvalCheckpointTests {
             guard case let .incompatibleCheckpoint(path, field, _, found) = error as? TrainingError else { return false }
             return path == url.path && field == "quarry.model" && found.hasPrefix("retinanet")
         }
+    }
+
+    @Test("--pre-nms-top-n, --post-nms-top-n, --tile-size, --tile-stride: the numbers of a copy whose recorded configuration holds them, printed and written")
+    func inferenceSettings() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The reference: a copy of the checkpoint with the settings in its recorded configuration.
+        let original = TrainedDigitsModel.checkpoint(in: folder)
+        var file = try Checkpoint(contentsOf: original)
+        let key = TrainingConfiguration.checkpointMetadataKey
+        var configuration = try TrainingConfiguration.decode(Data(try #require(file.metadata[key]).utf8), file: original.path)
+        configuration.model.inferencePreNMSTopN = 150
+        configuration.model.inferencePostNMSTopN = 40
+        configuration.model.inferenceTileSize = 96
+        configuration.model.inferenceTileStride = 64
+        file.metadata[key] = String(decoding: configuration.jsonData(), as: UTF8.self)
+        let edited = folder.appendingPathComponent("edited.safetensors")
+        try file.write(to: edited)
+        let (reference, referenceText) = try runEval(in: folder, checkpoint: edited, extra: ["--proposal-recall"])
+        let (json, text) = try runEval(in: folder, extra: ["--pre-nms-top-n", "150", "--post-nms-top-n", "40", "--tile-size", "96",
+                                                           "--tile-stride", "64", "--proposal-recall"])
+        #expect(text == referenceText)
+        #expect(json["stats"] as? [Double] == reference["stats"] as? [Double])
+        #expect(json["ap50_voc"] as? Double == reference["ap50_voc"] as? Double)
+        #expect(json["inference"] as? [String: Int] == ["tile_size": 96, "tile_stride": 64, "pre_nms_top_n": 150, "post_nms_top_n": 40])
+        #expect(text.hasSuffix("\n Inference: 96-px tiles, stride 64; RPN top-N 150 before NMS, 40 after"))
+        // The settings took effect: recall at the 40 proposals a tile keeps (one limit, under 100),
+        // and other numbers than the recorded settings give.
+        let recall = try #require(json["proposal_recall"] as? [[String: Any]])
+        #expect(recall.count == 1 && recall[0]["per_tile"] as? Int == 40)
+        #expect(json["proposal_recall"] as? [[String: Double]] == reference["proposal_recall"] as? [[String: Double]])
+        let (recorded, _) = try runEval(in: folder)
+        #expect(recorded["stats"] as? [Double] != json["stats"] as? [Double])
+    }
+
+    @Test("inference settings the checkpoint's configuration refuses: an error naming the flag, or the recorded field and its flag")
+    func refusedInferenceSettings() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = TrainedDigitsModel.checkpoint(in: folder)
+        let (retina, retinaCheckpoint) = try RetinaNetCheckpoint.make()
+        defer { try? FileManager.default.removeItem(at: retina) }
+        let cases: [(URL, [String], String)] = [
+            (checkpoint, ["--post-nms-top-n", "2000"],
+             "--post-nms-top-n: 2000 exceeds inferencePreNMSTopN 1000: NMS cannot keep more proposals than it is given"),
+            (checkpoint, ["--pre-nms-top-n", "200"],
+             "\(checkpoint.path): the checkpoint's model.inferencePostNMSTopN 300 exceeds inferencePreNMSTopN 200: NMS cannot keep more proposals than it is given (give --post-nms-top-n to change it)"),
+            (checkpoint, ["--tile-size", "4"], "--tile-size: must be at least the backbone's stride, 8 px, got 4"),
+            (retinaCheckpoint, ["--pre-nms-top-n", "500"],
+             "--pre-nms-top-n: applies to the RPN of a two-stage detector (faster-rcnn); this detector makes no proposals"),
+        ]
+        for (url, flags, message) in cases {
+            // A dataset that does not exist: the settings are refused before it loads.
+            let command = try EvalCommand.parse(["--checkpoint", url.path, "--dataset", "/nonexistent"] + flags)
+            #expect {
+                try command.run()
+            } throws: { error in
+                (error as? ValidationError)?.message == message
+            }
+        }
+        let error = #expect(throws: (any Error).self) {
+            try EvalCommand.parse(["--ground-truth", "g.json", "--detections", "d.json", "--tile-stride", "200"])
+        }
+        #expect(error.map { EvalCommand.message(for: $0).contains("--tile-stride sets how a trained detector runs; give --checkpoint FILE --dataset NAME with it") } == true)
     }
 
     @Test("--max-dets 300 gives the 12 numbers of model.evaluate's maxDets-300 pass")

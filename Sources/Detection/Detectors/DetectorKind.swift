@@ -21,6 +21,10 @@ public enum DetectorKind: String, CaseIterable, Sendable, Hashable, CustomString
         self = kind
     }
 
+    /// Whether the detector has an RPN whose proposals feed a second stage (TinyFasterRCNN), so
+    /// that the configuration's pre- and post-NMS top-N apply to it.
+    public var makesProposals: Bool { self == .fasterRCNN }
+
     /// Builds a freshly initialised detector of this kind.
     /// - Parameters:
     ///   - classCount: K ≥ 1 foreground classes.

@@ -82,7 +82,7 @@ struct DetectCommand: ParsableCommand {
         try drawn.writePNG(to: url)
         let json = url.deletingPathExtension().appendingPathExtension("json")
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]   // the same bytes for the same detections
         try AtomicFile.write(try encoder.encode(results), to: json)
         let noun = found.count == 1 ? "detection" : "detections"
         print("\(found.count) \(noun) (\(results.filter { $0.score >= minimumScore }.count) at score ≥ \(minimumScore), drawn); wrote \(url.path) and \(json.path)")

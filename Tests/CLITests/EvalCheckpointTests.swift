@@ -165,20 +165,9 @@ struct EvalCheckpointTests {
         let folder = try trained.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // The reference: a copy of the checkpoint with the settings in its recorded configuration.
-        let original = TrainedDigitsModel.checkpoint(in: folder)
-        var file = try Checkpoint(contentsOf: original)
-        let key = TrainingConfiguration.checkpointMetadataKey
-        var configuration = try TrainingConfiguration.decode(Data(try #require(file.metadata[key]).utf8), file: original.path)
-        configuration.model.inferencePreNMSTopN = 150
-        configuration.model.inferencePostNMSTopN = 40
-        configuration.model.inferenceTileSize = 96
-        configuration.model.inferenceTileStride = 64
-        file.metadata[key] = String(decoding: configuration.jsonData(), as: UTF8.self)
-        let edited = folder.appendingPathComponent("edited.safetensors")
-        try file.write(to: edited)
+        let edited = try Self.editedCheckpoint(in: folder)
         let (reference, referenceText) = try runEval(in: folder, checkpoint: edited, extra: ["--proposal-recall"])
-        let (json, text) = try runEval(in: folder, extra: ["--pre-nms-top-n", "150", "--post-nms-top-n", "40", "--tile-size", "96",
-                                                           "--tile-stride", "64", "--proposal-recall"])
+        let (json, text) = try runEval(in: folder, extra: Self.inferenceFlags + ["--proposal-recall"])
         #expect(text == referenceText)
         #expect(json["stats"] as? [Double] == reference["stats"] as? [Double])
         #expect(json["ap50_voc"] as? Double == reference["ap50_voc"] as? Double)
@@ -191,6 +180,24 @@ struct EvalCheckpointTests {
         #expect(json["proposal_recall"] as? [[String: Double]] == reference["proposal_recall"] as? [[String: Double]])
         let (recorded, _) = try runEval(in: folder)
         #expect(recorded["stats"] as? [Double] != json["stats"] as? [Double])
+    }
+
+    /// The inference flags the tests give, and a copy of the folder's checkpoint whose recorded
+    /// configuration holds their values instead (`edited.safetensors`).
+    static let inferenceFlags = ["--pre-nms-top-n", "150", "--post-nms-top-n", "40", "--tile-size", "96", "--tile-stride", "64"]
+    static func editedCheckpoint(in folder: URL) throws -> URL {
+        let original = TrainedDigitsModel.checkpoint(in: folder)
+        var file = try Checkpoint(contentsOf: original)
+        let key = TrainingConfiguration.checkpointMetadataKey
+        var configuration = try TrainingConfiguration.decode(Data(try #require(file.metadata[key]).utf8), file: original.path)
+        configuration.model.inferencePreNMSTopN = 150
+        configuration.model.inferencePostNMSTopN = 40
+        configuration.model.inferenceTileSize = 96
+        configuration.model.inferenceTileStride = 64
+        file.metadata[key] = String(decoding: configuration.jsonData(), as: UTF8.self)
+        let edited = folder.appendingPathComponent("edited.safetensors")
+        try file.write(to: edited)
+        return edited
     }
 
     @Test("inference settings the checkpoint's configuration refuses: an error naming the flag, or the recorded field and its flag")
@@ -318,6 +325,14 @@ struct EvalCheckpointTests {
         #expect(results.count == expected.count)
         #expect(results.compactMap { $0["category_id"] as? Int } == expected.labels)
         #expect(expected.labels.allSatisfy { (1...10).contains($0) })
+
+        // The inference flags: the detections of a copy whose recorded configuration holds them.
+        let flagged = folder.appendingPathComponent("flagged.png"), copied = folder.appendingPathComponent("copied.png")
+        try DetectCommand.parse([image.path, "--checkpoint", checkpoint.path, "--output", flagged.path] + Self.inferenceFlags).run()
+        try DetectCommand.parse([image.path, "--checkpoint", try Self.editedCheckpoint(in: folder).path, "--output", copied.path]).run()
+        let flaggedJSON = try Data(contentsOf: folder.appendingPathComponent("flagged.json"))
+        #expect(flaggedJSON == (try Data(contentsOf: folder.appendingPathComponent("copied.json"))))
+        #expect(flaggedJSON != (try Data(contentsOf: json)), "96-px tiles and 40 proposals find other boxes than 400-px tiles and 300")
 
         let wrong = try DetectCommand.parse([image.path, "--checkpoint", checkpoint.path, "--classes", "1",
                                              "--output", output.path])

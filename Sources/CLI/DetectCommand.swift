@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Quarry
 
-/// `quarry detect`: runs a trained detector on one image (tiled when larger than 400×400) and
-/// writes the image with boxes drawn plus a COCO-style JSON of the detections.
+/// `quarry detect`: runs a trained detector on one image (tiled when larger than its inference
+/// tile, 400×400 unless the checkpoint or `--tile-size` says otherwise) and writes the image
+/// with boxes drawn plus a COCO-style JSON of the detections; prints the inference settings used.
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
@@ -85,6 +86,7 @@ struct DetectCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]   // the same bytes for the same detections
         try AtomicFile.write(try encoder.encode(results), to: json)
         let noun = found.count == 1 ? "detection" : "detections"
+        print(EvaluationOutput.InferenceLine(model.configuration, makesProposals: model.kind.makesProposals).summary)
         print("\(found.count) \(noun) (\(results.filter { $0.score >= minimumScore }.count) at score ≥ \(minimumScore), drawn); wrote \(url.path) and \(json.path)")
     }
 }

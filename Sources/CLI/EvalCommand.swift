@@ -9,8 +9,10 @@ import Quarry
 /// IoU 0.5; with `--json` also writes `{"stats": [12 numbers], "ap50_voc": x, "max_dets": [1,
 /// 10, N], "coco_ap_maxdets300": y}` atomically. With `--proposal-recall` (a two-stage
 /// checkpoint) it adds one line per proposals-per-tile limit and `"proposal_recall": [...]`
-/// (`EvaluationOutput.ProposalRecallLine`). Bad input (a file, a checkpoint that does not fit,
-/// `--proposal-recall` on a single-stage checkpoint) ends the command with a message naming the
+/// (`EvaluationOutput.ProposalRecallLine`). For a checkpoint it ends with the inference settings
+/// used and writes them as `"inference"` (`EvaluationOutput.InferenceLine`). Bad input (a file,
+/// a checkpoint that does not fit, `--proposal-recall` on a single-stage checkpoint, inference
+/// flags it refuses) ends the command with a message naming the
 /// file and the JSON location, metadata key or parameter, exit 1.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +68,7 @@ struct EvalCommand: ParsableCommand {
     var inference: InferenceOptions
 
     @Flag(name: .customLong("proposal-recall"),
-          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (first 100 and all per tile).")
+          help: "With --checkpoint of a two-stage detector: also the recall of its RPN proposals (the first 100 and all per tile; only all when --post-nms-top-n is at most 100).")
     var proposalRecall = false
 
     /// The proposals per tile at which `--proposal-recall` reports: 100 and every proposal the

@@ -51,10 +51,13 @@ struct EvaluationOutput: Encodable {
     /// 384; RPN top-N 36864 before NMS, 300 after" (no RPN part for a single-stage detector), and
     /// its JSON object `{"tile_size", "tile_stride", "pre_nms_top_n", "post_nms_top_n"}`.
     struct InferenceLine: Encodable, Equatable {
+        /// The inference tile side in pixels.
         var tileSize: Int
+        /// The distance between tile origins in pixels.
         var tileStride: Int
-        /// The RPN's top-N before and after NMS; nil for a detector without proposals.
+        /// The RPN's top-N per tile before NMS; nil for a detector without proposals.
         var preNMSTopN: Int?
+        /// The RPN's top-N per tile after NMS; nil for a detector without proposals.
         var postNMSTopN: Int?
 
         /// The settings of `configuration`, the top-N only when the detector makes proposals.
@@ -65,10 +68,14 @@ struct EvaluationOutput: Encodable {
             postNMSTopN = makesProposals ? configuration.inferencePostNMSTopN : nil
         }
 
-        var text: String {
-            " Inference: \(tileSize)-px tiles, stride \(tileStride)"
-                + (preNMSTopN.map { pre in "; RPN top-N \(pre) before NMS, \(postNMSTopN ?? 0) after" } ?? "")
+        /// "Inference: 512-px tiles, stride 384; RPN top-N 36864 before NMS, 300 after".
+        var summary: String {
+            let proposals = zip([preNMSTopN].compactMap { $0 }, [postNMSTopN].compactMap { $0 }).map { "; RPN top-N \($0) before NMS, \($1) after" }
+            return "Inference: \(tileSize)-px tiles, stride \(tileStride)" + (proposals.first ?? "")
         }
+
+        /// The summary as a line of eval's printout (indented as pycocotools' lines).
+        var text: String { " " + summary }
 
         enum CodingKeys: String, CodingKey {
             case tileSize = "tile_size", tileStride = "tile_stride", preNMSTopN = "pre_nms_top_n", postNMSTopN = "post_nms_top_n"

@@ -43,22 +43,39 @@ struct InferenceOptions: ParsableArguments {
     static let flags = [InferenceSettings.keys.preNMSTopN: "--pre-nms-top-n", InferenceSettings.keys.postNMSTopN: "--post-nms-top-n",
                         InferenceSettings.keys.tileSize: "--tile-size", InferenceSettings.keys.tileStride: "--tile-stride"]
 
-    /// The message for settings the checkpoint's configuration refuses, naming the flag when
-    /// one was given for the key, else the checkpoint's value and the flag that changes it.
+    /// The message for settings the checkpoint's configuration refuses: the flag when one was
+    /// given for the key, else the detector's field (recorded in the checkpoint, DESIGN.md's when
+    /// it records none) and the flag that changes it; other fields named in the reason are
+    /// spelt as their flags when given.
     func message(path: String, error: ConfigurationError) -> String {
+        var reason = error.reason
+        for (key, flag) in Self.flags where given.contains(flag) && key != error.key {
+            reason = reason.replacingOccurrences(of: "\(key) ", with: "\(flag) ")
+        }
         let flag = Self.flags[error.key]
-        if let flag, given.contains(flag) { return "\(flag): \(error.reason)" }
-        return "\(path): the checkpoint's model.\(error.key) \(error.reason)" + (flag.map { " (give \($0) to change it)" } ?? "")
+        if let flag, given.contains(flag) { return "\(flag): \(reason)" }
+        return "\(path): model.\(error.key) (the checkpoint's, or DESIGN.md's when it records none): \(reason)"
+            + (flag.map { " (give \($0) to change it)" } ?? "")
     }
 
     /// Loads a checkpoint with these settings (`TrainedDetector.load`).
-    /// - Throws: `ValidationError` naming the flag for settings the configuration refuses;
-    ///   otherwise what `TrainedDetector.load` throws.
+    /// - Parameters:
+    ///   - checkpoint: a checkpoint written by `quarry train` or kept by `quarry compare`.
+    ///   - classCount: K to use instead of the checkpoint's metadata, or nil.
+    ///   - model: the detector kind to use instead of the checkpoint's metadata, or nil.
+    /// - Throws: `InferenceFlagError` naming the flag for settings the configuration refuses
+    ///   (exit 1, as any other bad input); otherwise what `TrainedDetector.load` throws.
     func load(checkpoint: URL, classCount: Int? = nil, model: DetectorKind?) throws -> any Detector {
         do {
             return try TrainedDetector.load(checkpoint: checkpoint, classCount: classCount, model: model, inference: settings)
         } catch let .invalidInferenceSettings(path, error) {
-            throw ValidationError(message(path: path, error: error))
+            throw InferenceFlagError(description: message(path: path, error: error))
         }
     }
+}
+
+/// Inference flags that the checkpoint's configuration refuses, in words naming the flag.
+struct InferenceFlagError: Error, CustomStringConvertible {
+    /// E.g. "--post-nms-top-n: 2000 exceeds --pre-nms-top-n 1000: NMS cannot keep more proposals than it is given".
+    var description: String
 }

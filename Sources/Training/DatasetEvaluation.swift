@@ -1,5 +1,5 @@
-// Evaluates a detector on whole images: tiled detection (400×400 tiles, stride 300, merged by
-// class-aware NMS 0.5), then VOC AP50 and the COCO numbers at maxDets 100 and 300.
+// Evaluates a detector on whole images: tiled detection (the configuration's inference tiles,
+// 400×400 with stride 300 in DESIGN.md, merged by class-aware NMS 0.5), then VOC AP50 and the COCO numbers at maxDets 100 and 300.
 import Datasets
 import Detection
 import Evaluation
@@ -47,8 +47,8 @@ public struct DatasetEvaluation: Sendable {
 }
 
 extension Detector {
-    /// Detects objects in every sample (tiled when larger than a 400×400 tile, stride 300;
-    /// DESIGN.md "Inference") and pairs the results with the samples' boxes in COCO form.
+    /// Detects objects in every sample (tiled when larger than the configuration's inference
+    /// tile, 400×400 with stride 300 in DESIGN.md "Inference") and pairs the results with the samples' boxes in COCO form.
     /// - Parameter classCount: K; the ground truth lists categories 1...K.
     public func detections(on samples: [DetectionSample], classCount: Int) -> DatasetDetections {
         var detections: [Detections] = []

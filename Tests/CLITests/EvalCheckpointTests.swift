@@ -182,6 +182,41 @@ struct EvalCheckpointTests {
         #expect(recorded["stats"] as? [Double] != json["stats"] as? [Double])
     }
 
+    @Test("each inference flag takes effect: the post-NMS top-N caps the proposals, a smaller pre-NMS top-N leaves fewer, more tiles give more")
+    func eachInferenceFlag() throws {
+        let trained = try TrainedDigitsModel.shared.get()
+        let folder = try trained.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Proposals per image at the last limit (the post-NMS top-N), one pass each.
+        func proposals(_ flags: [String]) throws -> (limits: [Int], perImage: Double) {
+            let output = try EvalCommand.parse(["--checkpoint", TrainedDigitsModel.checkpoint(in: folder).path, "--dataset", "digits",
+                                                "--threads", "1", "--proposal-recall"] + flags).evaluate()
+            let last = try #require(output.proposalRecall.last)
+            return (output.proposalRecall.map(\.perTile), last.recall.proposalsPerImage)
+        }
+        // The recorded settings: one 400-px tile per 128-px canvas, at most 300 proposals.
+        let recorded = trained.proposalRecall[1].proposalsPerImage
+        try #require(recorded > 40 && recorded <= 300)
+        let capped = try proposals(["--post-nms-top-n", "40"])
+        #expect(capped.limits == [40] && capped.perImage <= 40)
+        // NMS over the best 300 anchors keeps a subset of what it keeps over the best 1,000.
+        #expect(try proposals(["--pre-nms-top-n", "300"]).perImage < recorded)
+        // 64-px tiles: 4 per canvas at stride 64, 9 at stride 32, each with its own 300.
+        let four = try proposals(["--tile-size", "64", "--tile-stride", "64"]).perImage
+        let nine = try proposals(["--tile-size", "64", "--tile-stride", "32"]).perImage
+        #expect(recorded < four && four < nine)
+    }
+
+    @Test("the inference line and JSON of a detector without proposals hold only the tiles")
+    func inferenceLineWithoutProposals() throws {
+        let line = EvaluationOutput.InferenceLine(DetectorConfiguration(), makesProposals: false)
+        #expect(line.text == " Inference: 400-px tiles, stride 300")
+        let json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(line)) as? [String: Int])
+        #expect(json == ["tile_size": 400, "tile_stride": 300])
+        #expect(EvaluationOutput.InferenceLine(DetectorConfiguration(), makesProposals: true).summary
+                == "Inference: 400-px tiles, stride 300; RPN top-N 1000 before NMS, 300 after")
+    }
+
     /// The inference flags the tests give, and a copy of the folder's checkpoint whose recorded
     /// configuration holds their values instead (`edited.safetensors`).
     static let inferenceFlags = ["--pre-nms-top-n", "150", "--post-nms-top-n", "40", "--tile-size", "96", "--tile-stride", "64"]
@@ -211,9 +246,13 @@ struct EvalCheckpointTests {
         let cases: [(URL, [String], String)] = [
             (checkpoint, ["--post-nms-top-n", "2000"],
              "--post-nms-top-n: 2000 exceeds inferencePreNMSTopN 1000: NMS cannot keep more proposals than it is given"),
+            (checkpoint, ["--pre-nms-top-n", "200", "--post-nms-top-n", "300"],
+             "--post-nms-top-n: 300 exceeds --pre-nms-top-n 200: NMS cannot keep more proposals than it is given"),
             (checkpoint, ["--pre-nms-top-n", "200"],
-             "\(checkpoint.path): the checkpoint's model.inferencePostNMSTopN 300 exceeds inferencePreNMSTopN 200: NMS cannot keep more proposals than it is given (give --post-nms-top-n to change it)"),
+             "\(checkpoint.path): model.inferencePostNMSTopN (the checkpoint's, or DESIGN.md's when it records none): 300 exceeds --pre-nms-top-n 200: NMS cannot keep more proposals than it is given (give --post-nms-top-n to change it)"),
             (checkpoint, ["--tile-size", "4"], "--tile-size: must be at least the backbone's stride, 8 px, got 4"),
+            (checkpoint, ["--tile-size", "256"],
+             "\(checkpoint.path): model.inferenceTileStride (the checkpoint's, or DESIGN.md's when it records none): 300 exceeds --tile-size 256: bands of the image between tiles would never be seen (give --tile-stride to change it)"),
             (retinaCheckpoint, ["--pre-nms-top-n", "500"],
              "--pre-nms-top-n: applies to the RPN of a two-stage detector (faster-rcnn); this detector makes no proposals"),
         ]
@@ -223,7 +262,7 @@ struct EvalCheckpointTests {
             #expect {
                 try command.run()
             } throws: { error in
-                (error as? ValidationError)?.message == message
+                (error as? InferenceFlagError)?.description == message && EvalCommand.exitCode(for: error) == .failure
             }
         }
         let error = #expect(throws: (any Error).self) {
@@ -331,6 +370,7 @@ struct EvalCheckpointTests {
         try DetectCommand.parse([image.path, "--checkpoint", checkpoint.path, "--output", flagged.path] + Self.inferenceFlags).run()
         try DetectCommand.parse([image.path, "--checkpoint", try Self.editedCheckpoint(in: folder).path, "--output", copied.path]).run()
         let flaggedJSON = try Data(contentsOf: folder.appendingPathComponent("flagged.json"))
+        try #require(((try JSONSerialization.jsonObject(with: flaggedJSON)) as? [Any])?.isEmpty == false, "a comparison of two empty lists proves nothing")
         #expect(flaggedJSON == (try Data(contentsOf: folder.appendingPathComponent("copied.json"))))
         #expect(flaggedJSON != (try Data(contentsOf: json)), "96-px tiles and 40 proposals find other boxes than 400-px tiles and 300")
 

@@ -38,8 +38,9 @@ public struct InferenceSettings: Sendable, Hashable {
     ///   - hasProposals: whether the detector has an RPN (TinyFasterRCNN); the top-N settings
     ///     apply only to one.
     /// - Throws: `ConfigurationError` naming the `DetectorConfiguration` key: a top-N given for a
-    ///   detector without proposals, or a value the configuration refuses (a count below 1, a
-    ///   tile under the backbone's stride, a post-NMS top-N above the pre-NMS one).
+    ///   detector without proposals, a value the configuration refuses (a count below 1, a tile
+    ///   under the backbone's stride, a post-NMS top-N above the pre-NMS one), or, when a tile
+    ///   setting is given, a stride above the tile size (bands of the image no tile would see).
     public func applied(to configuration: DetectorConfiguration, hasProposals: Bool) throws(ConfigurationError) -> DetectorConfiguration {
         if !hasProposals {
             for (key, value) in [(Self.keys.preNMSTopN, preNMSTopN), (Self.keys.postNMSTopN, postNMSTopN)] where value != nil {
@@ -52,6 +53,10 @@ public struct InferenceSettings: Sendable, Hashable {
         if let tileSize { result.inferenceTileSize = tileSize }
         if let tileStride { result.inferenceTileStride = tileStride }
         try result.validate()
+        if tileSize != nil || tileStride != nil, result.inferenceTileStride > result.inferenceTileSize {
+            throw ConfigurationError(key: Self.keys.tileStride,
+                                     reason: "\(result.inferenceTileStride) exceeds \(Self.keys.tileSize) \(result.inferenceTileSize): bands of the image between tiles would never be seen")
+        }
         return result
     }
 }

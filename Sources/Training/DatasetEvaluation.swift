@@ -48,7 +48,7 @@ public struct DatasetEvaluation: Sendable {
 
 extension Detector {
     /// Detects objects in every sample (tiled when larger than the configuration's inference
-    /// tile, 400×400 with stride 300 in DESIGN.md "Inference") and pairs the results with the samples' boxes in COCO form.
+    /// tile, 400×400 with stride 300 in DESIGN.md "The reference detector") and pairs the results with the samples' boxes in COCO form.
     /// - Parameter classCount: K; the ground truth lists categories 1...K.
     public func detections(on samples: [DetectionSample], classCount: Int) -> DatasetDetections {
         var detections: [Detections] = []

@@ -9,7 +9,7 @@
 /// `MODEL.RPN.PRE_NMS_TOPK_TEST` / `POST_NMS_TOPK_TEST`); a pre-NMS top-N that fills with the
 /// anchors of a few objects starves the second stage (docs/configuration.md, "Why: the pre-NMS
 /// top-N fills with a few digits' anchors"). Tiles are square windows in pixels, `tileSize` per
-/// side, origins `tileStride` apart (DESIGN.md "Tiled inference").
+/// side, origins `tileStride` apart (DESIGN.md "The reference detector": 400, stride 300).
 public struct InferenceSettings: Sendable, Hashable {
     /// The RPN's anchors kept per tile before NMS (`DetectorConfiguration.inferencePreNMSTopN`).
     public var preNMSTopN: Int?
